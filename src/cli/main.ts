@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { InputError } from '../errors.js';
+import { commands } from './commands.js';
+
+/**
+ * The `lstmp` command line. Each command lives in its own file and is listed
+ * in commands.ts. Bad input ends with one line on stderr and exit code 2.
+ */
+async function main(argv: string[]): Promise<void> {
+  const program = new Command('lstmp')
+    .description('Train LSTM and LSTMP acoustic models (Sak, Senior & Beaufays 2014)')
+    .exitOverride();
+  for (const register of commands) register(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
+    if (error instanceof InputError) {
+      process.stderr.write(`lstmp: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,19 @@
+import type * as t from 'io-ts';
+
+/**
+ * io-ts errors in words: `cells must be a PositiveInt (got -3)`, one clause
+ * per failing field, naming the path from the root.
+ */
+export function describeErrors(errors: t.Errors): string {
+  const clauses = errors.map((error) => {
+    const path = error.context
+      .map((entry) => entry.key)
+      .filter((key) => key !== '')
+      .join('.');
+    const expected = error.context[error.context.length - 1]?.type.name ?? 'a value';
+    const field = path === '' ? 'the value' : path;
+    const got = error.value === undefined ? 'nothing' : JSON.stringify(error.value);
+    return error.message ?? `${field} must be ${expected} (got ${got})`;
+  });
+  return [...new Set(clauses)].join('; ');
+}

@@ -1,0 +1,362 @@
+import { clip, sigmoid } from './activations.js';
+import type { Kernels } from './kernels.js';
+import { crossEntropyGradient, logSoftmaxRows } from './softmax.js';
+
+/**
+ * The shape of a deep LSTM or LSTMP network (Sak, Senior & Beaufays 2014):
+ * memory blocks with forget gate, diagonal peepholes, g = h = tanh, cell
+ * clipping, an optional linear recurrent projection and a softmax on top.
+ */
+export interface LstmpSpec {
+  readonly inputs: number;
+  readonly cells: number;
+  /** Projection units; 0 means a plain LSTM, whose recurrence and output use m_t. */
+  readonly projection: number;
+  readonly layers: number;
+  readonly outputs: number;
+  readonly cellClip: number;
+  readonly peepholes: boolean;
+}
+
+/** One layer's weights, row-major, gate rows in the order i, f, g, o. */
+export interface LayerWeights {
+  /** [4C, inputs of this layer] */
+  readonly Wx: Float32Array;
+  /** [4C, R] where R is the recurrent size */
+  readonly Wr: Float32Array;
+  /** [4C] */
+  readonly b: Float32Array;
+  /** [3, C], rows i, f, o; null without peepholes */
+  readonly peephole: Float32Array | null;
+  /** [P, C]; null for a plain LSTM */
+  readonly Wrm: Float32Array | null;
+}
+
+/** Every weight of a network (or, with the same layout, every gradient). */
+export interface LstmpWeights {
+  readonly layers: readonly LayerWeights[];
+  /** [O, R] */
+  readonly Wyr: Float32Array;
+  /** [O] */
+  readonly by: Float32Array;
+}
+
+/** State carried between chunks: per layer r [B, R] and c [B, C]. */
+export interface LstmpState {
+  readonly r: readonly Float32Array[];
+  readonly c: readonly Float32Array[];
+}
+
+/** The recurrent size R: the projection, or the cells of a plain LSTM. */
+export function recurrentSize(spec: LstmpSpec): number {
+  return spec.projection > 0 ? spec.projection : spec.cells;
+}
+
+/** The number of inputs layer k reads: the features, or the layer below's r_t. */
+export function layerInputs(spec: LstmpSpec, k: number): number {
+  return k === 0 ? spec.inputs : recurrentSize(spec);
+}
+
+/** A zero state for B streams. */
+export function zeroState(spec: LstmpSpec, streams: number): LstmpState {
+  const r: Float32Array[] = [];
+  const c: Float32Array[] = [];
+  for (let k = 0; k < spec.layers; k++) {
+    r.push(new Float32Array(streams * recurrentSize(spec)));
+    c.push(new Float32Array(streams * spec.cells));
+  }
+  return { r, c };
+}
+
+/** What the forward pass of one layer keeps for the backward pass. */
+export interface LayerActivations {
+  /** [T, B, 4C] gate activations i, f, g, o (after their nonlinearities) */
+  readonly gates: Float32Array;
+  /** [T+1, B, C] cell states; slot 0 is the state the chunk started from */
+  readonly c: Float32Array;
+  /** [T, B, C] tanh(c_t) */
+  readonly hc: Float32Array;
+  /** [T, B, C] 1 where the cell was clipped (no gradient passes) */
+  readonly clipped: Uint8Array;
+  /** [T, B, C] cell outputs m_t (for a plain LSTM, a view of r's slots 1..T) */
+  readonly m: Float32Array;
+  /** [T+1, B, R] recurrent outputs; slot 0 is the state the chunk started from */
+  readonly r: Float32Array;
+}
+
+/** Preallocated buffers for one chunk of T steps × B streams: nothing is allocated per step. */
+export interface Workspace {
+  readonly steps: number;
+  readonly streams: number;
+  readonly layers: readonly LayerActivations[];
+  /** [T, B, O] log-posteriors */
+  readonly logp: Float32Array;
+  /** backward scratch */
+  readonly dLogits: Float32Array;
+  readonly dGates: Float32Array;
+  readonly dAbove: Float32Array;
+  readonly dBelow: Float32Array;
+  readonly dm: Float32Array;
+  readonly dc: Float32Array;
+}
+
+/** Allocates the buffers that forward and backward over T steps × B streams use. */
+export function createWorkspace(spec: LstmpSpec, steps: number, streams: number): Workspace {
+  const { cells: C, outputs: O } = spec;
+  const R = recurrentSize(spec);
+  const frames = steps * streams;
+  const layers: LayerActivations[] = [];
+  for (let k = 0; k < spec.layers; k++) {
+    const r = new Float32Array((steps + 1) * streams * R);
+    layers.push({
+      gates: new Float32Array(frames * 4 * C),
+      c: new Float32Array((steps + 1) * streams * C),
+      hc: new Float32Array(frames * C),
+      clipped: new Uint8Array(frames * C),
+      m: spec.projection > 0 ? new Float32Array(frames * C) : r.subarray(streams * R),
+      r,
+    });
+  }
+  return {
+    steps,
+    streams,
+    layers,
+    logp: new Float32Array(frames * O),
+    dLogits: new Float32Array(frames * O),
+    dGates: new Float32Array(frames * 4 * C),
+    dAbove: new Float32Array(frames * R),
+    dBelow: new Float32Array(frames * R),
+    dm: new Float32Array(streams * C),
+    dc: new Float32Array(streams * C),
+  };
+}
+
+/**
+ * Forward pass over one chunk: x is [T, B, I] (step-major, so step t's B
+ * frames are contiguous). Each stream starts from the carried `state`, or from
+ * zero where `reset[b]` is set; on return `state` holds the final r_T, c_T and
+ * `ws.logp` the log-posteriors [T, B, O].
+ *
+ * Products that do not depend on the recurrence (input to gates, output layer)
+ * run once over all T·B frames; only the recurrent product runs per step.
+ */
+export function forward(
+  kernels: Kernels,
+  spec: LstmpSpec,
+  w: LstmpWeights,
+  x: Float32Array,
+  state: LstmpState,
+  reset: Uint8Array | null,
+  ws: Workspace,
+): void {
+  const { steps: T, streams: B } = ws;
+  const { cells: C, outputs: O } = spec;
+  const R = recurrentSize(spec);
+  const frames = T * B;
+  const G = 4 * C;
+  for (let k = 0; k < spec.layers; k++) {
+    const lw = w.layers[k];
+    const act = ws.layers[k];
+    const nIn = layerInputs(spec, k);
+    const input = k === 0 ? x : ws.layers[k - 1].r;
+    const inputOffset = k === 0 ? 0 : B * R;
+
+    loadState(state.r[k], state.c[k], reset, R, C, B, act.r, act.c);
+    for (let n = 0; n < frames; n++) act.gates.set(lw.b, n * G);
+    kernels.sgemm(false, true, frames, G, nIn, 1, input, inputOffset, nIn, lw.Wx, 0, nIn, 1, act.gates, 0, G);
+
+    for (let t = 0; t < T; t++) {
+      kernels.sgemm(false, true, B, G, R, 1, act.r, t * B * R, R, lw.Wr, 0, R, 1, act.gates, t * B * G, G);
+      cellStep(spec, lw.peephole, act, t, B);
+      if (lw.Wrm) kernels.sgemm(false, true, B, R, C, 1, act.m, t * B * C, C, lw.Wrm, 0, C, 0, act.r, (t + 1) * B * R, R);
+    }
+    state.r[k].set(act.r.subarray(T * B * R, (T + 1) * B * R));
+    state.c[k].set(act.c.subarray(T * B * C, (T + 1) * B * C));
+  }
+
+  const top = ws.layers[spec.layers - 1].r;
+  for (let n = 0; n < frames; n++) ws.logp.set(w.by, n * O);
+  kernels.sgemm(false, true, frames, O, R, 1, top, B * R, R, w.Wyr, 0, R, 1, ws.logp, 0, O);
+  logSoftmaxRows(ws.logp, frames, O);
+}
+
+function loadState(
+  r: Float32Array, c: Float32Array, reset: Uint8Array | null, R: number, C: number, B: number,
+  rSlots: Float32Array, cSlots: Float32Array,
+): void {
+  rSlots.set(r.subarray(0, B * R));
+  cSlots.set(c.subarray(0, B * C));
+  if (!reset) return;
+  for (let b = 0; b < B; b++) {
+    if (!reset[b]) continue;
+    rSlots.fill(0, b * R, (b + 1) * R);
+    cSlots.fill(0, b * C, (b + 1) * C);
+  }
+}
+
+// The elementwise part of step t: gates hold the pre-activations W·[x; r] + b on entry.
+function cellStep(spec: LstmpSpec, peephole: Float32Array | null, act: LayerActivations, t: number, B: number): void {
+  const C = spec.cells;
+  const bound = spec.cellClip;
+  const { gates, c, hc, clipped, m } = act;
+  for (let b = 0; b < B; b++) {
+    const n = t * B + b;
+    const gi = n * 4 * C;
+    const prev = (t * B + b) * C;
+    const cur = ((t + 1) * B + b) * C;
+    const out = n * C;
+    for (let j = 0; j < C; j++) {
+      const cPrev = c[prev + j];
+      let zi = gates[gi + j];
+      let zf = gates[gi + C + j];
+      let zo = gates[gi + 3 * C + j];
+      if (peephole) {
+        zi += peephole[j] * cPrev;
+        zf += peephole[C + j] * cPrev;
+      }
+      const i = sigmoid(zi);
+      const f = sigmoid(zf);
+      const g = Math.tanh(gates[gi + 2 * C + j]);
+      const cRaw = f * cPrev + i * g;
+      const cNew = clip(cRaw, bound);
+      if (peephole) zo += peephole[2 * C + j] * cNew;
+      const o = sigmoid(zo);
+      const h = Math.tanh(cNew);
+      gates[gi + j] = i;
+      gates[gi + C + j] = f;
+      gates[gi + 2 * C + j] = g;
+      gates[gi + 3 * C + j] = o;
+      c[cur + j] = cNew;
+      clipped[out + j] = cNew !== cRaw ? 1 : 0;
+      hc[out + j] = h;
+      m[out + j] = o * h;
+    }
+  }
+}
+
+/**
+ * Truncated BPTT over the chunk that {@link forward} last ran on `ws`: the
+ * exact gradient of the summed masked cross entropy with respect to every
+ * weight, written (not added) to `grads`. Nothing flows into the carried
+ * state: the chunk's starting state is a constant. A frame with mask 0 adds
+ * no loss and no gradient of its own. Returns the loss.
+ */
+export function backward(
+  kernels: Kernels,
+  spec: LstmpSpec,
+  w: LstmpWeights,
+  x: Float32Array,
+  targets: Int32Array,
+  mask: Float32Array,
+  ws: Workspace,
+  grads: LstmpWeights,
+): number {
+  const { steps: T, streams: B } = ws;
+  const { outputs: O } = spec;
+  const R = recurrentSize(spec);
+  const frames = T * B;
+  const top = ws.layers[spec.layers - 1].r;
+
+  const loss = crossEntropyGradient(ws.logp, targets, mask, frames, O, ws.dLogits);
+  kernels.sgemm(true, false, O, R, frames, 1, ws.dLogits, 0, O, top, B * R, R, 0, grads.Wyr, 0, R);
+  columnSums(ws.dLogits, frames, O, grads.by);
+  let dAbove = ws.dAbove;
+  let dBelow = ws.dBelow;
+  kernels.sgemm(false, false, frames, R, O, 1, ws.dLogits, 0, O, w.Wyr, 0, R, 0, dAbove, 0, R);
+
+  for (let k = spec.layers - 1; k >= 0; k--) {
+    layerBackward(kernels, spec, w.layers[k], ws.layers[k], dAbove, ws, grads.layers[k]);
+    const lw = w.layers[k];
+    const g = grads.layers[k];
+    const nIn = layerInputs(spec, k);
+    const input = k === 0 ? x : ws.layers[k - 1].r;
+    const inputOffset = k === 0 ? 0 : B * R;
+    const G = 4 * spec.cells;
+    kernels.sgemm(true, false, G, nIn, frames, 1, ws.dGates, 0, G, input, inputOffset, nIn, 0, g.Wx, 0, nIn);
+    kernels.sgemm(true, false, G, R, frames, 1, ws.dGates, 0, G, ws.layers[k].r, 0, R, 0, g.Wr, 0, R);
+    columnSums(ws.dGates, frames, G, g.b);
+    if (k > 0) {
+      kernels.sgemm(false, false, frames, nIn, G, 1, ws.dGates, 0, G, lw.Wx, 0, nIn, 0, dBelow, 0, nIn);
+      [dAbove, dBelow] = [dBelow, dAbove];
+    }
+  }
+  return loss;
+}
+
+// Back through one layer's T steps. On entry dR holds ∂L/∂r_t from above; on
+// return it holds the total ∂L/∂r_t (from above and through the recurrence)
+// and ws.dGates holds ∂L/∂(gate pre-activations).
+function layerBackward(
+  kernels: Kernels,
+  spec: LstmpSpec,
+  lw: LayerWeights,
+  act: LayerActivations,
+  dR: Float32Array,
+  ws: Workspace,
+  g: LayerWeights,
+): void {
+  const { steps: T, streams: B, dGates, dm, dc } = ws;
+  const C = spec.cells;
+  const R = recurrentSize(spec);
+  const G = 4 * C;
+  const peep = lw.peephole;
+  const dPeep = g.peephole;
+  dc.fill(0);
+  if (dPeep) dPeep.fill(0);
+
+  for (let t = T - 1; t >= 0; t--) {
+    if (t + 1 < T) kernels.sgemm(false, false, B, R, G, 1, dGates, (t + 1) * B * G, G, lw.Wr, 0, R, 1, dR, t * B * R, R);
+    const dmSource = lw.Wrm ? dm : dR;
+    const dmOffset = lw.Wrm ? 0 : t * B * C;
+    if (lw.Wrm) kernels.sgemm(false, false, B, C, R, 1, dR, t * B * R, R, lw.Wrm, 0, C, 0, dm, 0, C);
+
+    for (let b = 0; b < B; b++) {
+      const n = t * B + b;
+      const gi = n * G;
+      const out = n * C;
+      const prev = (t * B + b) * C;
+      const cur = ((t + 1) * B + b) * C;
+      const carry = b * C;
+      for (let j = 0; j < C; j++) {
+        const i = act.gates[gi + j];
+        const f = act.gates[gi + C + j];
+        const gg = act.gates[gi + 2 * C + j];
+        const o = act.gates[gi + 3 * C + j];
+        const h = act.hc[out + j];
+        const cPrev = act.c[prev + j];
+        const dmj = dmSource[dmOffset + carry + j];
+
+        const dzo = dmj * h * o * (1 - o);
+        let dcj = dmj * o * (1 - h * h) + dc[carry + j];
+        if (peep) dcj += dzo * peep[2 * C + j];
+        if (act.clipped[out + j]) dcj = 0;
+
+        const dzi = dcj * gg * i * (1 - i);
+        const dzg = dcj * i * (1 - gg * gg);
+        const dzf = dcj * cPrev * f * (1 - f);
+        let dcPrev = dcj * f;
+        if (peep && dPeep) {
+          dcPrev += dzi * peep[j] + dzf * peep[C + j];
+          dPeep[j] += dzi * cPrev;
+          dPeep[C + j] += dzf * cPrev;
+          dPeep[2 * C + j] += dzo * act.c[cur + j];
+        }
+        dc[carry + j] = dcPrev;
+        dGates[gi + j] = dzi;
+        dGates[gi + C + j] = dzf;
+        dGates[gi + 2 * C + j] = dzg;
+        dGates[gi + 3 * C + j] = dzo;
+      }
+    }
+  }
+  if (lw.Wrm && g.Wrm) kernels.sgemm(true, false, R, C, T * B, 1, dR, 0, R, act.m, 0, C, 0, g.Wrm, 0, C);
+}
+
+// sums[j] = Σ_r x[r, j]
+function columnSums(x: Float32Array, rows: number, cols: number, sums: Float32Array): void {
+  sums.fill(0);
+  for (let r = 0; r < rows; r++) {
+    const row = r * cols;
+    for (let j = 0; j < cols; j++) sums[j] += x[row + j];
+  }
+}
