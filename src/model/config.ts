@@ -4,35 +4,15 @@ import * as t from 'io-ts';
 import type { LstmpSpec } from '../ops/lstmp.js';
 import { describeErrors } from './errors.js';
 
-interface PositiveIntBrand {
-  readonly PositiveInt: unique symbol;
+/** A number codec whose name says in words what it accepts. */
+export function numberWhere(description: string, accepts: (n: number) => boolean): t.Type<number, number, unknown> {
+  const is = (u: unknown): u is number => typeof u === 'number' && accepts(u);
+  return new t.Type(description, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c)), t.identity);
 }
-/** A whole number ≥ 1. */
-export const PositiveInt = t.brand(
-  t.number,
-  (n): n is t.Branded<number, PositiveIntBrand> => Number.isInteger(n) && n >= 1,
-  'PositiveInt',
-);
 
-interface NonNegativeIntBrand {
-  readonly NonNegativeInt: unique symbol;
-}
-/** A whole number ≥ 0. */
-export const NonNegativeInt = t.brand(
-  t.number,
-  (n): n is t.Branded<number, NonNegativeIntBrand> => Number.isInteger(n) && n >= 0,
-  'NonNegativeInt',
-);
-
-interface PositiveFiniteBrand {
-  readonly PositiveFinite: unique symbol;
-}
-/** A finite number > 0. */
-export const PositiveFinite = t.brand(
-  t.number,
-  (n): n is t.Branded<number, PositiveFiniteBrand> => Number.isFinite(n) && n > 0,
-  'PositiveFinite',
-);
+export const PositiveInt = numberWhere('a whole number ≥ 1', (n) => Number.isInteger(n) && n >= 1);
+export const NonNegativeInt = numberWhere('a whole number ≥ 0', (n) => Number.isInteger(n) && n >= 0);
+export const PositiveFinite = numberWhere('a finite number > 0', (n) => Number.isFinite(n) && n > 0);
 
 /** A codec that fills in `fallback` where the field is absent. */
 export function withDefault<C extends t.Mixed>(codec: C, fallback: t.TypeOf<C>): t.Type<t.TypeOf<C>, t.OutputOf<C>, unknown> {
@@ -52,14 +32,16 @@ export const ModelConfigCodec = t.exact(
   t.type({
     inputs: PositiveInt,
     cells: PositiveInt,
-    projection: withDefault(NonNegativeInt, 0 as t.TypeOf<typeof NonNegativeInt>),
+    projection: withDefault(NonNegativeInt, 0),
     layers: PositiveInt,
     outputs: PositiveInt,
-    cellClip: withDefault(PositiveFinite, 50 as t.TypeOf<typeof PositiveFinite>),
+    cellClip: withDefault(PositiveFinite, 50),
     peepholes: withDefault(t.boolean, true),
   }),
+  'an object',
 );
 
+/** A decoded configuration: exactly the shape the operators take. */
 export type ModelConfig = LstmpSpec;
 
 /** Decodes a configuration, or says in words which field is wrong. */

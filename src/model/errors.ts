@@ -10,10 +10,10 @@ export function describeErrors(errors: t.Errors): string {
       .map((entry) => entry.key)
       .filter((key) => key !== '')
       .join('.');
-    const expected = error.context[error.context.length - 1]?.type.name ?? 'a value';
-    const field = path === '' ? 'the value' : path;
+    const expected = error.context[error.context.length - 1]?.type.name ?? 'something else';
+    const field = path === '' ? 'the input' : path;
     const got = error.value === undefined ? 'nothing' : JSON.stringify(error.value);
-    return error.message ?? `${field} must be ${expected} (got ${got})`;
+    return error.message ?? `${field} must be ${expected === 'boolean' ? 'true or false' : expected} (got ${got})`;
   });
   return [...new Set(clauses)].join('; ');
 }

@@ -1,0 +1,220 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { layoutOf, viewsOf } from '../../src/model/layout.js';
+import { recurrentSize, type LstmpSpec, type LstmpState } from '../../src/ops/lstmp.js';
+import { flat, readFixture } from '../support/fixtures.js';
+import { kernelsUnderTest } from '../support/kernels.js';
+import { runBackward, runForward, type Chunk } from '../support/network.js';
+
+interface TorchFixture {
+  config: { inputs: number; cells: number; projection: number; layers: number; outputs: number; T: number; B: number };
+  x: unknown;
+  r0: number[][][];
+  c0: number[][][];
+  targets: unknown;
+  mask: unknown;
+  tensors: Record<string, unknown>;
+  logprobs: unknown;
+  loss: number;
+  rT: number[][][];
+  cT: number[][][];
+  grads: Record<string, unknown>;
+}
+
+/** Max over elements of |actual − expected| / max(|expected|, floor). */
+function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>, floor = 1e-3): number {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / Math.max(Math.abs(expected[i]), floor));
+  }
+  return worst;
+}
+
+const specArbitrary = fc.record({
+  inputs: fc.integer({ min: 1, max: 3 }),
+  cells: fc.integer({ min: 1, max: 3 }),
+  projection: fc.integer({ min: 0, max: 2 }),
+  layers: fc.integer({ min: 1, max: 3 }),
+  outputs: fc.integer({ min: 2, max: 4 }),
+  cellClip: fc.constant(50),
+  peepholes: fc.boolean(),
+});
+
+const float = (bound: number) => fc.float({ min: Math.fround(-bound), max: Math.fround(bound), noNaN: true });
+
+/** A network, a chunk with random mask, targets and resets, and a random carried state. */
+function caseArbitrary(steps: { min: number; max: number }) {
+  return specArbitrary.chain((spec) =>
+    fc.record({ steps: fc.integer(steps), streams: fc.integer({ min: 1, max: 3 }) }).chain(({ steps: T, streams: B }) => {
+      const R = recurrentSize(spec);
+      return fc.record({
+        spec: fc.constant(spec),
+        params: fc.float32Array({ minLength: layoutOf(spec).size, maxLength: layoutOf(spec).size, min: Math.fround(-0.8), max: Math.fround(0.8), noNaN: true }),
+        chunk: fc.record({
+          steps: fc.constant(T),
+          streams: fc.constant(B),
+          x: fc.float32Array({ minLength: T * B * spec.inputs, maxLength: T * B * spec.inputs, min: -2, max: 2, noNaN: true }),
+          targets: fc.array(fc.integer({ min: 0, max: spec.outputs - 1 }), { minLength: T * B, maxLength: T * B }).map((a) => Int32Array.from(a)),
+          mask: fc.array(fc.constantFrom(0, 1, 1), { minLength: T * B, maxLength: T * B }).map((a) => Float32Array.from(a)),
+          reset: fc.array(fc.constantFrom(0, 1), { minLength: B, maxLength: B }).map((a) => Uint8Array.from(a)),
+        }),
+        state: fc.record({
+          r: fc.array(fc.array(float(0.9), { minLength: B * R, maxLength: B * R }).map((a) => Float32Array.from(a)), { minLength: spec.layers, maxLength: spec.layers }),
+          c: fc.array(fc.array(float(2), { minLength: B * spec.cells, maxLength: B * spec.cells }).map((a) => Float32Array.from(a)), { minLength: spec.layers, maxLength: spec.layers }),
+        }),
+      });
+    }),
+  );
+}
+
+describe.each(kernelsUnderTest)('LSTMP forward and truncated BPTT on $name kernels', (kernels) => {
+  describe('reproduces PyTorch nn.LSTM(proj_size) + nn.Linear (lstmp-torch-small.json)', () => {
+    const fixture = readFixture<TorchFixture>('lstmp-torch-small.json');
+    const { inputs, cells, projection, layers, outputs, T, B } = fixture.config;
+    const spec: LstmpSpec = { inputs, cells, projection, layers, outputs, cellClip: 50, peepholes: true };
+    const layout = layoutOf(spec);
+    const params = new Float32Array(layout.size);
+    for (const slot of layout.tensors) params.set(flat(fixture.tensors[slot.name]), slot.offset);
+    const state: LstmpState = {
+      r: fixture.r0.map((layer) => Float32Array.from(flat(layer))),
+      c: fixture.c0.map((layer) => Float32Array.from(flat(layer))),
+    };
+    const chunk: Chunk = {
+      steps: T,
+      streams: B,
+      x: Float32Array.from(flat(fixture.x)),
+      targets: Int32Array.from(flat(fixture.targets)),
+      mask: Float32Array.from(flat(fixture.mask)),
+    };
+    const result = runBackward(kernels, spec, params, chunk, state);
+
+    it('log-probabilities', () => {
+      expect(maxRelativeError(result.logp, flat(fixture.logprobs))).toBeLessThan(1e-4);
+    });
+    it('final states rT and cT', () => {
+      for (let k = 0; k < layers; k++) {
+        expect(maxRelativeError(result.state.r[k], flat(fixture.rT[k]))).toBeLessThan(1e-4);
+        expect(maxRelativeError(result.state.c[k], flat(fixture.cT[k]))).toBeLessThan(1e-4);
+      }
+    });
+    it('the summed masked loss', () => {
+      expect(Math.abs(result.loss - fixture.loss) / fixture.loss).toBeLessThan(1e-4);
+    });
+    it('the gradient of every tensor', () => {
+      for (const slot of layout.tensors) {
+        if (slot.name.endsWith('.peephole')) continue; // PyTorch has no peepholes: the fixture holds no gradient for them
+        const gradient = result.gradient.subarray(slot.offset, slot.offset + slot.size);
+        expect(maxRelativeError(gradient, flat(fixture.grads[slot.name])), slot.name).toBeLessThan(1e-4);
+      }
+    });
+  });
+
+  it('matches central finite differences for every parameter', () => {
+    fc.assert(
+      fc.property(caseArbitrary({ min: 1, max: 4 }), ({ spec, params, chunk, state }) => {
+        const { gradient } = runBackward(kernels, spec, params, chunk, state);
+        const probe = params.slice();
+        for (let p = 0; p < probe.length; p++) {
+          const original = probe[p];
+          probe[p] = original + 1e-2;
+          const up = probe[p];
+          const lossUp = runForward(kernels, spec, probe, chunk, state).loss;
+          probe[p] = original - 1e-2;
+          const down = probe[p];
+          const lossDown = runForward(kernels, spec, probe, chunk, state).loss;
+          probe[p] = original;
+          const numeric = (lossUp - lossDown) / (up - down);
+          expect(Math.abs(gradient[p] - numeric), `parameter ${p}`).toBeLessThan(2e-4 + 1e-2 * Math.abs(numeric));
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('passes no gradient through a clipped cell', () => {
+    // Gate biases drive i, f and g to ≈1, so |c| exceeds the clip at every step:
+    // c_t is then the constant ±clip, and nothing upstream of it can matter.
+    fc.assert(
+      fc.property(caseArbitrary({ min: 1, max: 4 }), ({ spec: base, params, chunk }) => {
+        const spec = { ...base, cellClip: 0.5 };
+        const C = spec.cells;
+        const w = viewsOf(spec, params);
+        for (const layer of w.layers) {
+          layer.b.fill(6, 0, 3 * C);
+          if (layer.peephole) layer.peephole.fill(0, 0, 2 * C);
+        }
+        const { gradient } = runBackward(kernels, spec, params, chunk);
+        const g = viewsOf(spec, gradient);
+        for (const layer of g.layers) {
+          for (const row of [layer.Wx, layer.Wr]) {
+            const columns = row.length / (4 * C);
+            expect(Array.from(row.subarray(0, 3 * C * columns)).every((v) => v === 0)).toBe(true);
+          }
+          expect(Array.from(layer.b.subarray(0, 3 * C)).every((v) => v === 0)).toBe(true);
+          if (layer.peephole) expect(Array.from(layer.peephole.subarray(0, 2 * C)).every((v) => v === 0)).toBe(true);
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('gives the same outputs over one chunk of 2T steps as over two chunks of T with the state carried', () => {
+    fc.assert(
+      fc.property(caseArbitrary({ min: 2, max: 8 }).filter(({ chunk }) => chunk.steps % 2 === 0), ({ spec, params, chunk, state }) => {
+        const whole = runForward(kernels, spec, params, chunk, state);
+        const half = chunk.steps / 2;
+        const frames = half * chunk.streams;
+        const piece = (from: number, reset?: Uint8Array): Chunk => ({
+          steps: half,
+          streams: chunk.streams,
+          x: chunk.x.subarray(from * spec.inputs, (from + frames) * spec.inputs),
+          targets: chunk.targets.subarray(from, from + frames),
+          mask: chunk.mask.subarray(from, from + frames),
+          reset,
+        });
+        const first = runForward(kernels, spec, params, piece(0, chunk.reset), state);
+        const second = runForward(kernels, spec, params, piece(frames), first.state);
+        expect(Array.from(first.logp)).toEqual(Array.from(whole.logp.subarray(0, frames * spec.outputs)));
+        expect(Array.from(second.logp)).toEqual(Array.from(whole.logp.subarray(frames * spec.outputs)));
+        expect(second.state).toEqual(whole.state);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("ignores a masked frame's target", () => {
+    fc.assert(
+      fc.property(caseArbitrary({ min: 1, max: 5 }), fc.nat(), ({ spec, params, chunk, state }, pick) => {
+        const masked = Array.from(chunk.mask.keys()).filter((n) => chunk.mask[n] === 0);
+        fc.pre(masked.length > 0);
+        const frame = masked[pick % masked.length];
+        const targets = chunk.targets.slice();
+        targets[frame] = (targets[frame] + 1) % spec.outputs;
+        const before = runBackward(kernels, spec, params, chunk, state);
+        const after = runBackward(kernels, spec, params, { ...chunk, targets }, state);
+        expect(after.loss).toBe(before.loss);
+        expect(after.gradient).toEqual(before.gradient);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('starts a reset stream exactly as from a zero state', () => {
+    fc.assert(
+      fc.property(caseArbitrary({ min: 1, max: 5 }), ({ spec, params, chunk, state }) => {
+        const { streams: B } = chunk;
+        const O = spec.outputs;
+        const zero: LstmpState = { r: state.r.map((a) => a.map(() => 0)), c: state.c.map((a) => a.map(() => 0)) };
+        const carried = runForward(kernels, spec, params, { ...chunk, reset: new Uint8Array(B) }, state);
+        const fresh = runForward(kernels, spec, params, { ...chunk, reset: new Uint8Array(B) }, zero);
+        const mixed = runForward(kernels, spec, params, chunk, state);
+        for (let n = 0; n < chunk.steps * B; n++) {
+          const expected = chunk.reset![n % B] ? fresh : carried;
+          expect(Array.from(mixed.logp.subarray(n * O, (n + 1) * O))).toEqual(Array.from(expected.logp.subarray(n * O, (n + 1) * O)));
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

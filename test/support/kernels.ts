@@ -1,0 +1,4 @@
+import { portableKernels, type Kernels } from '../../src/ops/kernels.js';
+
+/** Every kernel set: each operator test runs on all of them. */
+export const kernelsUnderTest: readonly Kernels[] = [portableKernels];
