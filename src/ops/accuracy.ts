@@ -1,0 +1,22 @@
+/**
+ * How many unmasked rows of a [rows, cols] score matrix have their maximum at
+ * the target (frame accuracy's numerator). Ties go to the lower index.
+ */
+export function countCorrect(scores: Float32Array, targets: Int32Array, mask: Float32Array, rows: number, cols: number): number {
+  let correct = 0;
+  for (let r = 0; r < rows; r++) {
+    if (mask[r] === 0) continue;
+    const row = r * cols;
+    let best = 0;
+    for (let j = 1; j < cols; j++) if (scores[row + j] > scores[row + best]) best = j;
+    if (best === targets[r]) correct++;
+  }
+  return correct;
+}
+
+/** Σ mask: the frames that count. */
+export function countFrames(mask: Float32Array): number {
+  let frames = 0;
+  for (let i = 0; i < mask.length; i++) frames += mask[i];
+  return frames;
+}

@@ -1,0 +1,48 @@
+import { map, type OperatorFunction } from 'rxjs';
+import { isBiasOrPeephole, layoutOf } from '../model/layout.js';
+import type { Network } from '../model/network.js';
+import { learningRateAt, type Schedule } from '../model/schedule.js';
+import { allFinite, sgdStep } from '../ops/sgd.js';
+import type { ChunkGradient } from './bptt.js';
+import { localClock, type FrameClock } from './frame-clock.js';
+
+/** One update applied: what was learned from one chunk. */
+export interface TrainingStep {
+  readonly loss: number;
+  readonly frames: number;
+  readonly correct: number;
+  /** frames seen by the schedule before this update (all threads together) */
+  readonly framesSeen: number;
+  readonly learningRate: number;
+}
+
+/** A loss or gradient that is no longer a number: training must stop. */
+export class DivergedError extends Error {
+  override readonly name = 'DivergedError';
+}
+
+/**
+ * The parameter-update stream: applies each chunk's gradient to the
+ * network's parameters with plain SGD (the rate from the schedule at the
+ * frames seen so far, biases and peepholes at their own factor, elementwise
+ * clipping) and emits what it did. Without locks, so many threads can update
+ * one shared buffer (Hogwild). A NaN or infinite loss or gradient errors the
+ * stream instead of touching the parameters.
+ *
+ * @example
+ * chunks$.pipe(bptt(network), sgd(network, schedule), tap(log))
+ */
+export function sgd(network: Network, schedule: Schedule, clock: FrameClock = localClock()): OperatorFunction<ChunkGradient, TrainingStep> {
+  const slots = layoutOf(network.spec).tensors.map((slot) => ({ ...slot, factor: isBiasOrPeephole(slot.name) ? schedule.biasRateFactor : 1 }));
+  return map(({ loss, frames, correct, gradient }) => {
+    if (!Number.isFinite(loss) || !allFinite(gradient)) {
+      throw new DivergedError(`training diverged: the ${Number.isFinite(loss) ? 'gradient' : 'loss'} is not finite (${loss})`);
+    }
+    const framesSeen = clock.advance(frames);
+    const learningRate = learningRateAt(schedule, framesSeen);
+    for (const slot of slots) {
+      sgdStep(network.parameters, gradient, slot.offset, slot.size, learningRate * slot.factor, schedule.gradientClip);
+    }
+    return { loss, frames, correct, framesSeen, learningRate };
+  });
+}
