@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../errors.js';
+import { DivergedError } from '../streams/sgd.js';
 import { commands } from './commands.js';
 
 /**
@@ -19,6 +20,10 @@ async function main(argv: string[]): Promise<void> {
     if (error instanceof InputError) {
       process.stderr.write(`lstmp: ${error.message}\n`);
       process.exit(2);
+    }
+    if (error instanceof DivergedError) {
+      process.stderr.write(`lstmp: ${error.message}; the last good checkpoint is kept\n`);
+      process.exit(1);
     }
     throw error;
   }

@@ -1,0 +1,49 @@
+import { Option, type Command } from 'commander';
+import { fail } from '../errors.js';
+import type { Split } from '../model/manifest.js';
+import { networkOf } from '../model/network.js';
+import { cmvnTransform } from '../ops/cmvn.js';
+import { loadCheckpoint } from '../streams/checkpoint-file.js';
+import { corpusStates } from '../streams/corpus.js';
+import { evaluate } from '../streams/evaluate.js';
+import { frameAccuracy } from '../streams/score.js';
+import { integerOption } from './options.js';
+
+interface EvalCommandOptions {
+  checkpoint: string;
+  corpus: string;
+  split: Split;
+  limit?: number;
+  json?: boolean;
+}
+
+/** `lstmp eval`: frame accuracy and loss of a checkpoint on a corpus split. */
+export function registerEval(program: Command): void {
+  program
+    .command('eval')
+    .description('frame accuracy and loss of a trained model on a corpus split')
+    .requiredOption('--checkpoint <ck.msgpack>', 'trained model')
+    .requiredOption('--corpus <DIR>', 'corpus directory')
+    .addOption(new Option('--split <split>', 'which split').choices(['train', 'dev', 'test']).default('dev'))
+    .option('--limit <N>', 'score only the first N utterances', integerOption(1))
+    .option('--json', 'print one JSON line {"frameAccuracy", "loss", "frames"}')
+    .action(async (options: EvalCommandOptions) => {
+      const checkpoint = loadCheckpoint(options.checkpoint);
+      const states = corpusStates(options.corpus).length;
+      if (checkpoint.config.outputs !== states) fail(`${options.checkpoint}: the network has ${checkpoint.config.outputs} outputs, the corpus ${states} states`);
+      const score = await evaluate(options.corpus, networkOf(checkpoint.config, checkpoint.parameters), {
+        split: options.split,
+        normalisation: checkpoint.cmvn ? cmvnTransform(checkpoint.cmvn) : 'utterance',
+        chunking: { streams: 4, steps: 20 },
+        delay: checkpoint.delay ?? 0,
+        limit: options.limit,
+        skipped: { next: ({ id, reason }) => process.stderr.write(`skipped ${id}: ${reason}\n`) },
+      });
+      const loss = score.frames > 0 ? score.loss / score.frames : 0;
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ frameAccuracy: frameAccuracy(score), loss, frames: score.frames })}\n`);
+      } else {
+        process.stdout.write(`${options.split}: frame accuracy ${(100 * frameAccuracy(score)).toFixed(2)}%, loss ${loss.toFixed(4)} per frame over ${score.frames} frames\n`);
+      }
+    });
+}

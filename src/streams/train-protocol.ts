@@ -1,0 +1,35 @@
+import type { ModelConfig } from '../model/config.js';
+import type { Schedule } from '../model/schedule.js';
+import type { ChunkOptions } from './chunk.js';
+
+/** Everything a training thread needs: plain data, cloned (or shared) into the worker. */
+export interface WorkerSetup {
+  readonly corpus: string;
+  readonly config: ModelConfig;
+  /** the one parameter buffer every thread updates (Hogwild) */
+  readonly parameters: SharedArrayBuffer;
+  /** the shared frame clock that drives the schedule */
+  readonly clock: SharedArrayBuffer;
+  readonly schedule: Schedule;
+  readonly chunking: ChunkOptions;
+  readonly delay: number;
+  readonly shard: { readonly index: number; readonly count: number };
+  readonly firstEpoch: number;
+  readonly epochs: number;
+  /** stop once the clock reaches this many frames */
+  readonly maxFrames: number;
+  readonly seed: number;
+  readonly shuffleBuffer: number;
+  readonly cmvn: { readonly mean: Float32Array; readonly invStd: Float32Array };
+  readonly strict: boolean;
+  /** how often (ms) a thread reports its progress */
+  readonly reportEvery: number;
+}
+
+/** What a training thread tells the main thread. */
+export type WorkerMessage =
+  | { readonly type: 'progress'; readonly updates: number; readonly loss: number; readonly frames: number; readonly correct: number; readonly learningRate: number }
+  | { readonly type: 'epoch'; readonly epoch: number }
+  | { readonly type: 'skipped'; readonly id: string; readonly reason: string }
+  | { readonly type: 'done' }
+  | { readonly type: 'error'; readonly kind: 'diverged' | 'input' | 'bug'; readonly message: string };

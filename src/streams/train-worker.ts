@@ -1,0 +1,71 @@
+import { lastValueFrom, takeWhile, tap } from 'rxjs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { InputError } from '../errors.js';
+import { networkOf } from '../model/network.js';
+import { bptt } from './bptt.js';
+import { chunk } from './chunk.js';
+import { utterances } from './corpus.js';
+import { delayTargets } from './delay-targets.js';
+import { features } from './features.js';
+import { sharedClock } from './frame-clock.js';
+import { DivergedError, sgd } from './sgd.js';
+import type { WorkerMessage, WorkerSetup } from './train-protocol.js';
+
+/**
+ * One Hogwild training thread: runs the whole single-thread pipeline on its
+ * shard of the training data, updating the parameter buffer it shares with
+ * the other threads, and reports progress to the main thread.
+ */
+async function run(setup: WorkerSetup, post: (message: WorkerMessage) => void): Promise<void> {
+  const network = networkOf(setup.config, new Float32Array(setup.parameters));
+  const clock = sharedClock(setup.clock);
+  const skipped = { next: ({ id, reason }: { id: string; reason: string }) => post({ type: 'skipped', id, reason }) };
+  let pending = { updates: 0, loss: 0, frames: 0, correct: 0, learningRate: 0 };
+  let lastReport = performance.now();
+  const report = () => {
+    if (pending.frames > 0) post({ type: 'progress', ...pending });
+    pending = { updates: 0, loss: 0, frames: 0, correct: 0, learningRate: pending.learningRate };
+    lastReport = performance.now();
+  };
+
+  for (let epoch = setup.firstEpoch; epoch < setup.epochs && clock.frames < setup.maxFrames; epoch++) {
+    const source = utterances(setup.corpus, {
+      split: 'train',
+      shard: setup.shard,
+      shuffle: { seed: setup.seed * 7919 + epoch, buffer: setup.shuffleBuffer },
+      skipped,
+      strict: setup.strict,
+    });
+    await lastValueFrom(
+      source.pipe(
+        features({ normalisation: setup.cmvn, strict: setup.strict, skipped }),
+        delayTargets(setup.delay),
+        chunk(setup.chunking),
+        takeWhile(() => clock.frames < setup.maxFrames),
+        bptt(network),
+        sgd(network, setup.schedule, clock),
+        tap((step) => {
+          pending.updates++;
+          pending.loss += step.loss;
+          pending.frames += step.frames;
+          pending.correct += step.correct;
+          pending.learningRate = step.learningRate;
+          if (performance.now() - lastReport >= setup.reportEvery) report();
+        }),
+      ),
+      { defaultValue: null },
+    );
+    report();
+    post({ type: 'epoch', epoch: epoch + 1 });
+  }
+}
+
+const port = parentPort!;
+const post = (message: WorkerMessage) => port.postMessage(message);
+run(workerData as WorkerSetup, post).then(
+  () => post({ type: 'done' }),
+  (error: unknown) => {
+    const kind = error instanceof DivergedError ? 'diverged' : error instanceof InputError ? 'input' : 'bug';
+    post({ type: 'error', kind, message: error instanceof Error ? (kind === 'bug' ? String(error.stack) : error.message) : String(error) });
+  },
+);

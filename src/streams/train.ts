@@ -1,0 +1,221 @@
+import { Worker } from 'node:worker_threads';
+import { Observable } from 'rxjs';
+import { InputError } from '../errors.js';
+import type { Checkpoint } from '../model/checkpoint.js';
+import type { ModelConfig } from '../model/config.js';
+import { initParameters } from '../model/init.js';
+import { networkOf } from '../model/network.js';
+import { learningRateAt, type Schedule } from '../model/schedule.js';
+import { cmvnTransform, type CmvnStats } from '../ops/cmvn.js';
+import type { ChunkOptions } from './chunk.js';
+import { corpusCmvn, evaluate } from './evaluate.js';
+import { sharedClock } from './frame-clock.js';
+import { NO_SCORE, addScores, type Score } from './score.js';
+import { DivergedError } from './sgd.js';
+import type { WorkerMessage, WorkerSetup } from './train-protocol.js';
+import { workerUrl } from './worker-url.js';
+
+export interface TrainOptions {
+  readonly corpus: string;
+  readonly config: ModelConfig;
+  readonly schedule: Schedule;
+  readonly threads: number;
+  /** passes over the training data (Infinity: until maxFrames) */
+  readonly epochs: number;
+  /** stop once this many frames have been trained on (Infinity: after the epochs) */
+  readonly maxFrames: number;
+  readonly chunking: ChunkOptions;
+  readonly delay: number;
+  readonly seed: number;
+  readonly shuffleBuffer: number;
+  /** frames between evaluations on dev (each also gives a checkpoint) */
+  readonly evalEvery: number;
+  /** dev utterances scored at each evaluation */
+  readonly devUtterances: number;
+  /** training utterances the global feature statistics are taken from */
+  readonly cmvnUtterances: number;
+  readonly strict: boolean;
+  /** continue from this checkpoint: its weights, statistics and schedule position */
+  readonly resume?: Checkpoint;
+  /** how often (ms) progress is reported */
+  readonly reportEvery: number;
+}
+
+/** Where training stands. */
+interface Position {
+  readonly framesSeen: number;
+  readonly updates: number;
+  readonly epoch: number;
+  /** seconds since training started */
+  readonly elapsed: number;
+  readonly learningRate: number;
+}
+
+/** What happens during training, as a stream: the CLI draws it, sinks log and save it. */
+export type TrainEvent =
+  | ({ readonly type: 'progress'; readonly framesPerSecond: number; readonly recent: Score } & Position)
+  | { readonly type: 'skipped'; readonly id: string; readonly reason: string; readonly total: number }
+  | ({ readonly type: 'evaluation'; readonly dev: Score; readonly train: Score; readonly checkpoint: Checkpoint } & Position)
+  | ({ readonly type: 'done'; readonly dev: Score; readonly checkpoint: Checkpoint; readonly skipped: number } & Position);
+
+/**
+ * Multi-threaded ASGD, as on one of the paper's machines: `threads` worker
+ * threads each run the training pipeline on their shard of the data and
+ * update ONE shared parameter buffer without locks (Hogwild), driven by one
+ * shared frame clock. The main thread evaluates on dev at intervals and at
+ * the end, emitting a checkpoint each time. Unsubscribing stops the threads.
+ *
+ * @example
+ * train(options).pipe(tap(draw), saveCheckpoints(runDir)).subscribe()
+ */
+export function train(options: TrainOptions): Observable<TrainEvent> {
+  return new Observable<TrainEvent>((subscriber) => {
+    const workers: Worker[] = [];
+    let stopped = false;
+    const stop = () => {
+      stopped = true;
+      for (const worker of workers) void worker.terminate();
+    };
+
+    const run = async () => {
+      const { config, schedule } = options;
+      const start = options.resume?.training ?? { framesSeen: 0, updates: 0, epoch: 0 };
+      const parameters = new Float32Array(new SharedArrayBuffer(4 * (options.resume?.parameters.length ?? initParameters(config, options.seed).length)));
+      parameters.set(options.resume?.parameters ?? initParameters(config, options.seed));
+      const clockBuffer = new SharedArrayBuffer(8);
+      const clock = sharedClock(clockBuffer);
+      clock.advance(start.framesSeen);
+      const stats: CmvnStats = options.resume?.cmvn ?? (await corpusCmvn(options.corpus, 'train', options.cmvnUtterances, config.inputs));
+      if (stats.count === 0) throw new InputError(`${options.corpus}: no readable training utterances`);
+      const cmvn = cmvnTransform(stats);
+      const began = performance.now();
+      const elapsed = () => (performance.now() - began) / 1000;
+
+      let updates = start.updates;
+      let skipped = 0;
+      const epochs = new Array<number>(options.threads).fill(start.epoch);
+      let recent = NO_SCORE;
+      let sinceEvaluation = NO_SCORE;
+      let lastLearningRate = learningRateAt(schedule, start.framesSeen);
+      let lastReport = { at: 0, frames: start.framesSeen };
+      const position = (): Position => ({
+        framesSeen: clock.frames,
+        updates,
+        epoch: Math.min(...epochs),
+        elapsed: elapsed(),
+        learningRate: lastLearningRate,
+      });
+      const snapshot = (): Checkpoint => {
+        const { framesSeen, epoch } = position();
+        return { config, parameters: parameters.slice(), cmvn: stats, training: { framesSeen, updates, epoch }, delay: options.delay };
+      };
+      const evaluateDev = () =>
+        evaluate(options.corpus, networkOf(config, parameters.slice()), {
+          split: 'dev',
+          normalisation: cmvn,
+          chunking: options.chunking,
+          delay: options.delay,
+          limit: options.devUtterances,
+        });
+
+      const finished = new Promise<void>((resolve, reject) => {
+        let running = options.threads;
+        for (let index = 0; index < options.threads; index++) {
+          const setup: WorkerSetup = {
+            corpus: options.corpus,
+            config,
+            parameters: parameters.buffer as SharedArrayBuffer,
+            clock: clockBuffer,
+            schedule,
+            chunking: options.chunking,
+            delay: options.delay,
+            shard: { index, count: options.threads },
+            firstEpoch: start.epoch,
+            epochs: options.epochs,
+            maxFrames: options.maxFrames,
+            seed: options.seed,
+            shuffleBuffer: options.shuffleBuffer,
+            cmvn,
+            strict: options.strict,
+            reportEvery: options.reportEvery,
+          };
+          const worker = new Worker(workerUrl('train-worker', import.meta.url), { workerData: setup });
+          workers.push(worker);
+          worker.on('message', (message: WorkerMessage) => {
+            switch (message.type) {
+              case 'progress': {
+                updates += message.updates;
+                lastLearningRate = message.learningRate;
+                const score = { loss: message.loss, frames: message.frames, correct: message.correct };
+                recent = addScores(recent, score);
+                sinceEvaluation = addScores(sinceEvaluation, score);
+                const now = elapsed();
+                if (now - lastReport.at >= options.reportEvery / 1000) {
+                  const framesPerSecond = (clock.frames - lastReport.frames) / Math.max(now - lastReport.at, 1e-9);
+                  subscriber.next({ type: 'progress', framesPerSecond, recent, ...position() });
+                  lastReport = { at: now, frames: clock.frames };
+                  recent = NO_SCORE;
+                }
+                break;
+              }
+              case 'epoch':
+                epochs[index] = message.epoch;
+                break;
+              case 'skipped':
+                skipped++;
+                subscriber.next({ type: 'skipped', id: message.id, reason: message.reason, total: skipped });
+                break;
+              case 'error':
+                reject(message.kind === 'diverged' ? new DivergedError(message.message) : message.kind === 'input' ? new InputError(message.message) : new Error(message.message));
+                break;
+              case 'done':
+                if (--running === 0) resolve();
+                break;
+            }
+          });
+          worker.on('error', reject);
+          worker.on('exit', (code) => {
+            if (code !== 0 && !stopped) reject(new Error(`training thread ${index} exited with code ${code}`));
+          });
+        }
+      });
+
+      // Evaluate on dev each time another evalEvery frames have gone by, while the threads train.
+      let nextEvaluation = start.framesSeen + options.evalEvery;
+      let evaluating = Promise.resolve();
+      const watch = setInterval(() => {
+        if (clock.frames < nextEvaluation) return;
+        nextEvaluation = clock.frames + options.evalEvery;
+        evaluating = evaluating.then(async () => {
+          const checkpoint = snapshot();
+          const dev = await evaluateDev();
+          if (stopped) return;
+          subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, ...position() });
+          sinceEvaluation = NO_SCORE;
+        });
+      }, 100);
+      try {
+        await finished;
+      } finally {
+        clearInterval(watch);
+      }
+      await evaluating;
+      const checkpoint = snapshot();
+      const dev = await evaluateDev();
+      subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, ...position() });
+      subscriber.next({ type: 'done', dev, checkpoint, skipped, ...position() });
+    };
+
+    run().then(
+      () => {
+        stop();
+        subscriber.complete();
+      },
+      (error: unknown) => {
+        stop();
+        subscriber.error(error);
+      },
+    );
+    return stop;
+  });
+}
