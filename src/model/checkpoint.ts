@@ -1,9 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
+import type { CmvnStats } from '../ops/cmvn.js';
 import { decodeModelConfig, NonNegativeInt, type ModelConfig } from './config.js';
 import { describeErrors } from './errors.js';
 import { layoutOf } from './layout.js';
-import { decodeTensor, decodeTensors, encodeTensor, encodeTensors, plainMsgpack, unpackWhole } from './tensors.js';
+import { decodeTensor, decodeTensors, encodeTensor, encodeTensors, isMap, plainMsgpack, unpackWhole } from './tensors.js';
 
 /**
  * A trained or initialised network as one MessagePack map (docs/checkpoint.md):
@@ -16,11 +17,14 @@ export interface Checkpoint {
   /** every tensor, in {@link layoutOf} order */
   parameters: Float32Array;
   training?: TrainingPosition;
-  cmvn?: Cmvn;
+  /** corpus feature statistics the network was trained with, [I] sums each */
+  cmvn?: CmvnStats;
   /** [O] prior probability of each output state, for hybrid decoding */
   priors?: Float32Array;
   /** [O] the name of each output state */
   states?: string[];
+  /** frames the output labels are delayed by (the paper's 5): the network names frame t's state at t + delay */
+  delay?: number;
   /** top-level fields unknown to this version, as decoded */
   extra?: Record<string, unknown>;
 }
@@ -32,22 +36,13 @@ export interface TrainingPosition {
   epoch: number;
 }
 
-/** Per-dimension feature normalisation estimated over `count` frames. */
-export interface Cmvn {
-  count: number;
-  /** [I] */
-  mean: Float32Array;
-  /** [I] */
-  variance: Float32Array;
-}
-
 export const CHECKPOINT_FORMAT = 'lstmp-checkpoint';
 export const CHECKPOINT_VERSION = 1;
 
 const TrainingCodec = t.type({ framesSeen: NonNegativeInt, updates: NonNegativeInt, epoch: NonNegativeInt });
-const CmvnCodec = t.type({ count: NonNegativeInt, mean: t.unknown, variance: t.unknown });
-const OptionalFields = t.partial({ training: TrainingCodec, cmvn: CmvnCodec, priors: t.unknown, states: t.array(t.string) });
-const KNOWN = new Set(['format', 'version', 'config', 'tensors', 'training', 'cmvn', 'priors', 'states']);
+const CmvnCodec = t.type({ count: NonNegativeInt, sum: t.array(t.number), sumSquares: t.array(t.number) });
+const OptionalFields = t.partial({ training: TrainingCodec, cmvn: CmvnCodec, priors: t.unknown, states: t.array(t.string), delay: NonNegativeInt });
+const KNOWN = new Set(['format', 'version', 'config', 'tensors', 'training', 'cmvn', 'priors', 'states', 'delay']);
 
 /**
  * The MessagePack bytes of a checkpoint.
@@ -59,7 +54,6 @@ export function encodeCheckpoint(ck: Checkpoint): Uint8Array {
   if (ck.parameters.length !== layout.size) {
     throw new RangeError(`checkpoint holds ${ck.parameters.length} parameters, the config needs ${layout.size}`);
   }
-  const { inputs: I, outputs: O } = ck.config;
   const extra = Object.entries(ck.extra ?? {}).filter(([key]) => !KNOWN.has(key));
   const map: Record<string, unknown> = {
     ...Object.fromEntries(extra),
@@ -69,9 +63,11 @@ export function encodeCheckpoint(ck: Checkpoint): Uint8Array {
     tensors: encodeTensors(layout, ck.parameters),
   };
   if (ck.training) map.training = { ...ck.training };
-  if (ck.cmvn) map.cmvn = { count: ck.cmvn.count, mean: encodeTensor([I], ck.cmvn.mean), variance: encodeTensor([I], ck.cmvn.variance) };
-  if (ck.priors) map.priors = encodeTensor([O], ck.priors);
+  // float64 sums as plain MessagePack doubles: exact, and only I of them.
+  if (ck.cmvn) map.cmvn = { count: ck.cmvn.count, sum: Array.from(ck.cmvn.sum), sumSquares: Array.from(ck.cmvn.sumSquares) };
+  if (ck.priors) map.priors = encodeTensor([ck.config.outputs], ck.priors);
   if (ck.states) map.states = [...ck.states];
+  if (ck.delay !== undefined) map.delay = ck.delay;
   return plainMsgpack.pack(map);
 }
 
@@ -83,9 +79,8 @@ export function encodeCheckpoint(ck: Checkpoint): Uint8Array {
 export function decodeCheckpoint(bytes: Uint8Array): E.Either<string, Checkpoint> {
   const unpacked = unpackWhole(bytes);
   if (E.isLeft(unpacked)) return unpacked;
-  const map = unpacked.right;
-  if (map === null || typeof map !== 'object' || Array.isArray(map) || map instanceof Uint8Array) return E.left('not an lstmp checkpoint (not a map)');
-  const fields = map as Record<string, unknown>;
+  const fields = unpacked.right;
+  if (!isMap(fields)) return E.left('not an lstmp checkpoint (not a map)');
   if (fields.format !== CHECKPOINT_FORMAT) return E.left(`not an lstmp checkpoint (format is ${describe(fields.format)})`);
   if (fields.version !== CHECKPOINT_VERSION) {
     return E.left(`unsupported checkpoint version ${describe(fields.version)} (this lstmp reads version ${CHECKPOINT_VERSION})`);
@@ -99,22 +94,21 @@ export function decodeCheckpoint(bytes: Uint8Array): E.Either<string, Checkpoint
 
   const optional = OptionalFields.decode(fields);
   if (E.isLeft(optional)) return E.left(describeErrors(optional.left));
-  const { training, cmvn, priors, states } = optional.right;
+  const { training, cmvn, priors, states, delay } = optional.right;
   const { inputs: I, outputs: O } = config.right;
   const ck: Checkpoint = { config: config.right, parameters: parameters.right };
   if (training) ck.training = { framesSeen: training.framesSeen, updates: training.updates, epoch: training.epoch };
   if (cmvn) {
-    const mean = decodeTensor('cmvn.mean', cmvn.mean, [I]);
-    if (E.isLeft(mean)) return mean;
-    const variance = decodeTensor('cmvn.variance', cmvn.variance, [I]);
-    if (E.isLeft(variance)) return variance;
-    ck.cmvn = { count: cmvn.count, mean: mean.right, variance: variance.right };
+    if (cmvn.sum.length !== I || cmvn.sumSquares.length !== I) return E.left(`cmvn sums must hold ${I} values each, one per input`);
+    if (![...cmvn.sum, ...cmvn.sumSquares].every(Number.isFinite)) return E.left('cmvn holds NaN or Inf values');
+    ck.cmvn = { count: cmvn.count, sum: Float64Array.from(cmvn.sum), sumSquares: Float64Array.from(cmvn.sumSquares) };
   }
   if (priors !== undefined) {
     const values = decodeTensor('priors', priors, [O]);
     if (E.isLeft(values)) return values;
     ck.priors = values.right;
   }
+  if (delay !== undefined) ck.delay = delay;
   if (states) {
     if (states.length !== O) return E.left(`states names ${states.length} states, the config has ${O} outputs`);
     ck.states = states;

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { ModelConfig } from './config.js';
 import { layoutOf } from './layout.js';
-import { decodeTensors, encodeTensors, plainMsgpack, unpackWhole } from './tensors.js';
+import { decodeTensors, encodeTensors, isMap, plainMsgpack, unpackWhole } from './tensors.js';
 
 /**
  * The gradient of a summed loss over one chunk, as `lstmp bptt` writes it:
@@ -38,8 +38,8 @@ export function encodeGradients(config: ModelConfig, g: Gradients): Uint8Array {
 export function decodeGradients(config: ModelConfig, bytes: Uint8Array): E.Either<string, Gradients> {
   const unpacked = unpackWhole(bytes);
   if (E.isLeft(unpacked)) return unpacked;
-  const map = unpacked.right as Record<string, unknown> | null;
-  if (map === null || typeof map !== 'object' || map.format !== GRADIENTS_FORMAT) return E.left('not an lstmp gradients file');
+  const map = unpacked.right;
+  if (!isMap(map) || map.format !== GRADIENTS_FORMAT) return E.left('not an lstmp gradients file');
   if (map.version !== GRADIENTS_VERSION) return E.left(`unsupported gradients version ${String(map.version)}`);
   if (typeof map.loss !== 'number' || typeof map.frames !== 'number') return E.left('loss and frames must be numbers');
   const gradients = decodeTensors(layoutOf(config), map.tensors);

@@ -3,7 +3,6 @@ import * as t from 'io-ts';
 import { Packr } from 'msgpackr';
 import { fromLittleEndian, littleEndianBytes } from '../ops/little-endian.js';
 import { NonNegativeInt } from './config.js';
-import { describeErrors } from './errors.js';
 import type { Layout } from './layout.js';
 
 /**
@@ -42,7 +41,8 @@ export function encodeTensor(shape: readonly number[], data: Float32Array): Tens
  */
 export function decodeTensor(name: string, record: unknown, shape: readonly number[]): E.Either<string, Float32Array> {
   const decoded = TensorRecord.decode(record);
-  if (E.isLeft(decoded)) return E.left(`tensor ${name} is malformed (${describeErrors(decoded.left)})`);
+  // Not describeErrors: it would quote the offending value, which may be megabytes.
+  if (E.isLeft(decoded)) return E.left(`tensor ${name} is malformed (want {shape: [whole numbers], data: bin})`);
   const problem = shapeProblem(name, decoded.right, shape);
   if (problem) return E.left(problem);
   const values = fromLittleEndian(Float32Array, decoded.right.data, 0, decoded.right.data.length / 4);
@@ -62,10 +62,8 @@ export function encodeTensors(layout: Layout, buffer: Float32Array): Record<stri
  * missing, unexpected and mis-shaped tensors are all named in one message.
  */
 export function decodeTensors(layout: Layout, tensors: unknown): E.Either<string, Float32Array> {
-  if (tensors === null || typeof tensors !== 'object' || Array.isArray(tensors) || tensors instanceof Uint8Array) {
-    return E.left('tensors is not a map');
-  }
-  const present = tensors as Record<string, unknown>;
+  if (!isMap(tensors)) return E.left('tensors is not a map');
+  const present = tensors;
   const expected = new Set(layout.tensors.map((slot) => slot.name));
   const missing = layout.tensors.filter((slot) => !(slot.name in present)).map((slot) => slot.name);
   const unexpected = Object.keys(present).filter((name) => !expected.has(name));
@@ -81,6 +79,13 @@ export function decodeTensors(layout: Layout, tensors: unknown): E.Either<string
     else buffer.set(values.right, slot.offset);
   }
   return problems.length > 0 ? E.left(problems.join('; ')) : E.right(buffer);
+}
+
+/** A decoded MessagePack map (not an array, bin, or a msgpackr extension object such as a Date). */
+export function isMap(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 /**

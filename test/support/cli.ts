@@ -1,0 +1,82 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const main = join(repoRoot, 'dist', 'cli', 'main.js');
+const lock = join(repoRoot, 'dist', '.cli-build-lock');
+
+/**
+ * Builds dist/ unless its main.js is newer than every file in src/. Test files run in
+ * parallel workers, so the check and build hold a lock: a second worker waits,
+ * then finds the build fresh, and never rewrites dist/ under a running CLI.
+ */
+export function buildCli(): void {
+  mkdirSync(join(repoRoot, 'dist'), { recursive: true });
+  const waitUntil = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > waitUntil) rmSync(lock, { recursive: true, force: true }); // a crashed builder's lock
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
+  try {
+    if (newestSource(join(repoRoot, 'src')) < modified(main)) return;
+    // tsc emits despite type errors (the typecheck step reports those); only a build that emitted nothing stops the tests.
+    const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repoRoot, encoding: 'utf8' });
+    if (build.status !== 0 && !existsSync(main)) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node dist/cli/main.js ...args` in `cwd`; several may run at once (`it.concurrent`). */
+export function runCli(args: readonly string[], cwd = repoRoot): Promise<CliResult> {
+  return new Promise((done, failed) => {
+    const child = spawn(process.execPath, [main, ...args], { cwd, timeout: 60_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    child.on('error', failed);
+    child.on('close', (status) => done({ status, stdout, stderr }));
+  });
+}
+
+/** When `path` was last written, or −∞ if it does not exist. */
+function modified(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return -Infinity;
+  }
+}
+
+function newestSource(dir: string): number {
+  let newest = statSync(dir).mtimeMs;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Exit code 2, nothing on stdout, and one stderr line `lstmp: <file>: <reason>`; returns the reason. */
+export function refusalNaming(result: CliResult, file: string): string {
+  const lines = result.stderr.split('\n');
+  const prefix = `lstmp: ${file}: `;
+  if (result.status !== 2 || result.stdout !== '' || lines.length !== 2 || lines[1] !== '' || !lines[0].startsWith(prefix)) {
+    throw new Error(`expected exit 2 and one line "${prefix}…", got exit ${result.status}, stdout ${JSON.stringify(result.stdout)}, stderr ${JSON.stringify(result.stderr)}`);
+  }
+  return lines[0].slice(prefix.length);
+}
