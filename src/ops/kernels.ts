@@ -8,7 +8,13 @@ import { sgemm } from './gemm.js';
 export interface Kernels {
   readonly name: string;
   readonly sgemm: typeof sgemm;
+  /**
+   * A zero-filled array of `length` floats placed where this kernel set works
+   * fastest (wasm: a view into its memory, which its sgemm uses without
+   * copying). Meant for long-lived buffers: parameters, workspaces.
+   */
+  readonly alloc: (length: number) => Float32Array;
 }
 
 /** Pure TypeScript kernels: the reference every other kernel is checked against. */
-export const portableKernels: Kernels = { name: 'portable', sgemm };
+export const portableKernels: Kernels = { name: 'portable', sgemm, alloc: (length) => new Float32Array(length) };

@@ -25,7 +25,7 @@ export function copyState(state: LstmpState): LstmpState {
 
 /** Forward over a chunk from a copy of `state`: log-posteriors, final state and loss. */
 export function runForward(kernels: Kernels, spec: LstmpSpec, params: Float32Array, chunk: Chunk, state?: LstmpState) {
-  const ws = createWorkspace(spec, chunk.steps, chunk.streams);
+  const ws = createWorkspace(spec, chunk.steps, chunk.streams, kernels.alloc);
   const carried = state ? copyState(state) : zeroState(spec, chunk.streams);
   forward(kernels, spec, viewsOf(spec, params), chunk.x, carried, chunk.reset ?? null, ws);
   let loss = 0;
@@ -38,7 +38,7 @@ export function runForward(kernels: Kernels, spec: LstmpSpec, params: Float32Arr
 
 /** Loss and the flat gradient over a chunk from a copy of `state`. */
 export function runBackward(kernels: Kernels, spec: LstmpSpec, params: Float32Array, chunk: Chunk, state?: LstmpState) {
-  const ws = createWorkspace(spec, chunk.steps, chunk.streams);
+  const ws = createWorkspace(spec, chunk.steps, chunk.streams, kernels.alloc);
   const carried = state ? copyState(state) : zeroState(spec, chunk.streams);
   const w = viewsOf(spec, params);
   forward(kernels, spec, w, chunk.x, carried, chunk.reset ?? null, ws);

@@ -1,0 +1,215 @@
+import { sgemm as portableSgemm } from './gemm.js';
+import type { Kernels } from './kernels.js';
+import { createArena, type Arena } from './wasm/arena.js';
+import { webAssembly, type WasmMemory } from './wasm/webassembly.js';
+import {
+  packedABytes,
+  packedBBytes,
+  packedQuadsBytes,
+  sgemmModuleBytes,
+  TILE_BYTES,
+  type SgemmExports,
+} from './wasm/sgemm-module.js';
+
+/**
+ * Kernels running on WebAssembly SIMD (f32x4), generated at run time: no
+ * build step, no toolchain, nothing but `WebAssembly` itself.
+ *
+ * Memory model
+ * - Every instance works on one WebAssembly.Memory: by default a fresh
+ *   shared one (growable, views never detach), or the one passed in, so
+ *   worker threads can instantiate their own kernels over the main thread's
+ *   memory and train one parameter buffer together (Hogwild).
+ * - `alloc(length)` hands out zero-filled Float32Array views into that memory
+ *   from a lock-free bump allocator (wasm/arena.ts) whose state lives in the
+ *   memory itself, so allocations from any thread or instance never clash.
+ * - `sgemm` accepts any Float32Array. Arrays that are views of this memory
+ *   (from `alloc`, or built over a `memory.buffer` this instance has seen) are
+ *   used in place: pointer = byteOffset. Other arrays are copied into this
+ *   instance's staging area and C is copied back: correct, but the copies
+ *   cost a pass over each operand.
+ * - Each instance reserves its own packing scratch (~1.5 MB) at creation,
+ *   so threads share nothing they write except C.
+ *
+ * Algorithm (GotoBLAS-style blocking; register tiles in wasm/sgemm-module.ts)
+ * - op(B) = B (NN, TN): k blocks of KC × n blocks of NC; A is packed in
+ *   4-row panels, B in 8-column panels, and a 4×8 tile of f32x4 accumulators
+ *   runs over each pair. B is packed only when m > MC, i.e. when several A
+ *   blocks reuse it; otherwise it is read in place (packing would be one
+ *   more pass over B for a single use; measured equal or faster up to m = 128).
+ * - op(B) = Bᵀ (NT, TT): dot products along k (both operands contiguous in
+ *   k), 4×2 tiles, A packed in row quads, B read in place in L2-sized blocks.
+ *
+ * @example
+ * const kernels = createWasmKernels();
+ * const a = kernels.alloc(4 * 512), w = kernels.alloc(3200 * 512), out = kernels.alloc(4 * 3200);
+ * kernels.sgemm(false, true, 4, 3200, 512, 1, a, 0, 512, w, 0, 512, 0, out, 0, 3200); // zero-copy
+ */
+export interface WasmKernels extends Kernels {
+  /** The memory every array from `alloc` lives in; hand it to workers' createWasmKernels. */
+  readonly memory: WasmMemory;
+}
+
+export interface WasmKernelsOptions {
+  /**
+   * The memory to work in, dedicated to these kernels (bytes 0–63 hold the
+   * allocator). A non-shared memory never grows (that would detach views);
+   * default: a new shared memory of up to 4 GiB.
+   */
+  readonly memory?: WasmMemory;
+}
+
+// Outer-product path: A block MC × KC (128 KiB, L2), B block KC × NC (1 MiB).
+const KC = 256;
+const MC = 128;
+const NC = 1024;
+// Dot path: A quads MCD × KCD (256 KiB), B rows in blocks of NCD (≤ 256 KiB).
+const KCD = 512;
+const MCD = 128;
+const NCD = 128;
+
+export function createWasmKernels(options: WasmKernelsOptions = {}): WasmKernels {
+  const memory = options.memory ?? new webAssembly.Memory({ initial: 32, maximum: 65536, shared: true });
+  const arena = createArena(memory);
+  const shared = memory.buffer instanceof SharedArrayBuffer;
+  const wasm = new webAssembly.Instance(new webAssembly.Module(sgemmModuleBytes(shared)), { env: { memory } })
+    .exports as unknown as SgemmExports;
+
+  const packA = arena.reserve(Math.max(packedABytes(MC, KC), packedQuadsBytes(MCD, KCD)));
+  const packB = arena.reserve(packedBBytes(KC, NC));
+  const packBTail = arena.reserve(packedBBytes(KC, 8));
+  const tile = arena.reserve(TILE_BYTES);
+  const staging = createStaging(arena);
+
+  const alloc = (length: number): Float32Array => {
+    const pointer = arena.reserve(4 * length); // first: it may grow the memory
+    return new Float32Array(arena.buffer(), pointer, length);
+  };
+
+  function outerProduct(
+    transA: boolean, m: number, n: number, k: number, alpha: number,
+    pA: number, lda: number, pB: number, ldb: number, beta: number, pC: number, ldc: number,
+  ): void {
+    // Packing B pays only when several A blocks reuse it; one block streams it in place.
+    const direct = m <= MC;
+    for (let jc = 0; jc < n; jc += NC) {
+      const nc = Math.min(NC, n - jc);
+      const nFull = direct ? nc & ~7 : nc;
+      for (let pc = 0; pc < k; pc += KC) {
+        const kc = Math.min(KC, k - pc);
+        const betaBlock = pc === 0 ? beta : 1;
+        const bBlock = pB + 4 * (pc * ldb + jc);
+        if (!direct) wasm.packBN(bBlock, 4 * ldb, kc, nc, packB);
+        else if (nFull < nc) wasm.packBN(bBlock + 4 * nFull, 4 * ldb, kc, nc - nFull, packBTail);
+        for (let ic = 0; ic < m; ic += MC) {
+          const mc = Math.min(MC, m - ic);
+          if (transA) wasm.packAT(pA + 4 * (pc * lda + ic), 4 * lda, mc, kc, packA);
+          else wasm.packAN(pA + 4 * (ic * lda + pc), 4 * lda, mc, kc, packA);
+          const cBlock = pC + 4 * (ic * ldc + jc);
+          if (!direct) wasm.outerPacked(kc, mc, nc, packA, packB, cBlock, 4 * ldc, alpha, betaBlock, tile);
+          else {
+            if (nFull > 0) wasm.outerStrided(kc, mc, nFull, packA, bBlock, 4 * ldb, cBlock, 4 * ldc, alpha, betaBlock, tile);
+            if (nFull < nc) wasm.outerPacked(kc, mc, nc - nFull, packA, packBTail, cBlock + 4 * nFull, 4 * ldc, alpha, betaBlock, tile);
+          }
+        }
+      }
+    }
+  }
+
+  function dotProduct(
+    transA: boolean, m: number, n: number, k: number, alpha: number,
+    pA: number, lda: number, pB: number, ldb: number, beta: number, pC: number, ldc: number,
+  ): void {
+    for (let pc = 0; pc < k; pc += KCD) {
+      const kc = Math.min(KCD, k - pc);
+      const betaBlock = pc === 0 ? beta : 1;
+      for (let ic = 0; ic < m; ic += MCD) {
+        const mc = Math.min(MCD, m - ic);
+        if (transA) wasm.packQuadsT(pA + 4 * (pc * lda + ic), 4 * lda, mc, kc, packA);
+        else wasm.packQuadsN(pA + 4 * (ic * lda + pc), 4 * lda, mc, kc, packA);
+        for (let jc = 0; jc < n; jc += NCD) {
+          const nc = Math.min(NCD, n - jc);
+          wasm.dot(kc, mc, nc, packA, pB + 4 * (jc * ldb + pc), 4 * ldb, pC + 4 * (ic * ldc + jc), 4 * ldc, alpha, betaBlock);
+        }
+      }
+    }
+  }
+
+  const sgemm: typeof portableSgemm = (transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc) => {
+    if (m <= 0 || n <= 0) return;
+    checkFits('C', c, offC, ldc, m, n);
+    if (alpha === 0 || k <= 0) {
+      portableSgemm(transA, transB, m, n, 0, 0, a, offA, lda, b, offB, ldb, beta, c, offC, ldc); // only scales C
+      return;
+    }
+    const rowsA = transA ? k : m;
+    const colsA = transA ? m : k;
+    const rowsB = transB ? n : k;
+    const colsB = transB ? k : n;
+    checkFits('A', a, offA, lda, rowsA, colsA);
+    checkFits('B', b, offB, ldb, rowsB, colsB);
+
+    const run = transB ? dotProduct : outerProduct;
+    const inPlaceA = arena.owns(a.buffer);
+    const inPlaceB = arena.owns(b.buffer);
+    const inPlaceC = arena.owns(c.buffer);
+    if (inPlaceA && inPlaceB && inPlaceC) {
+      run(transA, m, n, k, alpha, a.byteOffset + 4 * offA, lda, b.byteOffset + 4 * offB, ldb, beta, c.byteOffset + 4 * offC, ldc);
+      return;
+    }
+    // Copy what lies outside the memory into staging, compactly (leading dimension = row length).
+    let next = staging.ensure((inPlaceA ? 0 : rowsA * colsA) + (inPlaceB ? 0 : rowsB * colsB) + (inPlaceC ? 0 : m * n));
+    const buffer = arena.buffer(); // after any growth for staging
+    const stage = (x: Float32Array, off: number, ld: number, rows: number, cols: number, copyIn: boolean) => {
+      const copy = new Float32Array(buffer, next, rows * cols);
+      next += 4 * rows * cols;
+      if (copyIn) copyRows(x, off, ld, copy, 0, cols, rows, cols);
+      return copy;
+    };
+    const stagedA = inPlaceA ? null : stage(a, offA, lda, rowsA, colsA, true);
+    const stagedB = inPlaceB ? null : stage(b, offB, ldb, rowsB, colsB, true);
+    const stagedC = inPlaceC ? null : stage(c, offC, ldc, m, n, beta !== 0);
+    run(
+      transA, m, n, k, alpha,
+      stagedA ? stagedA.byteOffset : a.byteOffset + 4 * offA, stagedA ? colsA : lda,
+      stagedB ? stagedB.byteOffset : b.byteOffset + 4 * offB, stagedB ? colsB : ldb,
+      beta,
+      stagedC ? stagedC.byteOffset : c.byteOffset + 4 * offC, stagedC ? n : ldc,
+    );
+    if (stagedC) copyRows(stagedC, 0, n, c, offC, ldc, m, n);
+  };
+
+  return { name: 'wasm-simd', sgemm, alloc, memory };
+}
+
+/** A per-instance region for copies of arrays outside the memory; grows by doubling (the old region is abandoned). */
+function createStaging(arena: Arena) {
+  let pointer = 0;
+  let capacity = 0;
+  return {
+    /** The byte address of at least `floats` floats of staging space. */
+    ensure(floats: number): number {
+      if (floats > capacity) {
+        capacity = Math.max(floats, 2 * capacity);
+        pointer = arena.reserve(4 * capacity);
+      }
+      return pointer;
+    },
+  };
+}
+
+function checkFits(name: string, x: Float32Array, off: number, ld: number, rows: number, cols: number): void {
+  if (rows <= 0 || cols <= 0) return;
+  const end = off + (rows - 1) * ld + cols;
+  if (off < 0 || ld < cols || end > x.length) {
+    throw new RangeError(`sgemm: ${name} (${rows}×${cols}, offset ${off}, leading dimension ${ld}) does not fit in ${x.length} floats`);
+  }
+}
+
+function copyRows(src: Float32Array, srcOff: number, srcLd: number, dst: Float32Array, dstOff: number, dstLd: number, rows: number, cols: number): void {
+  if (srcLd === cols && dstLd === cols) {
+    dst.set(src.subarray(srcOff, srcOff + rows * cols), dstOff);
+    return;
+  }
+  for (let r = 0; r < rows; r++) dst.set(src.subarray(srcOff + r * srcLd, srcOff + r * srcLd + cols), dstOff + r * dstLd);
+}

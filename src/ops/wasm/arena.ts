@@ -1,0 +1,79 @@
+import type { WasmMemory } from './webassembly.js';
+
+/**
+ * A bump allocator over a WebAssembly.Memory that every thread mapping the
+ * memory can use at once. Its only state is the "next free byte" word at
+ * address 0, claimed with compare-and-swap, so regions handed to different
+ * threads (or to different kernel instances in one thread) never overlap,
+ * with no lock and no message passing. Nothing is ever freed: it is meant
+ * for long-lived buffers (parameters, workspaces, per-instance scratch).
+ *
+ * Growth. A shared memory grows on demand; its buffer never detaches, so
+ * every view handed out stays valid (each thread's `memory.buffer` is a new
+ * SharedArrayBuffer object after a grow, over the same bytes). A non-shared
+ * memory never grows: growing it would detach every view already handed
+ * out, so a request that does not fit throws instead. Give it an `initial`
+ * size that covers everything, or use a shared memory.
+ *
+ * The memory must be dedicated to this allocator: bytes 0–63 hold its header.
+ *
+ * @example
+ * const arena = createArena(new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true }));
+ * const at = arena.reserve(4 * 1000); // before buffer(): it may grow the memory
+ * const params = new Float32Array(arena.buffer(), at, 1000);
+ */
+export interface Arena {
+  readonly memory: WasmMemory;
+  /** Claims `bytes` (rounded up to a 64-byte cache line) and returns the region's byte address. */
+  reserve(bytes: number): number;
+  /** The memory's current buffer, remembered as one of this memory's buffers. */
+  buffer(): ArrayBufferLike;
+  /** Whether `buffer` is (one of the buffer objects of) this memory: views of it are used in place. */
+  owns(buffer: ArrayBufferLike): boolean;
+}
+
+const HEADER_BYTES = 64;
+const ALIGN = 64;
+const PAGE = 65536;
+/** wasm32 addresses: the top page stays unused so every end address fits in 32 bits. */
+const MAX_BYTES = 65535 * PAGE;
+
+export function createArena(memory: WasmMemory): Arena {
+  const shared = memory.buffer instanceof SharedArrayBuffer;
+  // Every buffer object this memory has shown us: views over any of them are views of the memory.
+  const seen = new WeakSet<ArrayBufferLike>();
+  let latest = memory.buffer;
+  seen.add(latest);
+  const buffer = (): ArrayBufferLike => {
+    if (memory.buffer !== latest) {
+      latest = memory.buffer;
+      seen.add(latest);
+    }
+    return latest;
+  };
+  const owns = (b: ArrayBufferLike): boolean => b === latest || seen.has(b) || b === buffer();
+  const ensure = (end: number): void => {
+    const size = memory.buffer.byteLength;
+    if (end <= size) return;
+    if (!shared) {
+      throw new RangeError(`wasm arena: the memory is full (${size} bytes, ${end} needed) and growing a non-shared memory would detach its views; pass a larger or a shared memory`);
+    }
+    // Another thread may grow it concurrently: then both grow, which only wastes pages.
+    memory.grow(Math.ceil((end - size) / PAGE));
+  };
+  ensure(HEADER_BYTES);
+  const header = (): Int32Array => new Int32Array(memory.buffer, 0, 1);
+  Atomics.compareExchange(header(), 0, 0, HEADER_BYTES);
+
+  const reserve = (bytes: number): number => {
+    const size = Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN;
+    for (;;) {
+      const start = Atomics.load(header(), 0) >>> 0;
+      const end = start + size;
+      if (end > MAX_BYTES) throw new RangeError(`wasm arena: ${bytes} more bytes exceed the 32-bit address space`);
+      ensure(end);
+      if (Atomics.compareExchange(header(), 0, start | 0, end | 0) >>> 0 === start) return start;
+    }
+  };
+  return { memory, reserve, buffer, owns };
+}

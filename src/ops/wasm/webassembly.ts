@@ -1,0 +1,19 @@
+/**
+ * The slice of the WebAssembly JavaScript API the wasm kernels use. It is
+ * typed here because @types/node 20 does not declare `WebAssembly` (lib.dom
+ * does, but a Node library should not pull in DOM types). The real objects
+ * satisfy these interfaces, so callers pass a `WebAssembly.Memory` as is.
+ */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  /** Adds `pages` pages of 64 KiB; returns the old size in pages. */
+  grow(pages: number): number;
+}
+
+interface WasmApi {
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: object };
+}
+
+export const webAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
