@@ -1,13 +1,16 @@
-import { InvalidArgumentError, type Command } from 'commander';
-import { mkdirSync } from 'node:fs';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { lastValueFrom, tap } from 'rxjs';
+import { fromEvent, lastValueFrom, merge, NEVER, take, tap, type Observable } from 'rxjs';
 import { fail, orFail } from '../errors.js';
 import { decodeModelConfig, type ModelConfig } from '../model/config.js';
+import { priorsOf } from '../model/decoding-model.js';
 import { parameterCounts } from '../model/layout.js';
 import { decodeSchedule } from '../model/schedule.js';
+import { KERNEL_NAMES, type KernelName } from '../ops/kernel-choice.js';
 import { loadCheckpoint, saveCheckpoint } from '../streams/checkpoint-file.js';
 import { corpusStates } from '../streams/corpus.js';
+import { decodingModel } from '../streams/decoding-model.js';
 import { readBytes, writeAtomic } from '../streams/files.js';
 import { frameAccuracy } from '../streams/score.js';
 import { appendMetrics } from '../streams/metrics.js';
@@ -30,6 +33,9 @@ export interface TrainCommandOptions {
   decayFrames: number;
   biasRate: number;
   gradientClip?: number;
+  momentum: number;
+  kernels: KernelName;
+  initRange: number;
   streams: number;
   steps: number;
   delay: number;
@@ -61,14 +67,17 @@ function parseJson(path: string): Record<string, unknown> {
 
 /**
  * `lstmp train`: multi-threaded ASGD on a corpus, with dev evaluation,
- * metrics, checkpoints and progress. Returns the final event for callers
- * (the main job) that go on from it.
+ * metrics, checkpoints and progress, ending early (with a last evaluation
+ * and checkpoint) on Ctrl-C or when `until` emits. Returns the final event
+ * for callers (the main job) that go on from it.
  */
-export async function runTrain(options: TrainCommandOptions): Promise<Extract<TrainEvent, { type: 'done' }>> {
+export async function runTrain(options: TrainCommandOptions, until?: Observable<unknown>): Promise<Extract<TrainEvent, { type: 'done' }>> {
   const inventory = corpusStates(options.corpus);
   const resume = options.resume ? loadCheckpoint(options.resume) : undefined;
   const config = resume?.config ?? modelConfig(options, inventory.length);
   if (config.outputs !== inventory.length) fail(`${options.resume ?? options.config}: the network has ${config.outputs} outputs, the corpus ${inventory.length} states`);
+  // What `lstmp decode` needs, in every checkpoint; a corpus without lexicon.txt (a Kaldi import) has none.
+  const decoding = existsSync(join(options.corpus, 'lexicon.txt')) ? await decodingModel(options.corpus) : undefined;
   const schedule = orFail(
     decodeSchedule({
       learningRate: options.lr,
@@ -76,6 +85,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<Extract<Tr
       decayFrames: options.decayFrames,
       biasRateFactor: options.biasRate,
       gradientClip: options.gradientClip ?? Infinity,
+      momentum: options.momentum,
     }),
   );
   if (options.epochs === undefined && options.frames === undefined) options.epochs = 1;
@@ -112,7 +122,10 @@ export async function runTrain(options: TrainCommandOptions): Promise<Extract<Tr
       cmvnUtterances: 500,
       strict: options.strict ?? false,
       resume,
+      kernels: options.kernels,
+      initRange: options.initRange,
       reportEvery: 500,
+      until: merge(fromEvent(process, 'SIGINT').pipe(take(1), tap(() => bar.log('stopping: finishing the current chunks, then a last evaluation and checkpoint'))), until ?? NEVER),
     }).pipe(
       tap((event) => {
         appendMetrics(metricsPath, event);
@@ -132,7 +145,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<Extract<Tr
             break;
           case 'evaluation':
             devAccuracy = `${(100 * frameAccuracy(event.dev)).toFixed(1)}%`;
-            saveCheckpoint(modelPath, { ...event.checkpoint, states: inventory });
+            saveCheckpoint(modelPath, { ...event.checkpoint, states: inventory, ...(decoding && { priors: priorsOf(decoding), decoding }) });
             bar.log(`frames ${event.framesSeen}: dev frame accuracy ${devAccuracy}, loss ${(event.dev.loss / Math.max(event.dev.frames, 1)).toFixed(3)} (${event.elapsed.toFixed(0)} s)`);
             break;
           case 'done':
@@ -163,6 +176,9 @@ export function registerTrain(program: Command): void {
     .option('--decay-frames <F>', 'frames per decay step', integerOption(1), 2_000_000)
     .option('--bias-rate <factor>', 'learning-rate factor for biases and peepholes', positive, 0.1)
     .option('--gradient-clip <x>', 'clip each gradient element to ±x', positive)
+    .addOption(new Option('--kernels <name>', 'the kernels products run on').choices(KERNEL_NAMES).default('wasm'))
+    .option('--init-range <r>', 'initial weights uniform in (-r, r) (the paper: 0.02)', positive, 0.02)
+    .option('--momentum <m>', 'momentum, each thread its own (0: plain SGD as in the paper)', numberOption, 0)
     .option('--streams <B>', 'utterances processed side by side per thread', integerOption(1), 4)
     .option('--steps <T>', 'truncated BPTT steps per chunk', integerOption(1), 20)
     .option('--delay <D>', 'output label delay in frames', integerOption(0), 5)

@@ -7,6 +7,7 @@ import { describeErrors } from './errors.js';
 const Positive = numberWhere('a finite number > 0', (n) => Number.isFinite(n) && n > 0);
 const Fraction = numberWhere('a number in (0, 1]', (n) => n > 0 && n <= 1);
 const Clip = numberWhere('a number > 0 (Infinity: no clipping)', (n) => n > 0);
+const Momentum = numberWhere('a number in [0, 1)', (n) => n >= 0 && n < 1);
 
 /**
  * How parameters are updated. The gradient is summed over frames (as in
@@ -23,6 +24,8 @@ export const ScheduleCodec = t.type({
   biasRateFactor: withDefault(Fraction, 1),
   /** each gradient element is clipped to ±this before the update */
   gradientClip: withDefault(Clip, Infinity),
+  /** the fraction of the previous step kept in the next (0: plain SGD, as in the paper) */
+  momentum: withDefault(Momentum, 0),
 });
 
 export type Schedule = t.TypeOf<typeof ScheduleCodec>;

@@ -1,26 +1,31 @@
 /**
- * One plain SGD step on a slice of the parameters:
- * params[i] −= rate · clip(gradient[i]) for i in [offset, offset + length).
- * `clip` bounds each gradient element to [−clip, clip] as Kaldi's nnet1 does;
- * Infinity leaves it alone. No locks: several threads may step one shared
- * buffer at once (Hogwild), as the paper's ASGD threads do.
+ * One SGD step with momentum on a slice of the parameters, for i in
+ * [offset, offset + length):
+ *
+ *     velocity[i] = momentum · velocity[i] − rate · clip(gradient[i])
+ *     params[i]  += velocity[i]
+ *
+ * (momentum 0 is plain SGD). `clip` bounds each gradient element to
+ * [−clip, clip] as Kaldi's nnet1 does; Infinity leaves it alone. No locks:
+ * several threads may step one shared parameter buffer at once (Hogwild), as
+ * the paper's ASGD threads do, each with its own velocity.
  */
 export function sgdStep(
   params: Float32Array,
+  velocity: Float32Array,
   gradient: Float32Array,
   offset: number,
   length: number,
   rate: number,
+  momentum: number,
   clip: number,
 ): void {
   const end = offset + length;
-  if (clip === Infinity) {
-    for (let i = offset; i < end; i++) params[i] -= rate * gradient[i];
-    return;
-  }
   for (let i = offset; i < end; i++) {
     const g = gradient[i];
-    params[i] -= rate * (g > clip ? clip : g < -clip ? -clip : g);
+    const v = momentum * velocity[i] - rate * (g > clip ? clip : g < -clip ? -clip : g);
+    velocity[i] = v;
+    params[i] += v;
   }
 }
 

@@ -36,7 +36,7 @@ export function bptt(network: Network): OperatorFunction<Chunk, ChunkGradient> {
   return (source) =>
     new Observable<ChunkGradient>((subscriber) => {
       const run = carriedForward(network);
-      const gradient = new Float32Array(layoutOf(spec).size);
+      const gradient = kernels.alloc(layoutOf(spec).size);
       const gradientViews = viewsOf(spec, gradient);
       return source
         .pipe(

@@ -12,7 +12,7 @@ export function carriedForward(network: Network): (chunk: Chunk) => Workspace {
   let workspace: Workspace | null = null;
   return (chunk) => {
     if (!workspace || workspace.steps !== chunk.steps || workspace.streams !== chunk.streams) {
-      workspace = createWorkspace(network.spec, chunk.steps, chunk.streams);
+      workspace = createWorkspace(network.spec, chunk.steps, chunk.streams, network.kernels.alloc);
       state = zeroState(network.spec, chunk.streams);
     }
     forward(network.kernels, network.spec, network.weights, chunk.features, state!, chunk.reset, workspace);

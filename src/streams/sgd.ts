@@ -1,4 +1,4 @@
-import { map, type OperatorFunction } from 'rxjs';
+import { defer, map, type OperatorFunction } from 'rxjs';
 import { isBiasOrPeephole, layoutOf } from '../model/layout.js';
 import type { Network } from '../model/network.js';
 import { learningRateAt, type Schedule } from '../model/schedule.js';
@@ -23,8 +23,8 @@ export class DivergedError extends Error {
 
 /**
  * The parameter-update stream: applies each chunk's gradient to the
- * network's parameters with plain SGD (the rate from the schedule at the
- * frames seen so far, biases and peepholes at their own factor, elementwise
+ * network's parameters with SGD (the rate from the schedule at the
+ * frames seen so far, momentum with a velocity per subscription, biases and peepholes at their own factor, elementwise
  * clipping) and emits what it did. Without locks, so many threads can update
  * one shared buffer (Hogwild). A NaN or infinite loss or gradient errors the
  * stream instead of touching the parameters.
@@ -34,15 +34,21 @@ export class DivergedError extends Error {
  */
 export function sgd(network: Network, schedule: Schedule, clock: FrameClock = localClock()): OperatorFunction<ChunkGradient, TrainingStep> {
   const slots = layoutOf(network.spec).tensors.map((slot) => ({ ...slot, factor: isBiasOrPeephole(slot.name) ? schedule.biasRateFactor : 1 }));
-  return map(({ loss, frames, correct, gradient }) => {
+  return (source) =>
+    defer(() => {
+      const velocity = new Float32Array(network.parameters.length);
+      return source.pipe(map((gradient) => update(gradient, velocity)));
+    });
+
+  function update({ loss, frames, correct, gradient }: ChunkGradient, velocity: Float32Array): TrainingStep {
     if (!Number.isFinite(loss) || !allFinite(gradient)) {
       throw new DivergedError(`training diverged: the ${Number.isFinite(loss) ? 'gradient' : 'loss'} is not finite (${loss})`);
     }
     const framesSeen = clock.advance(frames);
     const learningRate = learningRateAt(schedule, framesSeen);
     for (const slot of slots) {
-      sgdStep(network.parameters, gradient, slot.offset, slot.size, learningRate * slot.factor, schedule.gradientClip);
+      sgdStep(network.parameters, velocity, gradient, slot.offset, slot.size, learningRate * slot.factor, schedule.momentum, schedule.gradientClip);
     }
     return { loss, frames, correct, framesSeen, learningRate };
-  });
+  }
 }

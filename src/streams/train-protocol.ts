@@ -1,15 +1,18 @@
 import type { ModelConfig } from '../model/config.js';
 import type { Schedule } from '../model/schedule.js';
 import type { ChunkOptions } from './chunk.js';
+import type { SharedParameters } from './shared-parameters.js';
 
 /** Everything a training thread needs: plain data, cloned (or shared) into the worker. */
 export interface WorkerSetup {
   readonly corpus: string;
   readonly config: ModelConfig;
-  /** the one parameter buffer every thread updates (Hogwild) */
-  readonly parameters: SharedArrayBuffer;
+  /** the one parameter buffer every thread updates (Hogwild), and the kernels that run on it */
+  readonly parameters: SharedParameters;
   /** the shared frame clock that drives the schedule */
   readonly clock: SharedArrayBuffer;
+  /** one Int32: set to 1 by the main thread to make every thread finish its chunk and stop */
+  readonly stop: SharedArrayBuffer;
   readonly schedule: Schedule;
   readonly chunking: ChunkOptions;
   readonly delay: number;

@@ -8,6 +8,7 @@ import { utterances } from './corpus.js';
 import { delayTargets } from './delay-targets.js';
 import { features } from './features.js';
 import { sharedClock } from './frame-clock.js';
+import { attachParameters } from './shared-parameters.js';
 import { DivergedError, sgd } from './sgd.js';
 import type { WorkerMessage, WorkerSetup } from './train-protocol.js';
 
@@ -17,8 +18,11 @@ import type { WorkerMessage, WorkerSetup } from './train-protocol.js';
  * the other threads, and reports progress to the main thread.
  */
 async function run(setup: WorkerSetup, post: (message: WorkerMessage) => void): Promise<void> {
-  const network = networkOf(setup.config, new Float32Array(setup.parameters));
+  const { kernels, parameters } = attachParameters(setup.parameters);
+  const network = networkOf(setup.config, parameters, kernels);
   const clock = sharedClock(setup.clock);
+  const stopFlag = new Int32Array(setup.stop);
+  const going = () => clock.frames < setup.maxFrames && Atomics.load(stopFlag, 0) === 0;
   const skipped = { next: ({ id, reason }: { id: string; reason: string }) => post({ type: 'skipped', id, reason }) };
   let pending = { updates: 0, loss: 0, frames: 0, correct: 0, learningRate: 0 };
   let lastReport = performance.now();
@@ -28,7 +32,7 @@ async function run(setup: WorkerSetup, post: (message: WorkerMessage) => void): 
     lastReport = performance.now();
   };
 
-  for (let epoch = setup.firstEpoch; epoch < setup.epochs && clock.frames < setup.maxFrames; epoch++) {
+  for (let epoch = setup.firstEpoch; epoch < setup.epochs && going(); epoch++) {
     const source = utterances(setup.corpus, {
       split: 'train',
       shard: setup.shard,
@@ -36,12 +40,13 @@ async function run(setup: WorkerSetup, post: (message: WorkerMessage) => void): 
       skipped,
       strict: setup.strict,
     });
+    let interrupted = false;
     await lastValueFrom(
       source.pipe(
         features({ normalisation: setup.cmvn, strict: setup.strict, skipped }),
         delayTargets(setup.delay),
         chunk(setup.chunking),
-        takeWhile(() => clock.frames < setup.maxFrames),
+        takeWhile(() => !(interrupted = !going())),
         bptt(network),
         sgd(network, setup.schedule, clock),
         tap((step) => {
@@ -56,7 +61,7 @@ async function run(setup: WorkerSetup, post: (message: WorkerMessage) => void): 
       { defaultValue: null },
     );
     report();
-    post({ type: 'epoch', epoch: epoch + 1 });
+    if (!interrupted) post({ type: 'epoch', epoch: epoch + 1 });
   }
 }
 

@@ -7,11 +7,13 @@ import { initParameters } from '../model/init.js';
 import { networkOf } from '../model/network.js';
 import { learningRateAt, type Schedule } from '../model/schedule.js';
 import { cmvnTransform, type CmvnStats } from '../ops/cmvn.js';
+import type { KernelName } from '../ops/kernel-choice.js';
 import type { ChunkOptions } from './chunk.js';
 import { corpusCmvn, evaluate } from './evaluate.js';
 import { sharedClock } from './frame-clock.js';
 import { NO_SCORE, addScores, type Score } from './score.js';
 import { DivergedError } from './sgd.js';
+import { shareParameters } from './shared-parameters.js';
 import type { WorkerMessage, WorkerSetup } from './train-protocol.js';
 import { workerUrl } from './worker-url.js';
 
@@ -35,10 +37,16 @@ export interface TrainOptions {
   /** training utterances the global feature statistics are taken from */
   readonly cmvnUtterances: number;
   readonly strict: boolean;
+  /** the kernels every thread runs on */
+  readonly kernels: KernelName;
+  /** a fresh network's weights are uniform in (−initRange, initRange) (the paper: 0.02) */
+  readonly initRange: number;
   /** continue from this checkpoint: its weights, statistics and schedule position */
   readonly resume?: Checkpoint;
   /** how often (ms) progress is reported */
   readonly reportEvery: number;
+  /** when this emits, the threads finish their chunks and training ends as if done (final evaluation and checkpoint) */
+  readonly until?: Observable<unknown>;
 }
 
 /** Where training stands. */
@@ -80,9 +88,11 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
     const run = async () => {
       const { config, schedule } = options;
       const start = options.resume?.training ?? { framesSeen: 0, updates: 0, epoch: 0 };
-      const parameters = new Float32Array(new SharedArrayBuffer(4 * (options.resume?.parameters.length ?? initParameters(config, options.seed).length)));
-      parameters.set(options.resume?.parameters ?? initParameters(config, options.seed));
+      const { kernels, parameters, shared } = shareParameters(options.kernels, options.resume?.parameters ?? initParameters(config, options.seed, options.initRange));
+      const evaluated = networkOf(config, kernels.alloc(parameters.length), kernels);
       const clockBuffer = new SharedArrayBuffer(8);
+      const stopBuffer = new SharedArrayBuffer(4);
+      const stopping = options.until?.subscribe(() => Atomics.store(new Int32Array(stopBuffer), 0, 1));
       const clock = sharedClock(clockBuffer);
       clock.advance(start.framesSeen);
       const stats: CmvnStats = options.resume?.cmvn ?? (await corpusCmvn(options.corpus, 'train', options.cmvnUtterances, config.inputs));
@@ -109,14 +119,16 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
         const { framesSeen, epoch } = position();
         return { config, parameters: parameters.slice(), cmvn: stats, training: { framesSeen, updates, epoch }, delay: options.delay };
       };
-      const evaluateDev = () =>
-        evaluate(options.corpus, networkOf(config, parameters.slice()), {
+      const evaluateDev = () => {
+        evaluated.parameters.set(parameters);
+        return evaluate(options.corpus, evaluated, {
           split: 'dev',
           normalisation: cmvn,
           chunking: options.chunking,
           delay: options.delay,
           limit: options.devUtterances,
         });
+      };
 
       const finished = new Promise<void>((resolve, reject) => {
         let running = options.threads;
@@ -124,8 +136,9 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
           const setup: WorkerSetup = {
             corpus: options.corpus,
             config,
-            parameters: parameters.buffer as SharedArrayBuffer,
+            parameters: shared,
             clock: clockBuffer,
+            stop: stopBuffer,
             schedule,
             chunking: options.chunking,
             delay: options.delay,
@@ -198,6 +211,7 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
         await finished;
       } finally {
         clearInterval(watch);
+        stopping?.unsubscribe();
       }
       await evaluating;
       const checkpoint = snapshot();

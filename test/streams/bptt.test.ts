@@ -69,7 +69,7 @@ describe.each(kernelsUnderTest)('bptt and sgd stages on $name kernels', (kernels
 });
 
 describe('sgd', () => {
-  const schedule: Schedule = { learningRate: 0.1, decay: 0.5, decayFrames: 10, biasRateFactor: 0.5, gradientClip: 2 };
+  const schedule: Schedule = { learningRate: 0.1, decay: 0.5, decayFrames: 10, biasRateFactor: 0.5, gradientClip: 2, momentum: 0 };
 
   it('steps against the clipped gradient, biases and peepholes at their factor, the rate from the frames seen', async () => {
     const tiny: LstmpSpec = { ...spec, cells: 1, projection: 0, layers: 1, inputs: 1, outputs: 1 };
@@ -88,6 +88,17 @@ describe('sgd', () => {
       expect(value, `parameter ${i} (${isBias})`).toBeCloseTo(-total * factor * g, 6);
     });
     expect(learningRateAt(schedule, 20)).toBeCloseTo(0.025);
+  });
+
+  it('keeps a fraction of the previous step with momentum', async () => {
+    const network = networkOf(spec, new Float32Array(initParameters(spec, 1).length));
+    const gradient = new Float32Array(network.parameters.length).fill(1);
+    const chunkOf = { steps: 1, streams: 1, dim: 1, features: new Float32Array(1), targets: new Int32Array(1), mask: new Float32Array(1), reset: new Uint8Array(1), utterances: [] };
+    const step = { chunk: chunkOf, loss: 1, frames: 0, correct: 0, gradient };
+    const withMomentum = { ...schedule, decay: 1, biasRateFactor: 1, momentum: 0.9 };
+    await lastValueFrom(from([step, step]).pipe(sgd(network, withMomentum)));
+    // −0.1, then −(0.9 · 0.1 + 0.1)
+    expect(network.parameters[0]).toBeCloseTo(-0.29, 6);
   });
 
   it('stops with an error on a NaN loss and leaves the parameters alone', async () => {
