@@ -17,3 +17,8 @@ export function orFail<A>(either: { _tag: 'Left'; left: string } | { _tag: 'Righ
   if (either._tag === 'Left') fail(what ? `${what}: ${either.left}` : either.left);
   return either.right;
 }
+
+/** A loss or gradient that is no longer a number: training must stop. */
+export class DivergedError extends Error {
+  override readonly name = 'DivergedError';
+}

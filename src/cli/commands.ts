@@ -1,5 +1,24 @@
 import type { Command } from 'commander';
-import { registerParams } from './params.js';
 
-/** Every CLI command, each adding itself to the program. */
-export const commands: readonly ((program: Command) => void)[] = [registerParams];
+type Registration = (program: Command) => void;
+
+/**
+ * Every CLI command by name, each loaded only when it runs: one command does
+ * not pay for every other command's imports at start-up.
+ */
+export const commands: Readonly<Record<string, () => Promise<Registration>>> = {
+  params: async () => (await import('./params.js')).registerParams,
+  init: async () => (await import('./init.js')).registerInit,
+  forward: async () => (await import('./forward.js')).registerForward,
+  bptt: async () => (await import('./bptt.js')).registerBptt,
+  fbank: async () => (await import('./fbank.js')).registerFbank,
+  synth: async () => (await import('./synth.js')).registerSynth,
+  'import-kaldi': async () => (await import('./import-kaldi.js')).registerImportKaldi,
+  train: async () => (await import('./train.js')).registerTrain,
+  eval: async () => (await import('./eval.js')).registerEval,
+  decode: async () => (await import('./decode.js')).registerDecode,
+  report: async () => (await import('./report.js')).registerReport,
+  explain: async () => (await import('./explain.js')).registerExplain,
+  bench: async () => (await import('./bench.js')).registerBench,
+  demo: async () => (await import('./demo.js')).registerDemo,
+};

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { InputError } from '../errors.js';
-import { DivergedError } from '../streams/sgd.js';
+import { DivergedError, InputError } from '../errors.js';
 import { commands } from './commands.js';
 
 /**
@@ -12,7 +11,9 @@ async function main(argv: string[]): Promise<void> {
   const program = new Command('lstmp')
     .description('Train LSTM and LSTMP acoustic models (Sak, Senior & Beaufays 2014)')
     .exitOverride();
-  for (const register of commands) register(program);
+  // Only the command being run is loaded; help and unknown commands load them all.
+  const named = commands[argv[2] ?? ''];
+  for (const load of named ? [named] : Object.values(commands)) (await load())(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -1,4 +1,5 @@
 import { defer, map, type OperatorFunction } from 'rxjs';
+import { DivergedError } from '../errors.js';
 import { isBiasOrPeephole, layoutOf } from '../model/layout.js';
 import type { Network } from '../model/network.js';
 import { learningRateAt, type Schedule } from '../model/schedule.js';
@@ -14,11 +15,6 @@ export interface TrainingStep {
   /** frames seen by the schedule before this update (all threads together) */
   readonly framesSeen: number;
   readonly learningRate: number;
-}
-
-/** A loss or gradient that is no longer a number: training must stop. */
-export class DivergedError extends Error {
-  override readonly name = 'DivergedError';
 }
 
 /**

@@ -1,6 +1,6 @@
 import { lastValueFrom, takeWhile, tap } from 'rxjs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { InputError } from '../errors.js';
+import { DivergedError, InputError } from '../errors.js';
 import { networkOf } from '../model/network.js';
 import { bptt } from './bptt.js';
 import { chunk } from './chunk.js';
@@ -9,7 +9,7 @@ import { delayTargets } from './delay-targets.js';
 import { features } from './features.js';
 import { sharedClock } from './frame-clock.js';
 import { attachParameters } from './shared-parameters.js';
-import { DivergedError, sgd } from './sgd.js';
+import { sgd } from './sgd.js';
 import type { WorkerMessage, WorkerSetup } from './train-protocol.js';
 
 /**

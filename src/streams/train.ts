@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { Observable } from 'rxjs';
-import { InputError } from '../errors.js';
+import { DivergedError, InputError } from '../errors.js';
 import type { Checkpoint } from '../model/checkpoint.js';
 import type { ModelConfig } from '../model/config.js';
 import { initParameters } from '../model/init.js';
@@ -12,7 +12,7 @@ import type { ChunkOptions } from './chunk.js';
 import { corpusCmvn, evaluate } from './evaluate.js';
 import { sharedClock } from './frame-clock.js';
 import { NO_SCORE, addScores, type Score } from './score.js';
-import { DivergedError } from './sgd.js';
+
 import { shareParameters } from './shared-parameters.js';
 import type { WorkerMessage, WorkerSetup } from './train-protocol.js';
 import { workerUrl } from './worker-url.js';
