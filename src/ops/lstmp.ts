@@ -100,20 +100,29 @@ export interface Workspace {
   readonly dc: Float32Array;
 }
 
-/** Allocates the buffers that forward and backward over T steps × B streams use. */
-export function createWorkspace(spec: LstmpSpec, steps: number, streams: number): Workspace {
+/**
+ * Allocates the buffers that forward and backward over T steps × B streams
+ * use, with `alloc` (pass `kernels.alloc` so they live where the kernels run
+ * fastest).
+ */
+export function createWorkspace(
+  spec: LstmpSpec,
+  steps: number,
+  streams: number,
+  alloc: (length: number) => Float32Array = (length) => new Float32Array(length),
+): Workspace {
   const { cells: C, outputs: O } = spec;
   const R = recurrentSize(spec);
   const frames = steps * streams;
   const layers: LayerActivations[] = [];
   for (let k = 0; k < spec.layers; k++) {
-    const r = new Float32Array((steps + 1) * streams * R);
+    const r = alloc((steps + 1) * streams * R);
     layers.push({
-      gates: new Float32Array(frames * 4 * C),
-      c: new Float32Array((steps + 1) * streams * C),
-      hc: new Float32Array(frames * C),
+      gates: alloc(frames * 4 * C),
+      c: alloc((steps + 1) * streams * C),
+      hc: alloc(frames * C),
       clipped: new Uint8Array(frames * C),
-      m: spec.projection > 0 ? new Float32Array(frames * C) : r.subarray(streams * R),
+      m: spec.projection > 0 ? alloc(frames * C) : r.subarray(streams * R),
       r,
     });
   }
@@ -121,13 +130,13 @@ export function createWorkspace(spec: LstmpSpec, steps: number, streams: number)
     steps,
     streams,
     layers,
-    logp: new Float32Array(frames * O),
-    dLogits: new Float32Array(frames * O),
-    dGates: new Float32Array(frames * 4 * C),
-    dAbove: new Float32Array(frames * R),
-    dBelow: new Float32Array(frames * R),
-    dm: new Float32Array(streams * C),
-    dc: new Float32Array(streams * C),
+    logp: alloc(frames * O),
+    dLogits: alloc(frames * O),
+    dGates: alloc(frames * 4 * C),
+    dAbove: alloc(frames * R),
+    dBelow: alloc(frames * R),
+    dm: alloc(streams * C),
+    dc: alloc(streams * C),
   };
 }
 
@@ -240,6 +249,9 @@ function cellStep(spec: LstmpSpec, peephole: Float32Array | null, act: LayerActi
  * weight, written (not added) to `grads`. Nothing flows into the carried
  * state: the chunk's starting state is a constant. A frame with mask 0 adds
  * no loss and no gradient of its own. Returns the loss.
+ *
+ * With `trace`, also records how large the gradient flowing back through the
+ * steps is (see {@link GradientTrace}); without it nothing extra runs.
  */
 export function backward(
   kernels: Kernels,
@@ -250,6 +262,7 @@ export function backward(
   mask: Float32Array,
   ws: Workspace,
   grads: LstmpWeights,
+  trace?: GradientTrace,
 ): number {
   const { steps: T, streams: B } = ws;
   const { outputs: O } = spec;
@@ -265,7 +278,7 @@ export function backward(
   kernels.sgemm(false, false, frames, R, O, 1, ws.dLogits, 0, O, w.Wyr, 0, R, 0, dAbove, 0, R);
 
   for (let k = spec.layers - 1; k >= 0; k--) {
-    layerBackward(kernels, spec, w.layers[k], ws.layers[k], dAbove, ws, grads.layers[k]);
+    layerBackward(kernels, spec, w.layers[k], ws.layers[k], dAbove, ws, grads.layers[k], trace ? { dr: trace.dr[k], dc: trace.dc[k] } : null);
     const lw = w.layers[k];
     const g = grads.layers[k];
     const nIn = layerInputs(spec, k);
@@ -283,6 +296,21 @@ export function backward(
   return loss;
 }
 
+/**
+ * Per layer, the size of the gradient at each of the chunk's T steps, as
+ * {@link backward} passes back through them: `dr[k][t]` = ‖∂L/∂r_t‖ and
+ * `dc[k][t]` = ‖∂L/∂c_t‖ of layer k, Euclidean norms over the B streams'
+ * values (total derivatives: from the layer above and from the later steps;
+ * c_t is the cell state after clipping). Shows the gradient shrinking or
+ * growing as it goes back in time, and stopping at the chunk's start.
+ */
+export interface GradientTrace {
+  /** [layers] arrays of T norms, filled by backward */
+  readonly dr: readonly Float32Array[];
+  /** [layers] arrays of T norms, filled by backward */
+  readonly dc: readonly Float32Array[];
+}
+
 // Back through one layer's T steps. On entry dR holds ∂L/∂r_t from above; on
 // return it holds the total ∂L/∂r_t (from above and through the recurrence)
 // and ws.dGates holds ∂L/∂(gate pre-activations).
@@ -294,6 +322,7 @@ function layerBackward(
   dR: Float32Array,
   ws: Workspace,
   g: LayerWeights,
+  trace: { readonly dr: Float32Array; readonly dc: Float32Array } | null,
 ): void {
   const { steps: T, streams: B, dGates, dm, dc } = ws;
   const C = spec.cells;
@@ -309,6 +338,10 @@ function layerBackward(
     const dmSource = lw.Wrm ? dm : dR;
     const dmOffset = lw.Wrm ? 0 : t * B * C;
     if (lw.Wrm) kernels.sgemm(false, false, B, C, R, 1, dR, t * B * R, R, lw.Wrm, 0, C, 0, dm, 0, C);
+    if (trace) {
+      trace.dr[t] = Math.sqrt(sumOfSquares(dR, t * B * R, B * R));
+      trace.dc[t] = cellGradientNorm(act, peep, dmSource, dmOffset, dc, t, B, C);
+    }
 
     for (let b = 0; b < B; b++) {
       const n = t * B + b;
@@ -350,6 +383,33 @@ function layerBackward(
     }
   }
   if (lw.Wrm && g.Wrm) kernels.sgemm(true, false, R, C, T * B, 1, dR, 0, R, act.m, 0, C, 0, g.Wrm, 0, C);
+}
+
+// ‖∂L/∂c_t‖ over the B streams, before step t's loop above has run: dc still
+// holds what came back from step t + 1, to which the paths through m_t (and the
+// output gate's peephole) add, as in that loop. Only for a GradientTrace.
+function cellGradientNorm(
+  act: LayerActivations, peep: Float32Array | null, dmSource: Float32Array, dmOffset: number, dc: Float32Array, t: number, B: number, C: number,
+): number {
+  let sum = 0;
+  for (let b = 0; b < B; b++) {
+    const n = t * B + b;
+    for (let j = 0; j < C; j++) {
+      const o = act.gates[n * 4 * C + 3 * C + j];
+      const h = act.hc[n * C + j];
+      const dmj = dmSource[dmOffset + b * C + j];
+      let dcj = dmj * o * (1 - h * h) + dc[b * C + j];
+      if (peep) dcj += dmj * h * o * (1 - o) * peep[2 * C + j];
+      sum += dcj * dcj;
+    }
+  }
+  return Math.sqrt(sum);
+}
+
+function sumOfSquares(x: Float32Array, offset: number, length: number): number {
+  let sum = 0;
+  for (let i = offset; i < offset + length; i++) sum += x[i] * x[i];
+  return sum;
 }
 
 // sums[j] = Σ_r x[r, j]

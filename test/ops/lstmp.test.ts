@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { layoutOf, viewsOf } from '../../src/model/layout.js';
-import { recurrentSize, type LstmpSpec, type LstmpState } from '../../src/ops/lstmp.js';
+import { mulberry32 } from '../../src/ops/random.js';
+import { backward, createWorkspace, forward, recurrentSize, type GradientTrace, type LstmpSpec, type LstmpState } from '../../src/ops/lstmp.js';
 import { flat, readFixture } from '../support/fixtures.js';
 import { kernelsUnderTest } from '../support/kernels.js';
-import { runBackward, runForward, type Chunk } from '../support/network.js';
+import { copyState, runBackward, runForward, type Chunk } from '../support/network.js';
 
 interface TorchFixture {
   config: { inputs: number; cells: number; projection: number; layers: number; outputs: number; T: number; B: number };
@@ -66,6 +67,78 @@ function caseArbitrary(steps: { min: number; max: number }) {
       });
     }),
   );
+}
+
+/** Adds `delta` to one element of r_t or c_t (the cell state after clipping) of one layer, as the forward pass runs. */
+interface Nudge {
+  readonly kind: 'r' | 'c';
+  readonly layer: number;
+  readonly step: number;
+  /** index into the step's [B, R] or [B, C] values */
+  readonly index: number;
+  readonly delta: number;
+}
+
+/**
+ * The summed masked cross entropy of a chunk, in float64, written plainly from
+ * the paper's equations one stream and one unit at a time: an independent
+ * reference in which any r_t or c_t can be nudged.
+ */
+function referenceLoss(spec: LstmpSpec, params: Float32Array, chunk: Chunk, state: LstmpState, nudge?: Nudge): number {
+  const w = viewsOf(spec, params);
+  const { steps: T, streams: B } = chunk;
+  const { cells: C, inputs: I, outputs: O } = spec;
+  const R = recurrentSize(spec);
+  const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+  const r = state.r.map((layer) => Array.from(layer));
+  const c = state.c.map((layer) => Array.from(layer));
+  for (let b = 0; b < B; b++) {
+    if (!chunk.reset?.[b]) continue;
+    for (let k = 0; k < spec.layers; k++) {
+      r[k].fill(0, b * R, (b + 1) * R);
+      c[k].fill(0, b * C, (b + 1) * C);
+    }
+  }
+  let loss = 0;
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) {
+      let input = Array.from(chunk.x.subarray((t * B + b) * I, (t * B + b + 1) * I), Number);
+      for (let k = 0; k < spec.layers; k++) {
+        const lw = w.layers[k];
+        const rPrev = r[k].slice(b * R, (b + 1) * R);
+        const z = (row: number) => {
+          let sum = lw.b[row];
+          for (let i = 0; i < input.length; i++) sum += lw.Wx[row * input.length + i] * input[i];
+          for (let i = 0; i < R; i++) sum += lw.Wr[row * R + i] * rPrev[i];
+          return sum;
+        };
+        const m: number[] = [];
+        for (let j = 0; j < C; j++) {
+          const cPrev = c[k][b * C + j];
+          const peep = (gate: number, value: number) => (lw.peephole ? lw.peephole[gate * C + j] * value : 0);
+          const i = sigmoid(z(j) + peep(0, cPrev));
+          const f = sigmoid(z(C + j) + peep(1, cPrev));
+          const g = Math.tanh(z(2 * C + j));
+          let cell = Math.max(-spec.cellClip, Math.min(spec.cellClip, f * cPrev + i * g));
+          if (nudge?.kind === 'c' && nudge.layer === k && nudge.step === t && nudge.index === b * C + j) cell += nudge.delta;
+          const o = sigmoid(z(3 * C + j) + peep(2, cell));
+          c[k][b * C + j] = cell;
+          m.push(o * Math.tanh(cell));
+        }
+        const out = lw.Wrm ? Array.from({ length: R }, (_, p) => m.reduce((sum, mj, j) => sum + lw.Wrm![p * C + j] * mj, 0)) : m;
+        if (nudge?.kind === 'r' && nudge.layer === k && nudge.step === t && nudge.index >= b * R && nudge.index < (b + 1) * R) out[nudge.index - b * R] += nudge.delta;
+        for (let p = 0; p < R; p++) r[k][b * R + p] = out[p];
+        input = out;
+      }
+      const n = t * B + b;
+      if (chunk.mask[n] === 0) continue;
+      const logits = Array.from({ length: O }, (_, o) => input.reduce((sum, rp, p) => sum + w.Wyr[o * R + p] * rp, w.by[o]));
+      const top = Math.max(...logits);
+      const logZ = top + Math.log(logits.reduce((sum, v) => sum + Math.exp(v - top), 0));
+      loss -= chunk.mask[n] * (logits[chunk.targets[n]] - logZ);
+    }
+  }
+  return loss;
 }
 
 describe.each(kernelsUnderTest)('LSTMP forward and truncated BPTT on $name kernels', (kernels) => {
@@ -216,5 +289,67 @@ describe.each(kernelsUnderTest)('LSTMP forward and truncated BPTT on $name kerne
       }),
       { numRuns: 60 },
     );
+  });
+  describe('gradient trace', () => {
+    const traced = (spec: LstmpSpec, params: Float32Array, chunk: Chunk, state: LstmpState) => {
+      const ws = createWorkspace(spec, chunk.steps, chunk.streams);
+      const w = viewsOf(spec, params);
+      forward(kernels, spec, w, chunk.x, copyState(state), chunk.reset ?? null, ws);
+      const gradient = new Float32Array(layoutOf(spec).size);
+      const trace: GradientTrace = {
+        dr: Array.from({ length: spec.layers }, () => new Float32Array(chunk.steps)),
+        dc: Array.from({ length: spec.layers }, () => new Float32Array(chunk.steps)),
+      };
+      const loss = backward(kernels, spec, w, chunk.x, chunk.targets, chunk.mask, ws, viewsOf(spec, gradient), trace);
+      return { loss, gradient, trace };
+    };
+
+    // fast-check's floats favour 0 and tiny values; spread weights make every path (peepholes too) count.
+    const spreadWeights = fc.tuple(caseArbitrary({ min: 1, max: 4 }), fc.integer()).map(([example, seed]) => {
+      const random = mulberry32(seed);
+      return { ...example, params: example.params.map(() => 1.6 * random() - 0.8) };
+    });
+
+    it('records ‖∂L/∂r_t‖ and ‖∂L/∂c_t‖ per layer and step, as finite differences of an independent reference find them', () => {
+      fc.assert(
+        fc.property(spreadWeights, ({ spec, params, chunk, state }) => {
+          const { loss, trace } = traced(spec, params, chunk, state);
+          expect(Math.abs(referenceLoss(spec, params, chunk, state) - loss)).toBeLessThan(1e-4 * Math.max(1, Math.abs(loss)));
+          const h = 1e-5;
+          const numericNorm = (kind: 'r' | 'c', layer: number, step: number) => {
+            const size = chunk.streams * (kind === 'r' ? recurrentSize(spec) : spec.cells);
+            let sum = 0;
+            for (let index = 0; index < size; index++) {
+              const up = referenceLoss(spec, params, chunk, state, { kind, layer, step, index, delta: h });
+              const down = referenceLoss(spec, params, chunk, state, { kind, layer, step, index, delta: -h });
+              sum += ((up - down) / (2 * h)) ** 2;
+            }
+            return Math.sqrt(sum);
+          };
+          for (let k = 0; k < spec.layers; k++) {
+            for (let t = 0; t < chunk.steps; t++) {
+              for (const kind of ['r', 'c'] as const) {
+                const numeric = numericNorm(kind, k, t);
+                const recorded = (kind === 'r' ? trace.dr : trace.dc)[k][t];
+                expect(Math.abs(recorded - numeric), `‖∂L/∂${kind}‖ layer ${k} step ${t}`).toBeLessThan(1e-4 + 1e-3 * numeric);
+              }
+            }
+          }
+        }),
+        { numRuns: 30 },
+      );
+    });
+
+    it('leaves the loss and the gradient exactly as without it', () => {
+      fc.assert(
+        fc.property(caseArbitrary({ min: 1, max: 5 }), ({ spec, params, chunk, state }) => {
+          const plain = runBackward(kernels, spec, params, chunk, state);
+          const withTrace = traced(spec, params, chunk, state);
+          expect(withTrace.loss).toBe(plain.loss);
+          expect(withTrace.gradient).toEqual(plain.gradient);
+        }),
+        { numRuns: 40 },
+      );
+    });
   });
 });
