@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { filter, lastValueFrom, map, reduce, type Observer } from 'rxjs';
+import { filter, lastValueFrom, map, reduce, tap, type Observer } from 'rxjs';
 import type { Split } from '../model/manifest.js';
 import type { Network } from '../model/network.js';
 import { accumulateCmvn, emptyCmvnStats, type CmvnStats } from '../ops/cmvn.js';
@@ -18,6 +18,8 @@ export interface EvaluationOptions {
   /** score at most this many utterances (the first ones of the split) */
   readonly limit?: number;
   readonly skipped?: Partial<Observer<SkippedUtterance>>;
+  /** called for each utterance taken from the split, its audio readable or not (for progress) */
+  readonly reached?: () => void;
 }
 
 /**
@@ -25,8 +27,13 @@ export interface EvaluationOptions {
  * training (same features, label delay and chunking, state carried).
  */
 export function evaluate(corpus: string, network: Network, options: EvaluationOptions): Promise<Score> {
+  const unreadable = (skip: SkippedUtterance) => {
+    options.reached?.();
+    options.skipped?.next?.(skip);
+  };
   return lastValueFrom(
-    utterances(corpus, { split: options.split, limit: options.limit, skipped: options.skipped }).pipe(
+    utterances(corpus, { split: options.split, limit: options.limit, skipped: { next: unreadable } }).pipe(
+      tap(() => options.reached?.()),
       features({ normalisation: options.normalisation, skipped: options.skipped }),
       delayTargets(options.delay),
       chunk(options.chunking),
