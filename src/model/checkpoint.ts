@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { CmvnStats } from '../ops/cmvn.js';
 import { decodeModelConfig, NonNegativeInt, type ModelConfig } from './config.js';
+import { decodeDecodingModel, encodeDecodingModel, type DecodingModel } from './decoding-model.js';
 import { describeErrors } from './errors.js';
 import { layoutOf } from './layout.js';
 import { decodeTensor, decodeTensors, encodeTensor, encodeTensors, isMap, plainMsgpack, unpackWhole } from './tensors.js';
@@ -25,6 +26,8 @@ export interface Checkpoint {
   states?: string[];
   /** frames the output labels are delayed by (the paper's 5): the network names frame t's state at t + delay */
   delay?: number;
+  /** what hybrid decoding needs besides the network and the priors: lexicon, HMM transitions, bigram, … */
+  decoding?: DecodingModel;
   /** top-level fields unknown to this version, as decoded */
   extra?: Record<string, unknown>;
 }
@@ -41,8 +44,8 @@ export const CHECKPOINT_VERSION = 1;
 
 const TrainingCodec = t.type({ framesSeen: NonNegativeInt, updates: NonNegativeInt, epoch: NonNegativeInt });
 const CmvnCodec = t.type({ count: NonNegativeInt, sum: t.array(t.number), sumSquares: t.array(t.number) });
-const OptionalFields = t.partial({ training: TrainingCodec, cmvn: CmvnCodec, priors: t.unknown, states: t.array(t.string), delay: NonNegativeInt });
-const KNOWN = new Set(['format', 'version', 'config', 'tensors', 'training', 'cmvn', 'priors', 'states', 'delay']);
+const OptionalFields = t.partial({ training: TrainingCodec, cmvn: CmvnCodec, priors: t.unknown, states: t.array(t.string), delay: NonNegativeInt, decoding: t.unknown });
+const KNOWN = new Set(['format', 'version', 'config', 'tensors', 'training', 'cmvn', 'priors', 'states', 'delay', 'decoding']);
 
 /**
  * The MessagePack bytes of a checkpoint.
@@ -68,6 +71,7 @@ export function encodeCheckpoint(ck: Checkpoint): Uint8Array {
   if (ck.priors) map.priors = encodeTensor([ck.config.outputs], ck.priors);
   if (ck.states) map.states = [...ck.states];
   if (ck.delay !== undefined) map.delay = ck.delay;
+  if (ck.decoding) map.decoding = encodeDecodingModel(ck.decoding);
   return plainMsgpack.pack(map);
 }
 
@@ -94,7 +98,7 @@ export function decodeCheckpoint(bytes: Uint8Array): E.Either<string, Checkpoint
 
   const optional = OptionalFields.decode(fields);
   if (E.isLeft(optional)) return E.left(describeErrors(optional.left));
-  const { training, cmvn, priors, states, delay } = optional.right;
+  const { training, cmvn, priors, states, delay, decoding } = optional.right;
   const { inputs: I, outputs: O } = config.right;
   const ck: Checkpoint = { config: config.right, parameters: parameters.right };
   if (training) ck.training = { framesSeen: training.framesSeen, updates: training.updates, epoch: training.epoch };
@@ -112,6 +116,11 @@ export function decodeCheckpoint(bytes: Uint8Array): E.Either<string, Checkpoint
   if (states) {
     if (states.length !== O) return E.left(`states names ${states.length} states, the config has ${O} outputs`);
     ck.states = states;
+  }
+  if (decoding !== undefined) {
+    const model = decodeDecodingModel(decoding, O);
+    if (E.isLeft(model)) return E.left(`decoding: ${model.left}`);
+    ck.decoding = model.right;
   }
   const unknown = Object.keys(fields).filter((key) => !KNOWN.has(key));
   if (unknown.length > 0) ck.extra = Object.fromEntries(unknown.map((key) => [key, fields[key]]));

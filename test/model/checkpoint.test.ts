@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../src/model/checkpoint.js';
 import { decodeModelConfig, type ModelConfig } from '../../src/model/config.js';
+import { addTrainingUtterance, decodingStatistics, estimateDecodingModel } from '../../src/model/decoding-model.js';
+import { lexicon } from '../../src/model/lexicon.js';
 import { initParameters } from '../../src/model/init.js';
 import { layoutOf } from '../../src/model/layout.js';
 import { encodeTensors, plainMsgpack } from '../../src/model/tensors.js';
@@ -212,6 +214,27 @@ describe('checkpoint codec', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('the decoding field', () => {
+  /** A decoding model for sample()'s 5 outputs, estimated from one utterance. */
+  function withDecoding(): Checkpoint {
+    const stats = decodingStatistics({ phones: ['sil', 'a'], names: ['s0', 's1', 's2', 's3', 's4'] }, lexicon([{ word: 'x', phones: ['a'] }]));
+    addTrainingUtterance(stats, Int32Array.of(0, 1, 2, 3, 3, 4, 0), ['x']);
+    return { ...sample(), decoding: estimateDecodingModel(stats) };
+  }
+
+  it('round-trips, written as a map beside the others', () => {
+    const ck = withDecoding();
+    const bytes = encodeCheckpoint(ck);
+    expect(Object.keys(plainMsgpack.unpack(bytes) as object)).toContain('decoding');
+    expect(decodeCheckpoint(bytes)).toEqual(E.right(ck));
+  });
+
+  it('refuses a broken one, saying so', () => {
+    const bytes = edited((m) => ((m.decoding as Record<string, unknown>).transitions = 3), withDecoding());
+    expect(refusal(bytes)).toBe('decoding: tensor transitions is malformed (want {shape: [whole numbers], data: bin})');
   });
 });
 
