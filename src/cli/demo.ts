@@ -2,10 +2,19 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { timer } from 'rxjs';
+import { lastValueFrom, tap, timer } from 'rxjs';
+import { decodedUtterance } from '../model/decode-line.js';
+import { NO_ERRORS, wordErrorRate } from '../ops/edit-distance.js';
+import { reportPage } from '../report/report.js';
+import { loadCheckpoint } from '../streams/checkpoint-file.js';
+import { decodeCorpus } from '../streams/decode-corpus.js';
+import { DEFAULT_RECOGNIZER_OPTIONS } from '../streams/recognizer.js';
+import { readRun } from '../streams/run-dir.js';
+import { splitTranscripts, wordErrors } from '../streams/word-errors.js';
 import { writeAtomic } from '../streams/files.js';
 import { frameAccuracy } from '../streams/score.js';
 import { integerOption } from './options.js';
+import { progress } from './progress.js';
 import { describeCorpus, DEFAULT_UTTERANCES, runSynth } from './synth.js';
 import { runTrain, type TrainCommandOptions } from './train.js';
 
@@ -41,14 +50,38 @@ export const DEMO_TRAINING = {
 } as const;
 
 /**
+ * Decodes the test split with the trained model, writes RUNDIR/decode.jsonl
+ * (every utterance aligned against its transcript) and returns the WER.
+ */
+async function decodeTest(options: DemoOptions): Promise<number> {
+  const checkpoint = loadCheckpoint(join(options.out, 'model.msgpack'));
+  const references = await splitTranscripts(options.corpus, 'test');
+  const bar = progress({ label: 'decode', total: references.size, unit: 'utterances', fields: ['wer'], quiet: options.quiet });
+  const lines: string[] = [];
+  const last = await lastValueFrom(
+    decodeCorpus(options.corpus, checkpoint, { ...DEFAULT_RECOGNIZER_OPTIONS, split: 'test', threads: options.threads }).pipe(
+      wordErrors(references),
+      tap((event) => {
+        if (event.type === 'scored') lines.push(JSON.stringify(decodedUtterance(event.id, event.reference, event.words, event.alignment)));
+        bar.update(lines.length, { wer: `${(100 * wordErrorRate(event.totals)).toFixed(2)}%` });
+      }),
+    ),
+    { defaultValue: null },
+  ).finally(() => bar.stop());
+  writeAtomic(join(options.out, 'decode.jsonl'), lines.map((line) => `${line}\n`).join(''));
+  return wordErrorRate(last?.totals ?? NO_ERRORS);
+}
+
+/**
  * `lstmp demo` (`npm start`): the main job. Makes the SynthDigits corpus if it
  * is not there yet, trains a 2-layer LSTMP with Hogwild threads within a time
- * budget, evaluates on dev, and writes runs/demo/summary.json.
+ * budget, evaluates on dev, decodes the test split, and writes summary.json,
+ * decode.jsonl and report.html into the run directory.
  */
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('the main job: make SynthDigits if needed, train a 2-layer LSTMP, evaluate, summarise (npm start)')
+    .description('the main job (npm start): make SynthDigits if needed, train a 2-layer LSTMP, evaluate, decode the test split, write a report')
     .option('--corpus <DIR>', 'corpus directory (made if missing)', 'corpora/synthdigits')
     .option('--out <RUNDIR>', 'run directory', 'runs/demo')
     .option('--threads <N>', 'training threads', integerOption(1), Math.min(2, availableParallelism()))
@@ -69,16 +102,20 @@ export function registerDemo(program: Command): void {
         quiet: options.quiet,
       };
       const done = await runTrain(training, timer(options.trainSeconds * 1000));
+      const testWer = await decodeTest(options);
       const summary = {
         devFrameAccuracy: frameAccuracy(done.dev),
-        testWer: null,
+        testWer,
         frames: done.framesSeen,
         trainSeconds: done.elapsed,
         threads: options.threads,
         config: done.checkpoint.config,
       };
       writeAtomic(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+      const report = join(options.out, 'report.html');
+      writeAtomic(report, reportPage(readRun(options.out)));
       say(`dev frame accuracy ${(100 * summary.devFrameAccuracy).toFixed(2)}% after ${summary.frames} frames in ${summary.trainSeconds.toFixed(0)} s on ${summary.threads} threads`);
-      say(`${join(options.out, 'summary.json')}`);
+      say(`test word error rate ${(100 * testWer).toFixed(2)}% (held-out voices)`);
+      say(`${join(options.out, 'summary.json')}\n${report}`);
     });
 }

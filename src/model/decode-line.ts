@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { NO_ERRORS, type ErrorCounts } from '../ops/edit-distance.js';
+import { NO_ERRORS, type EditAlignment, type EditOperation, type ErrorCounts } from '../ops/edit-distance.js';
 import { describeErrors } from './errors.js';
 
 /** One step of the alignment of a hypothesis against its reference. */
@@ -49,4 +49,16 @@ export function errorCountsOf(utterance: DecodedUtterance): ErrorCounts {
   const [correct, substitutions, deletions, insertions] = [count('ok'), count('sub'), count('del'), count('ins')];
   const errors = substitutions + deletions + insertions;
   return { ...NO_ERRORS, words: correct + substitutions + deletions, correct, substitutions, deletions, insertions, sentences: 1, sentenceErrors: errors > 0 ? 1 : 0 };
+}
+
+const OPS: Record<EditOperation, WordEdit['op']> = { correct: 'ok', substitution: 'sub', deletion: 'del', insertion: 'ins' };
+
+/** A decoded utterance with its alignment against the reference, as a decode.jsonl record. */
+export function decodedUtterance(id: string, reference: readonly string[], hypothesis: readonly string[], alignment: EditAlignment): DecodedUtterance {
+  const edits = alignment.pairs.map(({ operation, reference: r, hypothesis: h }): WordEdit => ({
+    op: OPS[operation],
+    ...(r >= 0 && { ref: reference[r] }),
+    ...(h >= 0 && { hyp: hypothesis[h] }),
+  }));
+  return { id, reference: [...reference], hypothesis: [...hypothesis], edits };
 }
