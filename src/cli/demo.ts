@@ -33,12 +33,14 @@ export const DEMO_TRAINING = {
   layers: 2,
   // A larger initial range and momentum than the paper's (0.02, plain SGD): a
   // run of minutes cannot wait out the long plateau that tiny weights start on.
+  // Biases and peepholes learn 10× slower: peepholes multiply cell values of
+  // up to ±50, and at the full rate they grow until BPTT overflows.
   initRange: 0.1,
   lr: 0.002,
   momentum: 0.5,
   lrDecay: 0.5,
   decayFrames: 1_500_000,
-  biasRate: 1,
+  biasRate: 0.1,
   streams: 4,
   steps: 20,
   delay: 5,
