@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { NO_ERRORS, type EditAlignment, type EditOperation, type ErrorCounts } from '../ops/edit-distance.js';
-import { describeErrors } from './errors.js';
+import { decodeJson } from './json.js';
 
 /** One step of the alignment of a hypothesis against its reference. */
 export const WordEditCodec = t.intersection([
@@ -30,14 +30,8 @@ const needs: Record<WordEdit['op'], readonly ('ref' | 'hyp')[]> = { ok: ['ref', 
  * @example decodeDecodedUtterance('{"id":"u1","reference":["one"],"hypothesis":[],"edits":[{"op":"del","ref":"one"}]}')
  */
 export function decodeDecodedUtterance(line: string): E.Either<string, DecodedUtterance> {
-  let json: unknown;
-  try {
-    json = JSON.parse(line);
-  } catch {
-    return E.left('not JSON');
-  }
-  const decoded = DecodedUtteranceCodec.decode(json);
-  if (E.isLeft(decoded)) return E.left(describeErrors(decoded.left));
+  const decoded = decodeJson(DecodedUtteranceCodec, line);
+  if (E.isLeft(decoded)) return decoded;
   const bad = decoded.right.edits.findIndex((edit) => needs[edit.op].some((word) => edit[word] === undefined));
   if (bad >= 0) return E.left(`edits.${bad}: op "${decoded.right.edits[bad].op}" needs ${needs[decoded.right.edits[bad].op].join(' and ')}`);
   return E.right(decoded.right);

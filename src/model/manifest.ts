@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { NonNegativeInt } from './config.js';
-import { describeErrors } from './errors.js';
+import { decodeJson } from './json.js';
 
 const NonEmptyString = new t.Type<string, string, unknown>(
   'a non-empty string',
@@ -53,14 +53,7 @@ export function encodeManifest(utterances: readonly Utterance[]): string {
 
 /** Decodes one manifest line, or says what is wrong with it (without the line number). */
 export function decodeManifestLine(line: string): E.Either<string, Utterance> {
-  let json: unknown;
-  try {
-    json = JSON.parse(line);
-  } catch {
-    return E.left('not JSON');
-  }
-  const decoded = UtteranceCodec.decode(json);
-  return E.isLeft(decoded) ? E.left(describeErrors(decoded.left)) : E.right(decoded.right);
+  return decodeJson(UtteranceCodec, line);
 }
 
 /**

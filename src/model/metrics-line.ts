@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { describeErrors } from './errors.js';
+import { parseJson } from './json.js';
 
 const Count = t.number;
 const Fraction = t.number;
@@ -53,12 +54,9 @@ const codecs = { progress: ProgressLineCodec, evaluation: EvaluationLineCodec, s
  * @example decodeMetricsLine('{"type":"skipped","id":"u1","reason":"no such file"}')
  */
 export function decodeMetricsLine(line: string): E.Either<string, MetricsLine | null> {
-  let json: unknown;
-  try {
-    json = JSON.parse(line);
-  } catch {
-    return E.left('not JSON');
-  }
+  const parsed = parseJson(line);
+  if (E.isLeft(parsed)) return parsed;
+  const json = parsed.right;
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return E.left('not a JSON object');
   const type = (json as { type?: unknown }).type;
   if (typeof type !== 'string') return E.left('no "type"');

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { describeErrors } from './errors.js';
+import { parseJson } from './json.js';
 
 /**
  * A run's summary.json, as the main job (`lstmp demo`) writes it: the dev frame
@@ -21,12 +22,9 @@ export type RunSummary = t.TypeOf<typeof RunSummaryCodec>;
 
 /** Decodes summary.json's text, or says what is wrong with it. */
 export function decodeRunSummary(text: string): E.Either<string, RunSummary> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return E.left('not JSON');
-  }
+  const parsed = parseJson(text);
+  if (E.isLeft(parsed)) return parsed;
+  const json = parsed.right;
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return E.left('not a JSON object');
   const decoded = RunSummaryCodec.decode(json);
   return E.isLeft(decoded) ? E.left(describeErrors(decoded.left)) : E.right(decoded.right);
