@@ -28,8 +28,8 @@ interface DemoOptions {
 
 /** The main job's network and schedule: a 2-layer LSTMP that learns SynthDigits in minutes on 2 cores. */
 export const DEMO_TRAINING = {
-  cells: 128,
-  projection: 64,
+  cells: 192,
+  projection: 96,
   layers: 2,
   // A larger initial range and momentum than the paper's (0.02, plain SGD): a
   // run of minutes cannot wait out the long plateau that tiny weights start on.

@@ -188,10 +188,18 @@ export function registerTrain(program: Command): void {
     .option('--strict', 'stop at the first bad utterance instead of skipping it')
     .option('--resume <ck.msgpack>', 'continue from a checkpoint and its schedule position')
     .option('--quiet', 'no progress output')
-    .action(async (options: TrainCommandOptions) => {
-      const done = await runTrain(options);
+    .option('--json', 'no progress; print one JSON line {"devFrameAccuracy", "devLoss", "frames", "seconds", "skipped", "checkpoint"}')
+    .action(async (options: TrainCommandOptions & { json?: boolean }) => {
+      const done = await runTrain({ ...options, quiet: options.quiet || options.json });
+      const checkpoint = join(options.out, 'model.msgpack');
+      if (options.json) {
+        const devLoss = done.dev.frames > 0 ? done.dev.loss / done.dev.frames : 0;
+        const line = { devFrameAccuracy: frameAccuracy(done.dev), devLoss, frames: done.framesSeen, seconds: done.elapsed, skipped: done.skipped, checkpoint };
+        process.stdout.write(`${JSON.stringify(line)}\n`);
+        return;
+      }
       process.stdout.write(
-        `trained ${done.framesSeen} frames in ${done.elapsed.toFixed(0)} s: dev frame accuracy ${(100 * frameAccuracy(done.dev)).toFixed(2)}%${done.skipped ? `, ${done.skipped} utterances skipped` : ''}\n${join(options.out, 'model.msgpack')}\n`,
+        `trained ${done.framesSeen} frames in ${done.elapsed.toFixed(0)} s: dev frame accuracy ${(100 * frameAccuracy(done.dev)).toFixed(2)}%${done.skipped ? `, ${done.skipped} utterances skipped` : ''}\n${checkpoint}\n`,
       );
     });
 }

@@ -44,6 +44,17 @@ describe('lstmp train', () => {
     expect(checkpoint.cmvn?.count).toBeGreaterThan(0);
   });
 
+  it('prints one JSON line with --json and nothing on stderr', async () => {
+    const out = runDir('json');
+    const result = await runCli(['train', '--corpus', corpus, '--out', out, ...small.filter((a) => a !== '--quiet'), '--threads', '1', '--frames', '2000', '--json']);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
+    const line = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(Object.keys(line)).toEqual(['devFrameAccuracy', 'devLoss', 'frames', 'seconds', 'skipped', 'checkpoint']);
+    expect(result.stdout.trim().split('\n')).toHaveLength(1);
+    expect(line.checkpoint).toBe(join(out, 'model.msgpack'));
+  });
+
   it('resumes from a checkpoint at its schedule position', async () => {
     const first = runDir('first');
     expect((await runCli(['train', '--corpus', corpus, '--out', first, ...small, '--threads', '1', '--frames', '6000'])).status).toBe(0);
