@@ -9,7 +9,7 @@ import { parameterCounts } from '../model/layout.js';
 import { decodeSchedule } from '../model/schedule.js';
 import { KERNEL_NAMES, type KernelName } from '../ops/kernel-choice.js';
 import { loadCheckpoint, saveCheckpoint } from '../streams/checkpoint-file.js';
-import { corpusStates } from '../streams/corpus.js';
+import { corpusStates, splitFrames } from '../streams/corpus.js';
 import { decodingModel } from '../streams/decoding-model.js';
 import { readBytes, writeAtomic } from '../streams/files.js';
 import { frameAccuracy } from '../streams/score.js';
@@ -95,7 +95,8 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
   writeAtomic(metricsPath, '');
 
   const counts = parameterCounts(config);
-  const total = options.frames ?? Infinity;
+  // The bar's end: the frame budget, or every training frame once per epoch.
+  const total = options.frames ?? (options.epochs ?? 1) * (await splitFrames(options.corpus, 'train'));
   const bar = progress({
     label: 'train',
     total,

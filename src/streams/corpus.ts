@@ -158,3 +158,10 @@ export function corpusStates(dir: string): string[] {
   const path = join(dir, 'states.txt');
   return orFail(parseStateNames(new TextDecoder().decode(readBytes(path))), path);
 }
+
+/** The frames (with a target) of a split, from its manifest: what one epoch trains on. */
+export async function splitFrames(dir: string, split: Split): Promise<number> {
+  let frames = 0;
+  for await (const { utterance } of corpusEntries(dir)) if (utterance.split === split) frames += utterance.frames;
+  return frames;
+}

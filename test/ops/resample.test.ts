@@ -137,6 +137,7 @@ describe('resample', () => {
         fc.integer({ min: 1000, max: 48000 }),
         fc.array(fc.float({ min: -1, max: 1, noNaN: true }), { minLength: 1, maxLength: 200 }),
         (from, to, values) => {
+          fc.pre(from !== to); // equal rates return a copy, not the filtered signal
           const x = Float32Array.from(values);
           const expected = direct(x, from, to);
           const actual = resample(x, from, to);

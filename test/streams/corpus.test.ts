@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { corpusStates, pairEntries, shuffled, utterances } from '../../src/streams/corpus.js';
+import { corpusStates, pairEntries, shuffled, splitFrames, utterances } from '../../src/streams/corpus.js';
 import { features, type SkippedUtterance } from '../../src/streams/features.js';
 import { toneCorpus } from '../support/corpus.js';
 
@@ -79,6 +79,11 @@ describe('utterances', () => {
     const mixed = shuffled(pairEntries(manifest(), alignments(), names), 50, 1);
     for (let i = 0; i < 10; i++) await mixed.next();
     expect(pulled).toBe(60);
+  });
+
+  it('counts the frames of a split: what one epoch trains on', async () => {
+    const train = await lastValueFrom(utterances(dir, { split: 'train' }).pipe(toArray()));
+    expect(await splitFrames(dir, 'train')).toBe(train.reduce((sum, u) => sum + u.alignment.length, 0));
   });
 
   it('names the states', () => {
