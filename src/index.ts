@@ -13,5 +13,5 @@ export * from './ops/index.js';
 export * from './model/index.js';
 export * from './streams/index.js';
 export { explainPage, type ExplainSource } from './report/explain.js';
-export { reportPage, describeNetwork } from './report/report.js';
+export { reportPage } from './report/report.js';
 export { InputError, fail, orFail } from './errors.js';

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromEvent, lastValueFrom, merge, NEVER, take, tap, type Observable } from 'rxjs';
 import { fail, orFail } from '../errors.js';
-import { decodeModelConfig, type ModelConfig } from '../model/config.js';
+import { decodeModelConfig, describeNetwork, type ModelConfig } from '../model/config.js';
 import { priorsOf } from '../model/decoding-model.js';
 import { parameterCounts } from '../model/layout.js';
 import { decodeSchedule } from '../model/schedule.js';
@@ -104,7 +104,7 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
     fields: ['epoch', 'loss', 'acc', 'dev', 'lr', 'fps'],
     quiet: options.quiet,
   });
-  bar.log(`training ${config.layers}-layer ${config.projection > 0 ? `LSTMP ${config.cells}/${config.projection}` : `LSTM ${config.cells}`} (${counts.total.toLocaleString('en-US')} parameters) on ${options.threads} thread(s)`);
+  bar.log(`training a ${describeNetwork(config)}, ${counts.total.toLocaleString('en-US')} parameters, on ${options.threads} thread(s)`);
   let devAccuracy = '';
   const done = await lastValueFrom(
     train({

@@ -57,3 +57,9 @@ export function decodeModelConfig(input: unknown): E.Either<string, ModelConfig>
     E.map((c) => ({ ...c })),
   );
 }
+
+/** "2-layer LSTMP (128 cells, 64 projection units)" */
+export function describeNetwork(spec: LstmpSpec): string {
+  const kind = spec.projection > 0 ? `LSTMP (${spec.cells} cells, ${spec.projection} projection units)` : `LSTM (${spec.cells} cells)`;
+  return `${spec.layers}-layer ${kind}`;
+}

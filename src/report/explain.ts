@@ -1,7 +1,7 @@
 import type { ChunkTrace, LayerTrace } from '../streams/chunk-trace.js';
 import { recurrentSize } from '../ops/lstmp.js';
 import { escapeHtml, figureCard, formatNumber, formatPercent, htmlPage, section } from './html.js';
-import { describeNetwork } from './report.js';
+import { describeNetwork } from '../model/config.js';
 import { lineChart, pixels, type Point } from './svg-chart.js';
 import { heatmap } from './svg-heatmap.js';
 

@@ -2,7 +2,7 @@ import type { DecodedUtterance } from '../model/decode-line.js';
 import { errorCountsOf } from '../model/decode-line.js';
 import { layoutOf, parameterCounts } from '../model/layout.js';
 import type { EvaluationLine, ProgressLine, SkippedLine } from '../model/metrics-line.js';
-import type { LstmpSpec } from '../ops/lstmp.js';
+import { describeNetwork } from '../model/config.js';
 import { addErrorCounts, errorsOf, NO_ERRORS, sentenceErrorRate, wordErrorRate, type ErrorCounts } from '../ops/edit-distance.js';
 import type { RunRecord } from '../streams/run-dir.js';
 import { definitionTable, escapeHtml, figureCard, formatCount, formatInteger, formatNumber, formatPercent, formatSeconds, htmlPage, section } from './html.js';
@@ -65,11 +65,6 @@ export function reportPage(run: RunRecord): string {
   });
 }
 
-/** "2-layer LSTMP (128 cells, 64 projection units)" */
-export function describeNetwork(spec: LstmpSpec): string {
-  const kind = spec.projection > 0 ? `LSTMP (${spec.cells} cells, ${spec.projection} projection units)` : `LSTM (${spec.cells} cells)`;
-  return `${spec.layers}-layer ${kind}`;
-}
 
 const accuracyIntro =
   'The share of frames whose most probable HMM state is the aligned one. <em>Train</em> is measured on the chunks just trained on, before each update; ' +

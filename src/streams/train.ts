@@ -196,6 +196,7 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
       // Evaluate on dev each time another evalEvery frames have gone by, while the threads train.
       let nextEvaluation = start.framesSeen + options.evalEvery;
       let evaluating = Promise.resolve();
+      let lastEvaluation: { readonly checkpoint: Checkpoint; readonly dev: Score } | null = null;
       const watch = setInterval(() => {
         if (clock.frames < nextEvaluation) return;
         nextEvaluation = clock.frames + options.evalEvery;
@@ -205,6 +206,7 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
           if (stopped) return;
           subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, ...position() });
           sinceEvaluation = NO_SCORE;
+          lastEvaluation = { checkpoint, dev };
         });
       }, 100);
       try {
@@ -215,6 +217,12 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
       }
       await evaluating;
       const checkpoint = snapshot();
+      // The last interval evaluation may already have scored these very weights.
+      const final = lastEvaluation as { checkpoint: Checkpoint; dev: Score } | null;
+      if (final && JSON.stringify(final.checkpoint.training) === JSON.stringify(checkpoint.training)) {
+        subscriber.next({ type: 'done', dev: final.dev, checkpoint: final.checkpoint, skipped, ...position() });
+        return;
+      }
       const dev = await evaluateDev();
       subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, ...position() });
       subscriber.next({ type: 'done', dev, checkpoint, skipped, ...position() });
