@@ -51,7 +51,9 @@ export function progress(options: ProgressOptions): Progress {
       log: (line) => {
         stream.clearLine(0);
         stream.cursorTo(0);
-        stream.write(`${line}\n`);
+        // ESC 7 saves the bar's new row: cli-progress saved the first one at start and returns there
+        // at stop, which, unless the screen scrolled, would put later output over the logged lines.
+        stream.write(`${line}\n\x1b7`);
         bar.render();
       },
       stop: () => bar.stop(),

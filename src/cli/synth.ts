@@ -22,14 +22,24 @@ function seedOption(value: string): number {
   return seed;
 }
 
+/** What a finished corpus holds, as the summary line and --json tell it. */
+function corpusCounts(corpus: CorpusInfo): { frames: number; minutes: number; speakers: number; testSpeakers: number } {
+  const frames = corpus.frames.train + corpus.frames.dev + corpus.frames.test;
+  return {
+    frames,
+    minutes: frames / (100 * 60),
+    speakers: new Set([...corpus.speakers.train, ...corpus.speakers.dev]).size,
+    testSpeakers: corpus.speakers.test.length,
+  };
+}
+
 /** One line about a finished corpus. */
 export function describeCorpus(dir: string, corpus: CorpusInfo): string {
   const { train, dev, test } = corpus.utterances;
-  const minutes = (corpus.frames.train + corpus.frames.dev + corpus.frames.test) / (100 * 60);
-  const speakers = new Set([...corpus.speakers.train, ...corpus.speakers.dev]).size;
+  const { minutes, speakers, testSpeakers } = corpusCounts(corpus);
   return (
     `${dir}: ${train + dev + test} utterances (train ${train}, dev ${dev}, test ${test}), ${minutes.toFixed(1)} min, ` +
-    `${speakers} training speakers + ${corpus.speakers.test.length} held out for test, ${corpus.phones.length} phones, ${corpus.states} states`
+    `${speakers} training speakers + ${testSpeakers} held out for test, ${corpus.phones.length} phones, ${corpus.states} states`
   );
 }
 
@@ -66,8 +76,14 @@ export function registerSynth(program: Command): void {
     .option('--seed <S>', 'random seed: the same seed gives a byte-identical corpus', seedOption, 1)
     .option('--threads <K>', 'worker threads', integerOption(1), availableParallelism())
     .option('--quiet', 'print nothing but errors')
-    .action(async (options: SynthCommandOptions) => {
-      const corpus = await runSynth(options);
-      if (!options.quiet) process.stdout.write(`${describeCorpus(options.out, corpus)}\n`);
+    .option('--json', 'no progress; print one JSON line {"utterances": {"train", "dev", "test"}, "frames", "minutes", "speakers", "testSpeakers", "phones", "states", "seconds", "out"}')
+    .action(async (options: SynthCommandOptions & { json?: boolean }) => {
+      const began = performance.now();
+      const corpus = await runSynth({ ...options, quiet: options.quiet || options.json });
+      if (options.json) {
+        const seconds = (performance.now() - began) / 1000;
+        const line = { utterances: corpus.utterances, ...corpusCounts(corpus), phones: corpus.phones.length, states: corpus.states, seconds, out: options.out };
+        process.stdout.write(`${JSON.stringify(line)}\n`);
+      } else if (!options.quiet) process.stdout.write(`${describeCorpus(options.out, corpus)}\n`);
     });
 }

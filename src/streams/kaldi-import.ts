@@ -43,8 +43,19 @@ export interface Adjusted {
 
 export interface KaldiImportResult {
   readonly imported: number;
+  /** feature frames of the utterances imported */
+  readonly frames: number;
   readonly adjusted: readonly Adjusted[];
   readonly leftOut: readonly LeftOut[];
+}
+
+/** How far an import has got, after each utterance of the data directory. */
+export interface KaldiImportStep {
+  /** utterances looked at so far, of `total` */
+  readonly done: number;
+  readonly total: number;
+  /** the utterance just looked at, if it was left out */
+  readonly leftOut?: LeftOut;
 }
 
 /** One import as corpus.json records it. */
@@ -68,9 +79,14 @@ export function countByReason(leftOut: readonly LeftOut[]): Partial<Record<LeftO
   return counts;
 }
 
-/** `left out <id>: <reason> (<detail>)`, one line per utterance left out. */
+/** `left out <id>: <reason> (<detail>)` */
+export function leftOutLine({ id, reason, detail }: LeftOut): string {
+  return `left out ${id}: ${reason} (${detail})`;
+}
+
+/** One {@link leftOutLine} per utterance left out. */
 export function leftOutLines(result: KaldiImportResult): string[] {
-  return result.leftOut.map(({ id, reason, detail }) => `left out ${id}: ${reason} (${detail})`);
+  return result.leftOut.map(leftOutLine);
 }
 
 /**
@@ -86,10 +102,12 @@ export function leftOutLines(result: KaldiImportResult): string[] {
  * no utterance id may repeat. Malformed input files fail with their name and
  * line before anything is written; utterances that cannot be imported are
  * left out and returned with the reason. Every file is written atomically.
+ * `onStep` hears of each utterance as it is looked at (for a progress bar);
+ * the input files have all been checked by then.
  *
- * @example importKaldi({ dataDir: 'data/train', alignments: 'ali.txt', states: 'states.txt', out: 'corpora/mine', split: 'train', tolerance: 2 })
+ * @example importKaldi({ dataDir: 'data/train', alignments: 'ali.txt', states: 'states.txt', out: 'corpora/mine', split: 'train', tolerance: 2 }, ({ done, total }) => bar.update(done))
  */
-export function importKaldi(options: KaldiImportOptions): KaldiImportResult {
+export function importKaldi(options: KaldiImportOptions, onStep: (step: KaldiImportStep) => void = () => {}): KaldiImportResult {
   const table = <T>(name: string, parse: (text: string) => E.Either<string, T>): T => {
     const path = join(options.dataDir, name);
     return orFail(parse(readText(path)), path);
@@ -150,12 +168,14 @@ export function importKaldi(options: KaldiImportOptions): KaldiImportResult {
     alignmentLines.push(`${formatAlignmentLine(id, fitted.right)}\n`);
     return E.right(undefined);
   };
-  for (const id of ids) {
+  ids.forEach((id, i) => {
     const outcome = importOne(id);
-    if (E.isLeft(outcome)) leftOut.push({ id, ...outcome.left });
-  }
+    const left = E.isLeft(outcome) ? { id, ...outcome.left } : undefined;
+    if (left) leftOut.push(left);
+    onStep({ done: i + 1, total: ids.length, leftOut: left });
+  });
 
-  const result: KaldiImportResult = { imported: imported.length, adjusted, leftOut };
+  const result: KaldiImportResult = { imported: imported.length, frames: imported.reduce((n, u) => n + u.frames, 0), adjusted, leftOut };
   const record: ImportRecord = {
     dataDir: resolve(options.dataDir),
     alignments: resolve(options.alignments),

@@ -63,6 +63,13 @@ function alignmentsFor(frames: Record<string, number>, off: Record<string, numbe
 const importInto = (data: DataDir, out: string, ...more: string[]): Promise<CliResult> =>
   runCli(['import-kaldi', data.dir, '--alignments', data.alignmentsPath, '--states', statesPath, '--out', out, ...more], root);
 
+/** stderr split into the progress lines (a pipe gets plain ones) and the rest. */
+function stderrParts(stderr: string): { progress: string[]; other: string[] } {
+  const lines = stderr.split('\n').slice(0, -1);
+  const isProgress = (line: string) => line.startsWith('import-kaldi: ');
+  return { progress: lines.filter(isProgress), other: lines.filter((line) => !isProgress(line)) };
+}
+
 function readCorpus(out: string): { manifest: Utterance[]; alignments: { id: string; states: Int32Array }[] } {
   const manifest = decodeManifest(readFileSync(join(out, 'manifest.jsonl'), 'utf8'));
   if (E.isLeft(manifest)) throw new Error(manifest.left);
@@ -174,7 +181,10 @@ describe('lstmp import-kaldi', () => {
       'left out k: no alignment',
       'left out h: no audio', // in text, utt2spk and the alignments only, so after every id of wav.scp
     ];
-    const stderr = result.stderr.trimEnd().split('\n');
+    expect(result.stderr).not.toMatch(/[\x1b\r]/);
+    const { progress, other: stderr } = stderrParts(result.stderr);
+    expect(progress.at(-1)).toBe('import-kaldi: 11/11 utterances (100%)  skipped 7');
+    expect(progress.length).toBeGreaterThanOrEqual(2); // the first utterance, then the end
     expect(stderr.map((line) => line.replace(/ \(.*\)$/, ''))).toEqual(leftOut);
     expect(stderr[0]).toBe('left out e: alignment too far off (the alignment has 38 frames, the audio 28: 10 apart, more than the tolerance of 2)');
     expect(stderr[1]).toBe(`left out f: unreadable audio (${join(root, 'audio', 'missing.wav')}: no such file)`);
@@ -231,9 +241,12 @@ describe('lstmp import-kaldi', () => {
     const out = join(root, 'segmented-corpus');
     const result = await importInto(segmented, out, '--split', 'test', '--tolerance', '1');
     expect(result.status).toBe(0);
-    expect(result.stderr).toBe(
-      `left out s5: no audio (its recording "gone" is not in ${join(segmented.dir, 'wav.scp')})\n` + 'left out s6: no audio (the segment starts at 2.6 s, the recording "r16" lasts 2 s)\n',
-    );
+    const { progress, other } = stderrParts(result.stderr);
+    expect([progress[0], progress.at(-1)]).toEqual(['import-kaldi: 1/6 utterances (16%)  skipped 0', 'import-kaldi: 6/6 utterances (100%)  skipped 2']);
+    expect(other).toEqual([
+      `left out s5: no audio (its recording "gone" is not in ${join(segmented.dir, 'wav.scp')})`,
+      'left out s6: no audio (the segment starts at 2.6 s, the recording "r16" lasts 2 s)',
+    ]);
     expect(result.stdout.split('\n')[0]).toBe(`imported 4, adjusted 1, left out 2 into ${out} (test)`);
     const { manifest, alignments } = readCorpus(out);
     expect(manifest.map((u) => [u.id, u.wav, u.speaker, u.words, u.split])).toEqual(
@@ -253,6 +266,29 @@ describe('lstmp import-kaldi', () => {
     expect(readFileSync(join(out, 'import-report.txt'), 'utf8')).toContain(`adjusted s2: the alignment had ${manifest[1].frames + 1} frames, the audio ${manifest[1].frames}: trimmed`);
     expect((await trainingView(out, 'test')).map((u) => u.id)).toEqual(['s1', 's2', 's3', 's4']);
     expect(await trainingView(out, 'train')).toEqual([]);
+  });
+
+  it('prints one JSON line with --json, and nothing with --quiet, writing the same corpus', async () => {
+    const json = await importInto(segmented, join(root, 'json-corpus'), '--split', 'dev', '--tolerance', '1', '--json');
+    expect(json.status).toBe(0);
+    expect(json.stderr).toBe('');
+    expect(json.stdout.endsWith('\n') && json.stdout.split('\n').length).toBe(2);
+    const summary = JSON.parse(json.stdout);
+    const { manifest } = readCorpus(join(root, 'json-corpus'));
+    expect(summary).toEqual({
+      utterances: 4,
+      adjusted: 1,
+      skipped: 2,
+      frames: manifest.reduce((n, u) => n + u.frames, 0),
+      seconds: expect.any(Number),
+      split: 'dev',
+      out: join(root, 'json-corpus'),
+    });
+    expect(summary.seconds).toBeGreaterThan(0);
+
+    const quiet = await importInto(segmented, join(root, 'quiet-corpus'), '--split', 'dev', '--tolerance', '1', '--quiet');
+    expect(quiet).toEqual({ status: 0, stdout: '', stderr: '' });
+    expect(readCorpus(join(root, 'quiet-corpus'))).toEqual(readCorpus(join(root, 'json-corpus')));
   });
 
   it('appends a dev import to a train import, refusing a repeated id or other states', async () => {

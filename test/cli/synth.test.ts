@@ -25,6 +25,31 @@ describe('lstmp synth', () => {
     expect(E.isRight(manifest) && manifest.right.length).toBe(10);
   });
 
+  it('prints one JSON line with --json, and no progress', async () => {
+    const out = join(root, 'json');
+    const result = await runCli(['synth', '--out', out, '--utterances', '10', '--threads', '2', '--seed', '3', '--json']);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.endsWith('\n') && result.stdout.split('\n').length).toBe(2);
+    const summary = JSON.parse(result.stdout);
+    const corpus = JSON.parse(readFileSync(join(out, 'corpus.json'), 'utf8'));
+    const frames = corpus.frames.train + corpus.frames.dev + corpus.frames.test;
+    expect(summary).toEqual({
+      utterances: { train: 8, dev: 1, test: 1 },
+      frames,
+      minutes: frames / 6000,
+      speakers: new Set([...corpus.speakers.train, ...corpus.speakers.dev]).size,
+      testSpeakers: corpus.speakers.test.length,
+      phones: corpus.phones.length,
+      states: corpus.states,
+      seconds: expect.any(Number),
+      out,
+    });
+    expect(summary.seconds).toBeGreaterThan(0);
+    const manifest = decodeManifest(readFileSync(join(out, 'manifest.jsonl'), 'utf8'));
+    expect(E.isRight(manifest) && manifest.right.reduce((n, u) => n + u.frames, 0)).toBe(frames);
+  });
+
   it('prints nothing with --quiet', async () => {
     const result = await runCli(['synth', '--out', join(root, 'quiet'), '--utterances', '1', '--threads', '1', '--quiet']);
     expect(result).toEqual({ status: 0, stdout: '', stderr: '' });
