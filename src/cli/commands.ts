@@ -21,4 +21,7 @@ export const commands: Readonly<Record<string, () => Promise<Registration>>> = {
   explain: async () => (await import('./explain.js')).registerExplain,
   bench: async () => (await import('./bench.js')).registerBench,
   demo: async () => (await import('./demo.js')).registerDemo,
+  ps: async () => (await import('./ps.js')).registerPs,
+  worker: async () => (await import('./worker.js')).registerWorker,
+  cluster: async () => (await import('./cluster.js')).registerCluster,
 };

@@ -18,11 +18,20 @@ export function fromLittleEndian<A extends Float32Array | Int32Array>(
   offset: number,
   count: number,
 ): A {
-  const array = new make(count);
-  const target = new Uint8Array(array.buffer, array.byteOffset, 4 * count);
-  target.set(bytes.subarray(offset, offset + 4 * count));
-  if (!littleEndianHost) swapWords(target);
-  return array;
+  return readLittleEndian(bytes, offset, new make(count));
+}
+
+/**
+ * Fills `target` with the 32-bit values read from little-endian `bytes` at
+ * `offset` (which need not be aligned), reusing the caller's memory.
+ *
+ * @example readLittleEndian(message.gradient, 0, scratch)
+ */
+export function readLittleEndian<A extends Float32Array | Int32Array>(bytes: Uint8Array, offset: number, target: A): A {
+  const view = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
+  view.set(bytes.subarray(offset, offset + target.byteLength));
+  if (!littleEndianHost) swapWords(view);
+  return target;
 }
 
 /**

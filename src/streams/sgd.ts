@@ -37,14 +37,19 @@ export function sgd(network: Network, schedule: Schedule, clock: FrameClock = lo
     });
 
   function update({ loss, frames, correct, gradient }: ChunkGradient, velocity: Float32Array): TrainingStep {
-    if (!Number.isFinite(loss) || !allFinite(gradient)) {
-      throw new DivergedError(`training diverged: the ${Number.isFinite(loss) ? 'gradient' : 'loss'} is not finite (${loss})`);
-    }
+    assertFinite(loss, gradient);
     const framesSeen = clock.advance(frames);
     const learningRate = learningRateAt(schedule, framesSeen);
     for (const slot of slots) {
       sgdStep(network.parameters, velocity, gradient, slot.offset, slot.size, learningRate * slot.factor, schedule.momentum, schedule.gradientClip);
     }
     return { loss, frames, correct, framesSeen, learningRate };
+  }
+}
+
+/** Throws a {@link DivergedError} when a chunk's loss or gradient is not finite: such a step must never be applied. */
+export function assertFinite(loss: number, gradient: Float32Array): void {
+  if (!Number.isFinite(loss) || !allFinite(gradient)) {
+    throw new DivergedError(`training diverged: the ${Number.isFinite(loss) ? 'gradient' : 'loss'} is not finite (${loss})`);
   }
 }

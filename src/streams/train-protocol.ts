@@ -1,6 +1,7 @@
 import type { ModelConfig } from '../model/config.js';
 import type { Schedule } from '../model/schedule.js';
 import type { ChunkOptions } from './chunk.js';
+import type { GradientMailbox } from './push-gradients.js';
 import type { SharedParameters } from './shared-parameters.js';
 
 /** Everything a training thread needs: plain data, cloned (or shared) into the worker. */
@@ -9,11 +10,11 @@ export interface WorkerSetup {
   readonly config: ModelConfig;
   /** the one parameter buffer every thread updates (Hogwild), and the kernels that run on it */
   readonly parameters: SharedParameters;
-  /** the shared frame clock that drives the schedule */
+  /** the shared frame clock: drives the schedule (local updates) or follows the shards' count (remote) */
   readonly clock: SharedArrayBuffer;
   /** one Int32: set to 1 by the main thread to make every thread finish its chunk and stop */
   readonly stop: SharedArrayBuffer;
-  readonly schedule: Schedule;
+  readonly update: ThreadUpdate;
   readonly chunking: ChunkOptions;
   readonly delay: number;
   readonly shard: { readonly index: number; readonly count: number };
@@ -29,10 +30,21 @@ export interface WorkerSetup {
   readonly reportEvery: number;
 }
 
+/**
+ * How a thread updates the parameters: SGD on the process's shared buffer
+ * (one machine), or by pushing its gradients to the parameter server through
+ * its mailbox every `pushEvery` chunks (many machines).
+ */
+export type ThreadUpdate =
+  | { readonly kind: 'local'; readonly schedule: Schedule }
+  | { readonly kind: 'remote'; readonly mailbox: GradientMailbox; readonly pushEvery: number };
+
 /** What a training thread tells the main thread. */
 export type WorkerMessage =
   | { readonly type: 'progress'; readonly updates: number; readonly loss: number; readonly frames: number; readonly correct: number; readonly learningRate: number }
   | { readonly type: 'epoch'; readonly epoch: number }
+  /** the thread's mailbox holds a gradient summed over `frames` frames: push it, answer, wake the thread */
+  | { readonly type: 'push'; readonly frames: number }
   | { readonly type: 'skipped'; readonly id: string; readonly reason: string }
   | { readonly type: 'done' }
   | { readonly type: 'error'; readonly kind: 'diverged' | 'input' | 'bug'; readonly message: string };

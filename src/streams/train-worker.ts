@@ -9,13 +9,15 @@ import { delayTargets } from './delay-targets.js';
 import { features } from './features.js';
 import { sharedClock } from './frame-clock.js';
 import { attachParameters } from './shared-parameters.js';
+import { pushGradients } from './push-gradients.js';
 import { sgd } from './sgd.js';
 import type { WorkerMessage, WorkerSetup } from './train-protocol.js';
 
 /**
  * One Hogwild training thread: runs the whole single-thread pipeline on its
  * shard of the training data, updating the parameter buffer it shares with
- * the other threads, and reports progress to the main thread.
+ * the other threads (or pushing its gradients to the parameter server, whose
+ * answers land in that buffer), and reports progress to the main thread.
  */
 async function run(setup: WorkerSetup, post: (message: WorkerMessage) => void): Promise<void> {
   const { kernels, parameters } = attachParameters(setup.parameters);
@@ -48,7 +50,9 @@ async function run(setup: WorkerSetup, post: (message: WorkerMessage) => void): 
         chunk(setup.chunking),
         takeWhile(() => !(interrupted = !going())),
         bptt(network),
-        sgd(network, setup.schedule, clock),
+        setup.update.kind === 'local'
+          ? sgd(network, setup.update.schedule, clock)
+          : pushGradients(setup.update.mailbox, setup.update.pushEvery, (frames) => post({ type: 'push', frames })),
         tap((step) => {
           pending.updates++;
           pending.loss += step.loss;

@@ -4,6 +4,7 @@ import { DivergedError, InputError } from '../errors.js';
 import type { Checkpoint } from '../model/checkpoint.js';
 import type { ModelConfig } from '../model/config.js';
 import { initParameters } from '../model/init.js';
+import { layoutOf } from '../model/layout.js';
 import { networkOf } from '../model/network.js';
 import { learningRateAt, type Schedule } from '../model/schedule.js';
 import { cmvnTransform, type CmvnStats } from '../ops/cmvn.js';
@@ -13,6 +14,8 @@ import { corpusCmvn, evaluate } from './evaluate.js';
 import { sharedClock } from './frame-clock.js';
 import { NO_SCORE, addScores, type Score } from './score.js';
 
+import type { ParameterServerClient } from './parameter-client.js';
+import { answerMailbox, mailboxFor } from './push-gradients.js';
 import { shareParameters } from './shared-parameters.js';
 import type { WorkerMessage, WorkerSetup } from './train-protocol.js';
 import { workerUrl } from './worker-url.js';
@@ -20,8 +23,11 @@ import { workerUrl } from './worker-url.js';
 export interface TrainOptions {
   readonly corpus: string;
   readonly config: ModelConfig;
-  readonly schedule: Schedule;
+  /** how the threads' gradients become new parameters */
+  readonly update: TrainUpdate;
   readonly threads: number;
+  /** this process's part of the training data, when it is one of many workers (default: all of it) */
+  readonly part?: { readonly index: number; readonly count: number };
   /** passes over the training data (Infinity: until maxFrames) */
   readonly epochs: number;
   /** stop once this many frames have been trained on (Infinity: after the epochs) */
@@ -32,7 +38,7 @@ export interface TrainOptions {
   readonly shuffleBuffer: number;
   /** frames between evaluations on dev (each also gives a checkpoint) */
   readonly evalEvery: number;
-  /** dev utterances scored at each evaluation */
+  /** dev utterances scored at each evaluation (0: no evaluation) */
   readonly devUtterances: number;
   /** training utterances the global feature statistics are taken from */
   readonly cmvnUtterances: number;
@@ -48,6 +54,17 @@ export interface TrainOptions {
   /** when this emits, the threads finish their chunks and training ends as if done (final evaluation and checkpoint) */
   readonly until?: Observable<unknown>;
 }
+
+/**
+ * Local: each thread applies SGD to the process's one parameter buffer, as on
+ * one of the paper's machines. Remote: each thread's gradients go to the
+ * sharded parameter server every `pushEvery` chunks; every `fetchEvery`-th
+ * push brings the shards' fresh values back into the buffer (DistBelief's
+ * n_push and n_fetch), and the schedule lives on the shards.
+ */
+export type TrainUpdate =
+  | { readonly kind: 'local'; readonly schedule: Schedule }
+  | { readonly kind: 'remote'; readonly server: ParameterServerClient; readonly pushEvery: number; readonly fetchEvery: number };
 
 /** Where training stands. */
 interface Position {
@@ -86,9 +103,12 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
     };
 
     const run = async () => {
-      const { config, schedule } = options;
-      const start = options.resume?.training ?? { framesSeen: 0, updates: 0, epoch: 0 };
-      const { kernels, parameters, shared } = shareParameters(options.kernels, options.resume?.parameters ?? initParameters(config, options.seed, options.initRange));
+      const { config, update } = options;
+      const remote = update.kind === 'remote' ? update : null;
+      const pulled = remote ? new Float32Array(layoutOf(config).size) : null;
+      const server = remote && pulled ? await remote.server.pull(pulled) : null;
+      const start = server ? { framesSeen: server.framesSeen, updates: 0, epoch: 0 } : (options.resume?.training ?? { framesSeen: 0, updates: 0, epoch: 0 });
+      const { kernels, parameters, shared } = shareParameters(options.kernels, pulled ?? options.resume?.parameters ?? initParameters(config, options.seed, options.initRange));
       const evaluated = networkOf(config, kernels.alloc(parameters.length), kernels);
       const clockBuffer = new SharedArrayBuffer(8);
       const stopBuffer = new SharedArrayBuffer(4);
@@ -106,7 +126,9 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
       const epochs = new Array<number>(options.threads).fill(start.epoch);
       let recent = NO_SCORE;
       let sinceEvaluation = NO_SCORE;
-      let lastLearningRate = learningRateAt(schedule, start.framesSeen);
+      let lastLearningRate = server?.learningRate ?? (update.kind === 'local' ? learningRateAt(update.schedule, start.framesSeen) : 0);
+      const mailboxes = Array.from({ length: remote ? options.threads : 0 }, () => mailboxFor(parameters.length));
+      const pushes = new Array<number>(options.threads).fill(0);
       let lastReport = { at: 0, frames: start.framesSeen };
       const position = (): Position => ({
         framesSeen: clock.frames,
@@ -115,12 +137,15 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
         elapsed: elapsed(),
         learningRate: lastLearningRate,
       });
-      const snapshot = (): Checkpoint => {
+      const snapshot = async (): Promise<Checkpoint> => {
+        // The shared model lives on the shards; this process's copy may be a few pushes old.
+        if (remote) await remote.server.pull(parameters);
         const { framesSeen, epoch } = position();
         return { config, parameters: parameters.slice(), cmvn: stats, training: { framesSeen, updates, epoch }, delay: options.delay };
       };
-      const evaluateDev = () => {
-        evaluated.parameters.set(parameters);
+      const evaluateDev = async (checkpoint: Checkpoint): Promise<Score> => {
+        if (options.devUtterances === 0) return NO_SCORE;
+        evaluated.parameters.set(checkpoint.parameters);
         return evaluate(options.corpus, evaluated, {
           split: 'dev',
           normalisation: cmvn,
@@ -139,10 +164,10 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
             parameters: shared,
             clock: clockBuffer,
             stop: stopBuffer,
-            schedule,
+            update: remote ? { kind: 'remote', mailbox: mailboxes[index], pushEvery: remote.pushEvery } : { kind: 'local', schedule: (update as { schedule: Schedule }).schedule },
             chunking: options.chunking,
             delay: options.delay,
-            shard: { index, count: options.threads },
+            shard: { index: (options.part?.index ?? 0) * options.threads + index, count: (options.part?.count ?? 1) * options.threads },
             firstEpoch: start.epoch,
             epochs: options.epochs,
             maxFrames: options.maxFrames,
@@ -169,6 +194,21 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
                   lastReport = { at: now, frames: clock.frames };
                   recent = NO_SCORE;
                 }
+                break;
+              }
+              case 'push': {
+                const fetch = ++pushes[index] % remote!.fetchEvery === 0;
+                remote!.server.push(new Float32Array(mailboxes[index].gradient), message.frames, fetch ? parameters : null).then(
+                  (answer) => {
+                    clock.advance(Math.max(0, answer.framesSeen - clock.frames));
+                    lastLearningRate = answer.learningRate;
+                    answerMailbox(mailboxes[index], answer);
+                  },
+                  (error: unknown) => {
+                    answerMailbox(mailboxes[index], null);
+                    reject(error);
+                  },
+                );
                 break;
               }
               case 'epoch':
@@ -201,8 +241,8 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
         if (clock.frames < nextEvaluation) return;
         nextEvaluation = clock.frames + options.evalEvery;
         evaluating = evaluating.then(async () => {
-          const checkpoint = snapshot();
-          const dev = await evaluateDev();
+          const checkpoint = await snapshot();
+          const dev = await evaluateDev(checkpoint);
           if (stopped) return;
           subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, ...position() });
           sinceEvaluation = NO_SCORE;
@@ -216,14 +256,14 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
         stopping?.unsubscribe();
       }
       await evaluating;
-      const checkpoint = snapshot();
+      const checkpoint = await snapshot();
       // The last interval evaluation may already have scored these very weights.
       const final = lastEvaluation as { checkpoint: Checkpoint; dev: Score } | null;
       if (final && JSON.stringify(final.checkpoint.training) === JSON.stringify(checkpoint.training)) {
         subscriber.next({ type: 'done', dev: final.dev, checkpoint: final.checkpoint, skipped, ...position() });
         return;
       }
-      const dev = await evaluateDev();
+      const dev = await evaluateDev(checkpoint);
       subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, ...position() });
       subscriber.next({ type: 'done', dev, checkpoint, skipped, ...position() });
     };

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const main = join(repoRoot, 'dist', 'cli', 'main.js');
+export const main = join(repoRoot, 'dist', 'cli', 'main.js');
 const lock = join(repoRoot, 'dist', '.cli-build-lock');
 
 /**
@@ -41,9 +41,9 @@ export interface CliResult {
 }
 
 /** Runs `node dist/cli/main.js ...args` in `cwd`; several may run at once (`it.concurrent`). */
-export function runCli(args: readonly string[], cwd = repoRoot): Promise<CliResult> {
+export function runCli(args: readonly string[], cwd = repoRoot, options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((done, failed) => {
-    const child = spawn(process.execPath, [main, ...args], { cwd, timeout: 60_000 });
+    const child = spawn(process.execPath, [main, ...args], { cwd, timeout: options.timeoutMs ?? 60_000, env: options.env ?? process.env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));

@@ -1,0 +1,162 @@
+import type { Command } from 'commander';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { filter, fromEvent, lastValueFrom, merge, take, tap } from 'rxjs';
+import { orFail } from '../errors.js';
+import { decodeModelConfig, describeNetwork } from '../model/config.js';
+import { initParameters } from '../model/init.js';
+import { parameterCounts } from '../model/layout.js';
+import { saveCheckpoint } from '../streams/checkpoint-file.js';
+import { cluster, type ClusterEvent } from '../streams/cluster.js';
+import { corpusStates, splitFrames } from '../streams/corpus.js';
+import { writeAtomic } from '../streams/files.js';
+import { frameAccuracy } from '../streams/score.js';
+import type { TrainEvent } from '../streams/train.js';
+import { integerOption } from './options.js';
+import { progress } from './progress.js';
+import {
+  addPipelineOptions,
+  addScheduleOptions,
+  decodingExtras,
+  positiveOption,
+  type PipelineOptions,
+  type ScheduleOptions,
+} from './training-options.js';
+import { keepRun, TRAINING_FIELDS } from './training-view.js';
+
+interface ClusterCommandOptions extends PipelineOptions, ScheduleOptions {
+  shards: number;
+  workers: number;
+  out: string;
+  cells: number;
+  projection: number;
+  layers: number;
+  initRange: number;
+  pushEvery: number;
+  fetchEvery: number;
+  evalEvery: number;
+  devUtterances: number;
+  restarts: number;
+  saveEvery: number;
+  jsonl?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** Options as the command line of a child process: `--name value` for each given value. */
+function argumentsOf(values: Record<string, string | number | boolean | undefined>): string[] {
+  return Object.entries(values).flatMap(([name, value]) => (value === undefined || value === false ? [] : value === true ? [`--${name}`] : [`--${name}`, String(value)]));
+}
+
+/**
+ * `lstmp cluster`: distributed ASGD on this machine: S parameter-server shard
+ * processes and W worker processes of K threads each, talking gRPC over
+ * loopback exactly as `lstmp ps` and `lstmp worker` do across hosts. One
+ * progress view; the run directory gets metrics.jsonl and model.msgpack (the
+ * shared model, evaluated on dev at intervals) like `lstmp train`'s, plus
+ * the shards' state and every process's log. Ctrl-C ends the run cleanly.
+ */
+export function registerCluster(program: Command): void {
+  const command = program.command('cluster').description('distributed ASGD on this machine: parameter-server shards and worker processes over gRPC');
+  addScheduleOptions(addPipelineOptions(command))
+    .requiredOption('--out <RUNDIR>', 'run directory: model.msgpack, metrics.jsonl, shards/, logs/')
+    .option('--shards <S>', 'parameter-server shard processes', integerOption(1), 2)
+    .option('--workers <W>', 'worker processes (each with --threads threads)', integerOption(1), 2)
+    .option('--cells <C>', 'memory cells per layer', integerOption(1), 256)
+    .option('--projection <P>', 'recurrent projection units (0 = plain LSTM)', integerOption(0), 128)
+    .option('--layers <L>', 'LSTM layers', integerOption(1), 2)
+    .option('--init-range <r>', 'initial weights uniform in (-r, r) (the paper: 0.02)', positiveOption, 0.02)
+    .option('--push-every <n>', 'chunks whose gradients a worker thread sums before each push', integerOption(1), 1)
+    .option('--fetch-every <m>', 'pushes between fetches of fresh values from the shards', integerOption(1), 1)
+    .option('--eval-every <F>', 'frames between dev evaluations of the shared model and checkpoints', integerOption(1), 200_000)
+    .option('--dev-utterances <N>', 'dev utterances scored at each evaluation', integerOption(1), 300)
+    .option('--save-every <s>', 'seconds between the shards\' state saves', positiveOption, 30)
+    .option('--restarts <N>', 'shards that die are restarted from their saved state, at most N times in all', integerOption(0), 3)
+    .option('--jsonl', 'no progress bar; print metrics lines and process events as JSON lines')
+    .option('--json', 'no progress; print one JSON line {"devFrameAccuracy", "devLoss", "frames", "seconds", "framesPerSecond", "shards", "workers", "threads", "restarts", "checkpoint"}')
+    .option('--quiet', 'no progress output')
+    .action(async (options: ClusterCommandOptions) => {
+      const states = corpusStates(options.corpus);
+      const config = orFail(decodeModelConfig({ inputs: 40, outputs: states.length, cells: options.cells, projection: options.projection, layers: options.layers }), 'options');
+      mkdirSync(options.out, { recursive: true });
+      writeAtomic(join(options.out, 'metrics.jsonl'), '');
+      const extras = await decodingExtras(options.corpus);
+      const init = join(options.out, 'init.msgpack');
+      saveCheckpoint(init, { config, parameters: initParameters(config, options.seed, options.initRange), ...extras });
+      if (options.epochs === undefined && options.frames === undefined) options.epochs = 1;
+
+      const total = options.frames ?? (options.epochs ?? 1) * (await splitFrames(options.corpus, 'train'));
+      const bar = progress({ label: 'cluster', total, unit: 'frames', fields: TRAINING_FIELDS, quiet: options.quiet || options.json || options.jsonl });
+      const workers = `${options.workers} worker(s) × ${options.threads} thread(s)`;
+      bar.log(`training a ${describeNetwork(config)}, ${parameterCounts(config).total.toLocaleString('en-US')} parameters, on ${options.shards} shard(s) and ${workers}`);
+      const keep = keepRun(bar, options.out, extras);
+      let restarts = 0;
+      const stopping = merge(fromEvent(process, 'SIGINT'), fromEvent(process, 'SIGTERM')).pipe(
+        take(1),
+        tap(() => bar.log('stopping: the workers finish their chunks, then a last evaluation and checkpoint')),
+      );
+      const events = cluster({
+        cli: fileURLToPath(new URL('./main.js', import.meta.url)),
+        corpus: options.corpus,
+        out: options.out,
+        init,
+        shards: options.shards,
+        workers: options.workers,
+        shardArguments: argumentsOf({
+          lr: options.lr,
+          'lr-decay': options.lrDecay,
+          'decay-frames': options.decayFrames,
+          'bias-rate': options.biasRate,
+          'gradient-clip': options.gradientClip,
+          momentum: options.momentum,
+          'save-every': options.saveEvery,
+        }),
+        workerArguments: argumentsOf({
+          threads: options.threads,
+          epochs: options.epochs,
+          frames: options.frames,
+          kernels: options.kernels,
+          streams: options.streams,
+          steps: options.steps,
+          delay: options.delay,
+          seed: options.seed,
+          strict: options.strict,
+          'push-every': options.pushEvery,
+          'fetch-every': options.fetchEvery,
+        }),
+        // Only the children's environment carries it: never a command line, never a file.
+        secret: randomBytes(32).toString('hex'),
+        evalEvery: options.evalEvery,
+        devUtterances: options.devUtterances,
+        chunking: { streams: options.streams, steps: options.steps },
+        delay: options.delay,
+        reportEvery: 500,
+        restarts: options.restarts,
+        until: stopping,
+      });
+      const done = await lastValueFrom(
+        events.pipe(
+          tap((event: ClusterEvent) => {
+            if (options.jsonl) process.stdout.write(`${JSON.stringify(event.type === 'evaluation' || event.type === 'done' ? { ...event, checkpoint: undefined } : event)}\n`);
+            if (event.type !== 'process') return keep(event);
+            if (event.what === 'restarted') restarts++;
+            if (event.role === 'shard' || event.what !== 'exited') bar.log(`${event.role} ${event.index} ${event.what}${event.what === 'exited' ? ` (code ${event.code})` : ''}, pid ${event.pid}`);
+          }),
+          filter((event): event is Extract<TrainEvent, { type: 'done' }> => event.type === 'done'),
+        ),
+      ).finally(() => bar.stop());
+      const checkpoint = join(options.out, 'model.msgpack');
+      const framesPerSecond = done.framesSeen / Math.max(done.elapsed, 1e-9);
+      const summary = { devFrameAccuracy: frameAccuracy(done.dev), frames: done.framesSeen, trainSeconds: done.elapsed, threads: options.threads, config, cluster: { shards: options.shards, workers: options.workers, restarts } };
+      writeAtomic(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+      if (options.json) {
+        const devLoss = done.dev.frames > 0 ? done.dev.loss / done.dev.frames : 0;
+        const line = { devFrameAccuracy: frameAccuracy(done.dev), devLoss, frames: done.framesSeen, seconds: done.elapsed, framesPerSecond, shards: options.shards, workers: options.workers, threads: options.threads, restarts, checkpoint };
+        process.stdout.write(`${JSON.stringify(line)}\n`);
+      } else if (!options.quiet && !options.jsonl) {
+        process.stdout.write(`trained ${done.framesSeen} frames in ${done.elapsed.toFixed(0)} s (${Math.round(framesPerSecond)} frames/s) on ${options.shards} shard(s) and ${workers}: dev frame accuracy ${(100 * frameAccuracy(done.dev)).toFixed(2)}%\n${checkpoint}\n`);
+      }
+    });
+}

@@ -1,0 +1,125 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fail, orFail } from '../errors.js';
+import { modelIdentity } from '../model/identity.js';
+import { decodeShardState, encodeShardState, shardOf, type ShardState } from '../model/shard-state.js';
+import type { ShardLine } from '../model/shard-line.js';
+import { loadCheckpoint } from '../streams/checkpoint-file.js';
+import { readBytes, writeAtomic } from '../streams/files.js';
+import { serveShard, type Refusal } from '../streams/parameter-server.js';
+import { readSecret } from '../streams/secret.js';
+import { addScheduleOptions, partOption, positiveOption, scheduleFromOptions, type ScheduleOptions } from './training-options.js';
+
+interface PsOptions extends ScheduleOptions {
+  shard: { index: number; count: number };
+  listen: string;
+  state: string;
+  init?: string;
+  saveEvery: number;
+  secretFile?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  jsonl?: boolean;
+  quiet?: boolean;
+}
+
+const hostPort = (value: string) => {
+  if (!/^([^\s:]+|\[[^\]]+\]):\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected HOST:PORT, got "${value}"`);
+  return value.trim();
+};
+
+/**
+ * The shard's state: the saved one in the state directory if there is one
+ * (a restart), else a fresh slice of `--init`'s parameters.
+ */
+function loadState(options: PsOptions, file: string): ShardState {
+  const { index, count } = options.shard;
+  const initial = options.init ? loadCheckpoint(options.init) : undefined;
+  if (existsSync(file)) {
+    const saved = orFail(decodeShardState(readBytes(file)), file);
+    if (saved.range.index !== index || saved.range.count !== count) fail(`${file}: holds shard ${saved.range.index}/${saved.range.count}, not ${index}/${count}`);
+    if (initial && modelIdentity(initial.config) !== modelIdentity(saved.config)) fail(`${file}: holds a shard of another network than ${options.init}`);
+    return saved;
+  }
+  if (!initial) return fail(`${file}: no saved shard state; give --init ck.msgpack (lstmp init) to start a new shard`);
+  return shardOf(initial.config, initial.parameters, index, count, initial.training?.framesSeen ?? 0);
+}
+
+/**
+ * `lstmp ps`: serves one shard of the parameter server until stopped. It
+ * saves its slice and schedule position atomically every --save-every
+ * seconds and on SIGTERM/SIGINT, and restarts from them.
+ */
+export function registerPs(program: Command): void {
+  const command = program.command('ps').description('serve one shard of the parameter server for distributed ASGD');
+  addScheduleOptions(command)
+    .requiredOption('--shard <i/S>', 'serve shard i of S (contiguous slices of the parameter vector)', partOption)
+    .option('--listen <HOST:PORT>', 'address to listen on (port 0: any free port)', hostPort, '127.0.0.1:7070')
+    .requiredOption('--state <DIR>', 'directory of the shard state file: saved at intervals and on SIGTERM, resumed on start')
+    .option('--init <ck.msgpack>', 'the network to start from when there is no saved state (lstmp init)')
+    .option('--save-every <s>', 'seconds between state saves', positiveOption, 30)
+    .option('--secret-file <file>', 'file holding the shared secret (default: $LSTMP_SECRET)')
+    .option('--tls-cert <cert.pem>', 'serve over TLS with this certificate chain (with --tls-key)')
+    .option('--tls-key <key.pem>', 'the TLS private key')
+    .option('--jsonl', 'print events as JSON lines (what lstmp cluster reads)')
+    .option('--quiet', 'print nothing but errors')
+    .action(async (options: PsOptions) => {
+      const secret = readSecret(options.secretFile);
+      if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) fail('--tls-cert and --tls-key go together');
+      const tls = options.tlsCert && options.tlsKey ? { certificate: readBytes(options.tlsCert), key: readBytes(options.tlsKey) } : undefined;
+      const schedule = scheduleFromOptions(options);
+      mkdirSync(options.state, { recursive: true });
+      const file = join(options.state, `shard-${options.shard.index}-of-${options.shard.count}.msgpack`);
+      const resumed = existsSync(file);
+      const state = loadState(options, file);
+      const where = `shard ${options.shard.index}/${options.shard.count}`;
+      const say = (line: ShardLine, text: string) => {
+        if (options.jsonl) process.stdout.write(`${JSON.stringify(line)}\n`);
+        else if (!options.quiet) process.stderr.write(`${where}: ${text}\n`);
+      };
+      let lastRefusal = 0;
+      const server = await serveShard({
+        state,
+        schedule,
+        secret,
+        listen: options.listen,
+        tls,
+        refused: (reason: Refusal, message: string) => {
+          // One line a second at most: a flood of bad calls must not flood the log (Info counts them all).
+          if (Date.now() - lastRefusal < 1000) return;
+          lastRefusal = Date.now();
+          say({ type: 'refused', reason, message }, `refused a call: ${message}`);
+        },
+      });
+      const status = (type: 'status' | 'saved' | 'stopped') => {
+        const { framesSeen, updates, learningRate, refused } = server.info();
+        const refusals = Object.values(refused).reduce((a, b) => a + b, 0);
+        say({ type, framesSeen, updates, learningRate, refused }, `${type}: frames seen ${framesSeen}, updates ${updates}, learning rate ${learningRate.toExponential(2)}, refused ${refusals}`);
+      };
+      let savedUpdates = resumed ? state.updates : -1;
+      const save = () => {
+        if (state.updates === savedUpdates) return;
+        writeAtomic(file, encodeShardState(state));
+        savedUpdates = state.updates;
+        status('saved');
+      };
+      save();
+      say(
+        { type: 'listening', address: server.address, model: server.info().model, framesSeen: state.framesSeen },
+        `${state.range.length.toLocaleString('en-US')} values of ${server.info().model}, listening on ${server.address}${tls ? ' (TLS)' : ''}, frames seen ${state.framesSeen}`,
+      );
+      const saving = setInterval(save, options.saveEvery * 1000);
+      const reporting = setInterval(() => status('status'), 10_000);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      });
+      clearInterval(saving);
+      clearInterval(reporting);
+      await server.close();
+      save();
+      status('stopped');
+    });
+}

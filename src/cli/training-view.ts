@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import type { Checkpoint } from '../model/checkpoint.js';
+import { saveCheckpoint } from '../streams/checkpoint-file.js';
+import { appendMetrics } from '../streams/metrics.js';
+import { frameAccuracy } from '../streams/score.js';
+import type { TrainEvent } from '../streams/train.js';
+import type { Progress, ProgressFields } from './progress.js';
+
+/** The fields a training progress bar shows, in order. */
+export const TRAINING_FIELDS = ['epoch', 'loss', 'acc', 'dev', 'lr', 'fps'] as const;
+
+/** A progress event's fields for the bar; `dev` is the latest dev frame accuracy, as shown. */
+export function trainingFields(event: Extract<TrainEvent, { type: 'progress' }>, dev: string): ProgressFields {
+  return {
+    epoch: event.epoch,
+    loss: (event.recent.loss / Math.max(event.recent.frames, 1)).toFixed(3),
+    acc: `${(100 * frameAccuracy(event.recent)).toFixed(1)}%`,
+    dev,
+    lr: event.learningRate.toExponential(2),
+    fps: Math.round(event.framesPerSecond),
+  };
+}
+
+/**
+ * Follows a training run (local or a cluster's) on `bar` and keeps its run
+ * directory: every event in metrics.jsonl, and the checkpoint of each
+ * evaluation, with `extras` (what decoding needs), as model.msgpack.
+ */
+export function keepRun(bar: Progress, dir: string, extras: Partial<Checkpoint>): (event: TrainEvent) => void {
+  const metricsPath = join(dir, 'metrics.jsonl');
+  const modelPath = join(dir, 'model.msgpack');
+  let dev = '';
+  return (event) => {
+    appendMetrics(metricsPath, event);
+    switch (event.type) {
+      case 'progress':
+        bar.update(event.framesSeen, trainingFields(event, dev));
+        break;
+      case 'skipped':
+        bar.log(`skipped ${event.id}: ${event.reason}`);
+        break;
+      case 'evaluation':
+        dev = `${(100 * frameAccuracy(event.dev)).toFixed(1)}%`;
+        saveCheckpoint(modelPath, { ...event.checkpoint, ...extras });
+        bar.log(`frames ${event.framesSeen}: dev frame accuracy ${dev}, loss ${(event.dev.loss / Math.max(event.dev.frames, 1)).toFixed(3)} (${event.elapsed.toFixed(0)} s)`);
+        break;
+      case 'done':
+        break;
+    }
+  };
+}

@@ -1,0 +1,142 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { fromEvent, lastValueFrom, merge, take, tap } from 'rxjs';
+import { fail } from '../errors.js';
+import { describeNetwork } from '../model/config.js';
+import type { WorkerLine } from '../model/worker-line.js';
+import { saveCheckpoint } from '../streams/checkpoint-file.js';
+import { corpusStates, splitFrames } from '../streams/corpus.js';
+import { readBytes } from '../streams/files.js';
+import { connectShards } from '../streams/parameter-client.js';
+import { frameAccuracy } from '../streams/score.js';
+import { readSecret } from '../streams/secret.js';
+import { train } from '../streams/train.js';
+import { integerOption } from './options.js';
+import { progress } from './progress.js';
+import { trainingFields, TRAINING_FIELDS } from './training-view.js';
+import { addPipelineOptions, decodingExtras, partOption, positiveOption, type PipelineOptions } from './training-options.js';
+
+interface WorkerCommandOptions extends PipelineOptions {
+  ps: string[];
+  worker: { index: number; count: number };
+  pushEvery: number;
+  fetchEvery: number;
+  out?: string;
+  evalEvery?: number;
+  devUtterances: number;
+  secretFile?: string;
+  tlsCa?: string;
+  deadline: number;
+  retryFor: number;
+  jsonl?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+const addresses = (value: string) => {
+  const list = value.split(',').map((address) => address.trim());
+  if (list.some((address) => !/^([^\s:]+|\[[^\]]+\]):\d+$/.test(address))) throw new InvalidArgumentError(`expected HOST:PORT,HOST:PORT,…, got "${value}"`);
+  return list;
+};
+
+/**
+ * `lstmp worker`: one machine of distributed ASGD. Its threads run the
+ * training pipeline on this worker's part of the data and push their
+ * gradients to the parameter-server shards, training on the values the
+ * shards send back. Needs only the shards' addresses: the network comes from
+ * them.
+ */
+export function registerWorker(program: Command): void {
+  const command = program.command('worker').description('train as one worker of a sharded parameter server (distributed ASGD)');
+  addPipelineOptions(command)
+    .requiredOption('--ps <HOST:PORT,...>', 'every parameter-server shard, in any order', addresses)
+    .option('--worker <i/W>', 'this worker is number i of W: it trains on that part of the data', partOption, { index: 0, count: 1 })
+    .option('--push-every <n>', 'chunks whose gradients are summed before each push', integerOption(1), 1)
+    .option('--fetch-every <m>', 'pushes between fetches of fresh values from the shards', integerOption(1), 1)
+    .option('--out <ck.msgpack>', 'at the end, save the shared model pulled from every shard')
+    .option('--eval-every <F>', 'frames between dev evaluations of the shared model (default: at the end only, with --dev-utterances)', integerOption(1))
+    .option('--dev-utterances <N>', 'dev utterances scored at each evaluation (0: none)', integerOption(0), 0)
+    .option('--secret-file <file>', 'file holding the shared secret (default: $LSTMP_SECRET)')
+    .option('--tls-ca <ca.pem>', 'connect over TLS, trusting the shards certified by this CA')
+    .option('--deadline <s>', 'seconds one call to a shard may take', positiveOption, 60)
+    .option('--retry-for <s>', 'seconds to keep retrying while a shard is unreachable', positiveOption, 300)
+    .option('--jsonl', 'no progress bar; print events as JSON lines (what lstmp cluster reads)')
+    .option('--json', 'no progress; print one JSON line {"frames", "seconds", "skipped", "devFrameAccuracy", "checkpoint"} at the end')
+    .option('--quiet', 'no progress output')
+    .action(async (options: WorkerCommandOptions) => {
+      const secret = readSecret(options.secretFile);
+      const total = options.frames ?? (options.epochs ?? 1) * Math.ceil((await splitFrames(options.corpus, 'train')) / options.worker.count);
+      const bar = progress({ label: `worker ${options.worker.index}/${options.worker.count}`, total, unit: 'frames', fields: TRAINING_FIELDS, quiet: options.quiet || options.json || options.jsonl });
+      const server = await connectShards(options.ps, {
+        secret,
+        tlsRoots: options.tlsCa ? readBytes(options.tlsCa) : undefined,
+        deadlineMs: options.deadline * 1000,
+        retryForMs: options.retryFor * 1000,
+        retrying: (address, reason) => bar.log(`shard ${address} unreachable (${reason}); retrying`),
+      });
+      const states = corpusStates(options.corpus);
+      if (server.config.outputs !== states.length) fail(`${options.corpus}: the shards' network has ${server.config.outputs} outputs, the corpus ${states.length} states`);
+      bar.log(`worker ${options.worker.index}/${options.worker.count} training a ${describeNetwork(server.config)} served by ${server.shards.length} shard(s), on ${options.threads} thread(s)`);
+      const emit = (line: WorkerLine) => options.jsonl && process.stdout.write(`${JSON.stringify(line)}\n`);
+      let trained = 0;
+      let devAccuracy = '';
+      const stopping = merge(fromEvent(process, 'SIGINT'), fromEvent(process, 'SIGTERM')).pipe(
+        take(1),
+        tap(() => bar.log('stopping: finishing the current chunks')),
+      );
+      const done = await lastValueFrom(
+        train({
+          corpus: options.corpus,
+          config: server.config,
+          update: { kind: 'remote', server, pushEvery: options.pushEvery, fetchEvery: options.fetchEvery },
+          threads: options.threads,
+          part: options.worker,
+          epochs: options.epochs ?? (options.frames === undefined ? 1 : Infinity),
+          maxFrames: options.frames ?? Infinity,
+          chunking: { streams: options.streams, steps: options.steps },
+          delay: options.delay,
+          seed: options.seed,
+          shuffleBuffer: 2000,
+          evalEvery: options.evalEvery ?? Infinity,
+          devUtterances: options.devUtterances,
+          cmvnUtterances: 500,
+          strict: options.strict ?? false,
+          kernels: options.kernels,
+          initRange: 0,
+          reportEvery: 500,
+          until: stopping,
+        }).pipe(
+          tap((event) => {
+            switch (event.type) {
+              case 'progress':
+                trained += event.recent.frames;
+                emit({ type: 'progress', framesSeen: event.framesSeen, ...event.recent, updates: event.updates, epoch: event.epoch, learningRate: event.learningRate, framesPerSecond: event.framesPerSecond });
+                bar.update(trained, trainingFields(event, devAccuracy));
+                break;
+              case 'skipped':
+                emit({ type: 'skipped', id: event.id, reason: event.reason });
+                bar.log(`skipped ${event.id}: ${event.reason}`);
+                break;
+              case 'evaluation':
+                if (event.dev.frames === 0) break;
+                devAccuracy = `${(100 * frameAccuracy(event.dev)).toFixed(1)}%`;
+                bar.log(`frames ${event.framesSeen}: dev frame accuracy of the shared model ${devAccuracy}`);
+                break;
+              case 'done':
+                break;
+            }
+          }),
+        ),
+      ).finally(() => {
+        bar.stop();
+        server.close();
+      });
+      if (done.type !== 'done') throw new Error('training ended without a result');
+      if (options.out) saveCheckpoint(options.out, { ...done.checkpoint, ...(await decodingExtras(options.corpus)) });
+      emit({ type: 'done', framesSeen: done.framesSeen, seconds: done.elapsed, skipped: done.skipped });
+      const devFrameAccuracy = done.dev.frames > 0 ? frameAccuracy(done.dev) : null;
+      if (options.json) process.stdout.write(`${JSON.stringify({ frames: done.framesSeen, seconds: done.elapsed, skipped: done.skipped, devFrameAccuracy, checkpoint: options.out ?? null })}\n`);
+      else if (!options.jsonl && !options.quiet) {
+        process.stdout.write(`worker ${options.worker.index}/${options.worker.count} done: the cluster has trained ${done.framesSeen} frames${devFrameAccuracy === null ? '' : `, dev frame accuracy ${(100 * devFrameAccuracy).toFixed(2)}%`}${options.out ? `\n${options.out}` : ''}\n`);
+      }
+    });
+}

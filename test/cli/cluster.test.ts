@@ -1,0 +1,167 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allFinite } from '../../src/ops/sgd.js';
+import { loadCheckpoint } from '../../src/streams/checkpoint-file.js';
+import { buildCli, main, runCli } from '../support/cli.js';
+
+let root: string;
+let corpus: string;
+const pids = new Set<number>();
+
+// A small SynthDigits and a small network: the 2 + 2 cluster and one 2-thread process train the same frames.
+const network = ['--cells', '64', '--projection', '32', '--init-range', '0.1', '--lr', '0.005', '--lr-decay', '0.5', '--decay-frames', '100000', '--momentum', '0.5', '--dev-utterances', '100', '--seed', '1'];
+
+beforeAll(async () => {
+  buildCli();
+  root = mkdtempSync(join(tmpdir(), 'lstmp-cluster-'));
+  corpus = join(root, 'synthdigits');
+  const synth = await runCli(['synth', '--out', corpus, '--utterances', '400', '--threads', '2', '--quiet'], undefined, { timeoutMs: 180_000 });
+  expect(synth.status).toBe(0);
+}, 200_000);
+
+afterAll(() => {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone, as it should be
+    }
+  }
+  rmSync(root, { recursive: true, force: true });
+});
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+interface Line {
+  type: string;
+  [field: string]: unknown;
+}
+
+/** Runs `lstmp cluster --jsonl`, calling `seen` on each event line; resolves with the exit code and every line. */
+function clusterRun(args: readonly string[], seen: (line: Line, child: ReturnType<typeof spawn>) => void = () => {}) {
+  return new Promise<{ status: number | null; lines: Line[]; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [main, 'cluster', ...args, '--jsonl']);
+    const lines: Line[] = [];
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    createInterface({ input: child.stdout }).on('line', (text) => {
+      const line = JSON.parse(text) as Line;
+      if (line.type === 'process') pids.add(line.pid as number);
+      lines.push(line);
+      seen(line, child);
+    });
+    child.on('close', (status) => resolve({ status, lines, stderr }));
+  });
+}
+
+const finalAccuracy = (lines: Line[]) => (lines.find((line) => line.type === 'done')!.dev as { correct: number; frames: number });
+
+describe('lstmp cluster', () => {
+  it('trains SynthDigits on 2 shards + 2 workers to within 2 points of one 2-thread process, and stops every process', async () => {
+    const single = await runCli(['train', '--corpus', corpus, '--out', join(root, 'single'), '--threads', '2', '--frames', '500000', '--eval-every', '10000000', ...network, '--json'], undefined, { timeoutMs: 300_000 });
+    expect(single.status).toBe(0);
+    const singleAccuracy = (JSON.parse(single.stdout) as { devFrameAccuracy: number }).devFrameAccuracy;
+
+    const out = join(root, 'cluster');
+    const run = await clusterRun(['--corpus', corpus, '--out', out, '--shards', '2', '--workers', '2', '--threads', '1', '--frames', '500000', '--eval-every', '250000', ...network]);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const dev = finalAccuracy(run.lines);
+    const clusterAccuracy = dev.correct / dev.frames;
+    expect(Math.abs(clusterAccuracy - singleAccuracy)).toBeLessThanOrEqual(0.02);
+    expect(clusterAccuracy).toBeGreaterThan(0.5);
+
+    // Two shards and two workers started; every one of them has exited, cleanly.
+    const processes = run.lines.filter((line) => line.type === 'process');
+    expect(processes.filter((line) => line.what === 'started').map((line) => `${line.role}${line.index}`).sort()).toEqual(['shard0', 'shard1', 'worker0', 'worker1']);
+    expect(processes.filter((line) => line.what === 'exited').every((line) => line.code === 0)).toBe(true);
+    for (const line of processes) expect(alive(line.pid as number)).toBe(false);
+
+    // The run directory is a run like train's: metrics, the shared model with what decoding needs, logs, shard states.
+    const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((text) => JSON.parse(text) as Line);
+    expect(metrics.filter((line) => line.type === 'evaluation').length).toBeGreaterThanOrEqual(2);
+    const checkpoint = loadCheckpoint(join(out, 'model.msgpack'));
+    expect(checkpoint.training!.framesSeen).toBeGreaterThanOrEqual(500_000);
+    expect(checkpoint.states).toHaveLength(111);
+    expect(checkpoint.decoding).toBeDefined();
+    for (const file of ['logs/shard-0.log', 'logs/worker-1.log', 'shards/shard-0-of-2.msgpack', 'shards/shard-1-of-2.msgpack', 'summary.json']) expect(existsSync(join(out, file)), file).toBe(true);
+    const report = await runCli(['report', out, '--out', join(out, 'report.html')]);
+    expect(report.status).toBe(0);
+  }, 600_000);
+
+  it('survives a shard killed mid-training: restarted from its saved state, training completes, the model is sane', async () => {
+    let killed = 0;
+    const run = await clusterRun(
+      ['--corpus', corpus, '--out', join(root, 'fault'), '--shards', '2', '--workers', '2', '--threads', '1', '--frames', '250000', '--eval-every', '10000000', '--save-every', '1', ...network],
+      (line) => {
+        if (line.type === 'process' && line.role === 'shard' && line.index === 1 && line.what === 'started') killed = line.pid as number;
+        if (line.type === 'progress' && (line.framesSeen as number) >= 80_000 && killed > 0 && alive(killed)) process.kill(killed, 'SIGKILL');
+      },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const restarted = run.lines.filter((line) => line.type === 'process' && line.what === 'restarted');
+    expect(restarted).toMatchObject([{ role: 'shard', index: 1 }]);
+    expect(run.lines.find((line) => line.type === 'process' && line.pid === killed && line.what === 'exited')).toMatchObject({ code: null });
+    const checkpoint = loadCheckpoint(join(root, 'fault', 'model.msgpack'));
+    expect(allFinite(checkpoint.parameters)).toBe(true);
+    expect(checkpoint.training!.framesSeen).toBeGreaterThanOrEqual(250_000);
+    const dev = finalAccuracy(run.lines);
+    expect(dev.correct / dev.frames).toBeGreaterThan(0.4);
+    for (const line of run.lines.filter((l) => l.type === 'process')) expect(alive(line.pid as number)).toBe(false);
+  }, 600_000);
+
+  it('ends cleanly on Ctrl-C: the workers finish their chunks, the shared model is saved, every process stops', async () => {
+    let interrupted = false;
+    const out = join(root, 'interrupted');
+    const run = await clusterRun(['--corpus', corpus, '--out', out, '--shards', '2', '--workers', '1', '--threads', '1', '--epochs', '100', '--eval-every', '10000000', ...network], (line, child) => {
+      if (line.type === 'progress' && !interrupted) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    expect(run.status).toBe(0);
+    expect(run.lines.some((line) => line.type === 'done')).toBe(true);
+    expect(allFinite(loadCheckpoint(join(out, 'model.msgpack')).parameters)).toBe(true);
+    for (const line of run.lines.filter((l) => l.type === 'process')) expect(alive(line.pid as number)).toBe(false);
+  }, 300_000);
+});
+
+describe('lstmp ps and lstmp worker', () => {
+  const env = (secret?: string) => ({ ...process.env, LSTMP_SECRET: secret });
+
+  it('refuse to run without a shared secret, with one line and exit 2', async () => {
+    const withoutSecret = { ...process.env };
+    delete withoutSecret.LSTMP_SECRET;
+    const ps = await runCli(['ps', '--shard', '0/1', '--state', join(root, 'nosecret')], undefined, { env: withoutSecret });
+    expect(ps.status).toBe(2);
+    expect(ps.stderr).toBe('lstmp: no shared secret: set LSTMP_SECRET or give --secret-file\n');
+    const worker = await runCli(['worker', '--ps', '127.0.0.1:1', '--corpus', corpus], undefined, { env: withoutSecret });
+    expect(worker.stderr).toBe('lstmp: no shared secret: set LSTMP_SECRET or give --secret-file\n');
+    const short = await runCli(['ps', '--shard', '0/1', '--state', join(root, 'nosecret')], undefined, { env: env('short') });
+    expect(short.stderr).toBe('lstmp: LSTMP_SECRET: the shared secret must be at least 8 characters\n');
+  });
+
+  it('name a missing start, a bad address and an unreachable shard in one line', async () => {
+    const ps = await runCli(['ps', '--shard', '0/2', '--state', join(root, 'fresh')], undefined, { env: env('a good long secret') });
+    expect(ps.status).toBe(2);
+    expect(ps.stderr).toMatch(/^lstmp: .*shard-0-of-2\.msgpack: no saved shard state; give --init ck\.msgpack \(lstmp init\) to start a new shard\n$/);
+    const address = await runCli(['worker', '--ps', 'nowhere', '--corpus', corpus], undefined, { env: env('a good long secret') });
+    expect(address.status).toBe(2);
+    expect(address.stderr).toMatch(/expected HOST:PORT,HOST:PORT/);
+    const unreachable = await runCli(['worker', '--ps', '127.0.0.1:1', '--corpus', corpus, '--retry-for', '1', '--quiet'], undefined, { env: env('a good long secret') });
+    expect(unreachable.status).toBe(2);
+    expect(unreachable.stderr).toMatch(/^lstmp: shard 127\.0\.0\.1:1 unreachable for \d+ s: .*\n$/);
+  });
+});

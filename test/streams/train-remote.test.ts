@@ -1,0 +1,107 @@
+import { rmSync } from 'node:fs';
+import { lastValueFrom, toArray } from 'rxjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import type { ModelConfig } from '../../src/model/config.js';
+import { modelIdentity } from '../../src/model/identity.js';
+import { initParameters } from '../../src/model/init.js';
+import type { Schedule } from '../../src/model/schedule.js';
+import type { ShardInfo } from '../../src/model/shard-messages.js';
+import { applyPush, segmentsOf, shardOf } from '../../src/model/shard-state.js';
+import { learningRateAt } from '../../src/model/schedule.js';
+import type { ParameterServerClient } from '../../src/streams/parameter-client.js';
+import { splitFrames } from '../../src/streams/corpus.js';
+import { frameAccuracy } from '../../src/streams/score.js';
+import { train, type TrainEvent, type TrainOptions } from '../../src/streams/train.js';
+import { buildCli } from '../support/cli.js';
+import { toneCorpus } from '../support/corpus.js';
+
+const config: ModelConfig = { inputs: 40, cells: 16, projection: 8, layers: 1, outputs: 4, cellClip: 50, peepholes: true };
+const schedule: Schedule = { learningRate: 0.01, decay: 1, decayFrames: 1, biasRateFactor: 0.1, gradientClip: Infinity, momentum: 0 };
+
+/** The parameter server without the network: shard states in this process, counting what the workers ask. */
+function inProcessServer(shards: number, refuseAfter = Infinity) {
+  const states = Array.from({ length: shards }, (_, index) => shardOf(config, initParameters(config, 3, 0.1), index, shards));
+  const counts = { pushes: 0, fetches: 0, frames: 0 };
+  const position = () => ({ framesSeen: states[0].framesSeen, updates: states[0].updates, learningRate: learningRateAt(schedule, states[0].framesSeen) });
+  const copyInto = (into: Float32Array) => states.forEach((state) => into.set(state.values, state.range.offset));
+  const server: ParameterServerClient = {
+    config,
+    model: modelIdentity(config),
+    shards: states.map((state) => ({ index: state.range.index, count: shards, offset: state.range.offset, length: state.range.length }) as ShardInfo),
+    push: async (gradient, frames, into) => {
+      if (counts.pushes >= refuseAfter) throw new InputError('shard 127.0.0.1:1 refused the call: the gradient holds NaN or Inf values');
+      counts.pushes++;
+      counts.frames += frames;
+      for (const state of states) applyPush(state, segmentsOf(state, schedule), schedule, gradient.subarray(state.range.offset, state.range.offset + state.range.length), frames);
+      if (into) {
+        counts.fetches++;
+        copyInto(into);
+      }
+      return position();
+    },
+    pull: async (into) => {
+      copyInto(into);
+      return position();
+    },
+    infos: async () => server.shards as ShardInfo[],
+    close: () => {},
+  };
+  return { server, states, counts };
+}
+
+const epochs = 8;
+let corpus: string;
+beforeAll(() => {
+  buildCli();
+  corpus = toneCorpus({ utterances: 40 });
+});
+afterAll(() => rmSync(corpus, { recursive: true, force: true }));
+
+const options = (server: ParameterServerClient, pushEvery: number, fetchEvery: number): TrainOptions => ({
+  corpus,
+  config,
+  update: { kind: 'remote', server, pushEvery, fetchEvery },
+  threads: 2,
+  epochs,
+  maxFrames: Infinity,
+  chunking: { streams: 4, steps: 20 },
+  delay: 2,
+  seed: 1,
+  shuffleBuffer: 100,
+  evalEvery: Infinity,
+  devUtterances: 20,
+  cmvnUtterances: 100,
+  strict: false,
+  kernels: 'wasm',
+  initRange: 0,
+  reportEvery: 100,
+});
+
+describe('train with remote updates (the worker side of the parameter server)', () => {
+  it('pushes every n-th chunk, fetches every m-th push, learns, and ends with the shards\' values', async () => {
+    const { server, states, counts } = inProcessServer(3);
+    const events: TrainEvent[] = await lastValueFrom(train(options(server, 2, 2)).pipe(toArray()));
+    const done = events.at(-1)!;
+    if (done.type !== 'done') throw new Error('no done event');
+    expect(frameAccuracy(done.dev)).toBeGreaterThan(0.8);
+    // Every training frame of every epoch was pushed exactly once, chunks two to a push (a thread's last push of an epoch may hold one).
+    const trainFrames = await splitFrames(corpus, 'train');
+    expect(counts.frames).toBe(epochs * trainFrames);
+    expect(done.framesSeen).toBe(counts.frames);
+    expect(done.epoch).toBe(epochs);
+    // done.updates counts chunks: two to a push, but a thread's last chunk of an epoch may go alone.
+    expect(counts.pushes).toBeGreaterThanOrEqual(done.updates / 2);
+    expect(counts.pushes).toBeLessThanOrEqual(done.updates / 2 + 2 * epochs);
+    // Each thread fetches on its every second push.
+    expect(counts.fetches).toBeGreaterThanOrEqual(Math.floor(counts.pushes / 2) - 2);
+    expect(counts.fetches).toBeLessThanOrEqual(Math.ceil(counts.pushes / 2));
+    // The checkpoint is the shared model as the shards hold it, not a worker's possibly older copy.
+    for (const state of states) expect(Array.from(done.checkpoint.parameters.subarray(state.range.offset, state.range.offset + state.range.length))).toEqual(Array.from(state.values));
+  });
+
+  it('fails with the shard\'s refusal, and stops its threads, when a push is refused', async () => {
+    const { server } = inProcessServer(2, 5);
+    await expect(lastValueFrom(train(options(server, 2, 2)))).rejects.toThrow(/refused the call: the gradient holds NaN/);
+  });
+});
