@@ -27,6 +27,7 @@ interface DecodeCommandOptions {
   acousticScale: number;
   priorScale: number;
   transitionScale: number;
+  wordBonus: number;
   silenceFactor?: number;
   limit?: number;
   threads: number;
@@ -143,6 +144,7 @@ export function registerDecode(program: Command): void {
     .option('--acoustic-scale <x>', 'weight of the acoustic log-likelihoods against the HMM and bigram', positive, defaults.acousticScale)
     .option('--prior-scale <x>', 'exponent of the state priors divided out of the posteriors', nonNegative, defaults.priorScale)
     .option('--transition-scale <x>', 'weight of the HMM transition log probabilities', positive, defaults.transitionScale)
+    .option('--word-bonus <x>', 'log score added for every word (a negative insertion penalty)', numberOption, defaults.wordBonus)
     .option('--silence-factor <x>', "recompute the priors with silence counts divided by x (default: the checkpoint's priors)", positive)
     .option('--limit <N>', 'score only the first N utterances of the split', integerOption(1))
     .option('--threads <N>', 'decoding threads', integerOption(1), Math.min(2, availableParallelism()))
@@ -157,6 +159,7 @@ export function registerDecode(program: Command): void {
         acousticScale: options.acousticScale,
         priorScale: options.priorScale,
         transitionScale: options.transitionScale,
+        wordBonus: options.wordBonus,
         beam: options.beam,
         maxActive: options.maxActive,
         silenceFactor: options.silenceFactor,

@@ -12,6 +12,12 @@ export interface GraphOptions {
    * scores, as they must when those are scaled down by the acoustic scale.
    */
   readonly transitionScale?: number;
+  /**
+   * Added to the log score of every word a path takes (a negative word
+   * insertion penalty): above 0 it keeps a repeated word ("oh oh", "zero oh")
+   * from being heard as one long word, below 0 it holds insertions back.
+   */
+  readonly wordBonus?: number;
 }
 
 /** A compiled decoding graph: the search's arrays plus the words its labels index. */
@@ -122,9 +128,10 @@ export function compileGraph(model: DecodingModel, inventory: StateInventory, op
     return Math.log(silent ? p : 1 - p);
   };
   const endTerm = (silent: number): number => Math.log(silent ? silence.end : 1 - silence.end);
+  const wordBonus = options.wordBonus ?? 0;
   const enter = (source: number, w: number, logp: number): void => {
     if (w === V) arc(source, final, logp);
-    else for (const first of entries[w]) arc(source, first, logp);
+    else for (const first of entries[w]) arc(source, first, logp + wordBonus);
   };
   for (let i = 0; i < bigram.history.length; i++) {
     const [h, w] = [bigram.history[i], bigram.next[i]];

@@ -28,7 +28,7 @@ export interface RecognizerOptions extends AcousticScaling, SearchOptions, Graph
  * 0.2–0.3, and beam 12 already loses nothing. Kaldi's usual 0.1 with
  * unscaled transitions deletes words: durations then outweigh the acoustics.
  */
-export const DEFAULT_RECOGNIZER_OPTIONS: RecognizerOptions & Required<AcousticScaling & SearchOptions & GraphOptions> = { acousticScale: 0.3, priorScale: 1, transitionScale: 0.3, beam: 16, maxActive: 7000 };
+export const DEFAULT_RECOGNIZER_OPTIONS: RecognizerOptions & Required<AcousticScaling & SearchOptions & GraphOptions> = { acousticScale: 0.3, priorScale: 1, transitionScale: 0.3, wordBonus: 0, beam: 16, maxActive: 7000 };
 
 /** What a recognizer heard in one utterance. */
 export interface Recognition {

@@ -102,6 +102,31 @@ describe('compileGraph', () => {
     expect(fromStart[graph.final]).toBeCloseTo(Math.log(bigramProbability(bigram, 0, 2)) + Math.log(1 - silence.end), 5);
   });
 
+  it('adds the word bonus to every word entry, and nothing to the end of the sentence', () => {
+    const entries = lexicon([
+      { word: 'x', phones: ['a'] },
+      { word: 'y', phones: ['b', 'c'] },
+    ]);
+    const model = modelOf(inventory, entries, [['x', 'y'], ['y', 'x'], ['x']]);
+    const plain = compiled(model, inventory);
+    const bonus = compileGraph(model, inventory, { wordBonus: 1.5 });
+    if (E.isLeft(bonus)) throw new Error(bonus.left);
+    // The same graph, each arc from a junction into a word's first state 1.5 heavier, and no other arc changed.
+    expect(bonus.right.arcTarget).toEqual(plain.arcTarget);
+    const phones = phoneIndices(inventory);
+    const wordStarts = new Set(['a', 'b'].map((phone) => stateId(phones.get(phone) as number, 0)));
+    let raised = 0;
+    for (let n = 0; n < plain.outputs.length; n++) {
+      for (let a = plain.arcStart[n]; a < plain.arcStart[n + 1]; a++) {
+        const entry = plain.outputs[n] === NON_EMITTING && wordStarts.has(plain.outputs[plain.arcTarget[a]]);
+        if (entry) raised++;
+        expect(bonus.right.arcWeight[a]).toBeCloseTo(plain.arcWeight[a] + (entry ? 1.5 : 0), 5);
+      }
+    }
+    expect(raised).toBeGreaterThan(0);
+    expect(junctionDistances(bonus.right, bonus.right.start)[bonus.right.final]).toBeCloseTo(junctionDistances(plain, plain.start)[plain.final], 6);
+  });
+
   it('decodes scores that spell words, silence and a pause', () => {
     const entries = lexicon([
       { word: 'x', phones: ['a'] },
