@@ -129,6 +129,8 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
       let lastLearningRate = server?.learningRate ?? (update.kind === 'local' ? learningRateAt(update.schedule, start.framesSeen) : 0);
       const mailboxes = Array.from({ length: remote ? options.threads : 0 }, () => mailboxFor(parameters.length));
       const pushes = new Array<number>(options.threads).fill(0);
+      const inFlight = new Array<Promise<void>>(options.threads).fill(Promise.resolve());
+      let pushFailure: unknown = null;
       let lastReport = { at: 0, frames: start.framesSeen };
       const position = (): Position => ({
         framesSeen: clock.frames,
@@ -197,18 +199,25 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
                 break;
               }
               case 'push': {
+                // The push is encoded (the mailbox copied into its messages) as soon as it starts, so the thread
+                // goes on training while it travels; it waits only while its previous push is still out.
                 const fetch = ++pushes[index] % remote!.fetchEvery === 0;
-                remote!.server.push(new Float32Array(mailboxes[index].gradient), message.frames, fetch ? parameters : null).then(
-                  (answer) => {
-                    clock.advance(Math.max(0, answer.framesSeen - clock.frames));
-                    lastLearningRate = answer.learningRate;
-                    answerMailbox(mailboxes[index], answer);
-                  },
-                  (error: unknown) => {
-                    answerMailbox(mailboxes[index], null);
-                    reject(error);
-                  },
-                );
+                const mailbox = mailboxes[index];
+                inFlight[index] = inFlight[index].then(() => {
+                  const pushing = remote!.server.push(new Float32Array(mailbox.gradient), message.frames, fetch ? parameters : null);
+                  answerMailbox(mailbox, { framesSeen: clock.frames, learningRate: lastLearningRate });
+                  return pushing.then(
+                    (answer) => {
+                      clock.advance(Math.max(0, answer.framesSeen - clock.frames));
+                      lastLearningRate = answer.learningRate;
+                    },
+                    (error: unknown) => {
+                      pushFailure ??= error;
+                      answerMailbox(mailbox, null);
+                      reject(error);
+                    },
+                  );
+                });
                 break;
               }
               case 'epoch':
@@ -251,6 +260,9 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
       }, 100);
       try {
         await finished;
+        await Promise.all(inFlight);
+        // A thread's last push may fail after the thread is done.
+        if (pushFailure !== null) throw pushFailure;
       } finally {
         clearInterval(watch);
         stopping?.unsubscribe();
