@@ -8,7 +8,14 @@ export function countCorrect(scores: Float32Array, targets: Int32Array, mask: Fl
     if (mask[r] === 0) continue;
     const row = r * cols;
     let best = 0;
-    for (let j = 1; j < cols; j++) if (scores[row + j] > scores[row + best]) best = j;
+    let bestScore = scores[row];
+    for (let j = 1; j < cols; j++) {
+      const score = scores[row + j];
+      if (score > bestScore) {
+        best = j;
+        bestScore = score;
+      }
+    }
     if (best === targets[r]) correct++;
   }
   return correct;

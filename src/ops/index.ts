@@ -14,6 +14,7 @@ export * from './fft.js';
 export * from './gemm.js';
 export * from './kernels.js';
 export * from './little-endian.js';
+export * from './lstm-cell.js';
 export * from './lstmp.js';
 export * from './mel.js';
 export * from './noise.js';

@@ -1,5 +1,5 @@
 import { portableKernels, type Kernels } from './kernels.js';
-import { createWasmKernels } from './wasm-kernels.js';
+import { createWasmKernels, type WasmKernels } from './wasm-kernels.js';
 import type { WasmMemory } from './wasm/webassembly.js';
 
 /** The kernel sets lstmp has: the switch that picks one. */
@@ -10,6 +10,6 @@ export type KernelName = (typeof KERNEL_NAMES)[number];
  * The kernels called `name`: WebAssembly SIMD (working in `memory` when
  * given, so threads can share one parameter buffer) or portable TypeScript.
  */
-export function kernelsNamed(name: KernelName, memory?: WasmMemory): Kernels & { readonly memory?: WasmMemory } {
+export function kernelsNamed(name: KernelName, memory?: WasmMemory): Kernels & Partial<Pick<WasmKernels, 'memory' | 'view'>> {
   return name === 'wasm' ? createWasmKernels(memory ? { memory } : {}) : portableKernels;
 }

@@ -1,9 +1,15 @@
 import { sgemm } from './gemm.js';
+import { cellBackward, cellForward } from './lstm-cell.js';
+import { allFinite, sgdStep } from './sgd.js';
+import { crossEntropyGradient, logSoftmaxRows } from './softmax.js';
 
 /**
  * The kernels an operator runs on. An operator's definition (what it
  * computes) takes its kernels as an argument, so the same LSTMP code runs on
  * the portable TypeScript kernels or on faster ones, chosen by one switch.
+ * Besides the matrix product, the elementwise passes are kernels too: the
+ * LSTM cells' step, the softmax and its gradient, the update and the
+ * finiteness check before it.
  */
 export interface Kernels {
   readonly name: string;
@@ -14,7 +20,23 @@ export interface Kernels {
    * copying). Meant for long-lived buffers: parameters, workspaces.
    */
   readonly alloc: (length: number) => Float32Array;
+  readonly cellForward: typeof cellForward;
+  readonly cellBackward: typeof cellBackward;
+  readonly logSoftmaxRows: typeof logSoftmaxRows;
+  readonly crossEntropyGradient: typeof crossEntropyGradient;
+  readonly sgdStep: typeof sgdStep;
+  readonly allFinite: typeof allFinite;
 }
 
 /** Pure TypeScript kernels: the reference every other kernel is checked against. */
-export const portableKernels: Kernels = { name: 'portable', sgemm, alloc: (length) => new Float32Array(length) };
+export const portableKernels: Kernels = {
+  name: 'portable',
+  sgemm,
+  alloc: (length) => new Float32Array(length),
+  cellForward,
+  cellBackward,
+  logSoftmaxRows,
+  crossEntropyGradient,
+  sgdStep,
+  allFinite,
+};

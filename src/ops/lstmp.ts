@@ -1,6 +1,4 @@
-import { clip, sigmoid } from './activations.js';
 import type { Kernels } from './kernels.js';
-import { crossEntropyGradient, logSoftmaxRows } from './softmax.js';
 
 /**
  * The shape of a deep LSTM or LSTMP network (Sak, Senior & Beaufays 2014):
@@ -76,8 +74,8 @@ export interface LayerActivations {
   readonly c: Float32Array;
   /** [T, B, C] tanh(c_t) */
   readonly hc: Float32Array;
-  /** [T, B, C] 1 where the cell was clipped (no gradient passes) */
-  readonly clipped: Uint8Array;
+  /** [T, B, C] 1 where the cell was clipped (no gradient passes), else 0 */
+  readonly clipped: Float32Array;
   /** [T, B, C] cell outputs m_t (for a plain LSTM, a view of r's slots 1..T) */
   readonly m: Float32Array;
   /** [T+1, B, R] recurrent outputs; slot 0 is the state the chunk started from */
@@ -98,6 +96,8 @@ export interface Workspace {
   readonly dBelow: Float32Array;
   readonly dm: Float32Array;
   readonly dc: Float32Array;
+  /** [T·B] ones: bias gradients (column sums) as products 1ᵀ·∂L/∂z */
+  readonly ones: Float32Array;
 }
 
 /**
@@ -121,7 +121,7 @@ export function createWorkspace(
       gates: alloc(frames * 4 * C),
       c: alloc((steps + 1) * streams * C),
       hc: alloc(frames * C),
-      clipped: new Uint8Array(frames * C),
+      clipped: alloc(frames * C),
       m: spec.projection > 0 ? alloc(frames * C) : r.subarray(streams * R),
       r,
     });
@@ -137,6 +137,7 @@ export function createWorkspace(
     dBelow: alloc(frames * R),
     dm: alloc(streams * C),
     dc: alloc(streams * C),
+    ones: alloc(frames).fill(1),
   };
 }
 
@@ -176,7 +177,7 @@ export function forward(
 
     for (let t = 0; t < T; t++) {
       kernels.sgemm(false, true, B, G, R, 1, act.r, t * B * R, R, lw.Wr, 0, R, 1, act.gates, t * B * G, G);
-      cellStep(spec, lw.peephole, act, t, B);
+      kernels.cellForward(C, B, spec.cellClip, lw.peephole, act.gates, t * B * G, act.c, t * B * C, (t + 1) * B * C, act.hc, act.clipped, act.m, t * B * C);
       if (lw.Wrm) kernels.sgemm(false, true, B, R, C, 1, act.m, t * B * C, C, lw.Wrm, 0, C, 0, act.r, (t + 1) * B * R, R);
     }
     state.r[k].set(act.r.subarray(T * B * R, (T + 1) * B * R));
@@ -186,7 +187,7 @@ export function forward(
   const top = ws.layers[spec.layers - 1].r;
   for (let n = 0; n < frames; n++) ws.logp.set(w.by, n * O);
   kernels.sgemm(false, true, frames, O, R, 1, top, B * R, R, w.Wyr, 0, R, 1, ws.logp, 0, O);
-  logSoftmaxRows(ws.logp, frames, O);
+  kernels.logSoftmaxRows(ws.logp, frames, O);
 }
 
 function loadState(
@@ -200,46 +201,6 @@ function loadState(
     if (!reset[b]) continue;
     rSlots.fill(0, b * R, (b + 1) * R);
     cSlots.fill(0, b * C, (b + 1) * C);
-  }
-}
-
-// The elementwise part of step t: gates hold the pre-activations W·[x; r] + b on entry.
-function cellStep(spec: LstmpSpec, peephole: Float32Array | null, act: LayerActivations, t: number, B: number): void {
-  const C = spec.cells;
-  const bound = spec.cellClip;
-  const { gates, c, hc, clipped, m } = act;
-  for (let b = 0; b < B; b++) {
-    const n = t * B + b;
-    const gi = n * 4 * C;
-    const prev = (t * B + b) * C;
-    const cur = ((t + 1) * B + b) * C;
-    const out = n * C;
-    for (let j = 0; j < C; j++) {
-      const cPrev = c[prev + j];
-      let zi = gates[gi + j];
-      let zf = gates[gi + C + j];
-      let zo = gates[gi + 3 * C + j];
-      if (peephole) {
-        zi += peephole[j] * cPrev;
-        zf += peephole[C + j] * cPrev;
-      }
-      const i = sigmoid(zi);
-      const f = sigmoid(zf);
-      const g = Math.tanh(gates[gi + 2 * C + j]);
-      const cRaw = f * cPrev + i * g;
-      const cNew = clip(cRaw, bound);
-      if (peephole) zo += peephole[2 * C + j] * cNew;
-      const o = sigmoid(zo);
-      const h = Math.tanh(cNew);
-      gates[gi + j] = i;
-      gates[gi + C + j] = f;
-      gates[gi + 2 * C + j] = g;
-      gates[gi + 3 * C + j] = o;
-      c[cur + j] = cNew;
-      clipped[out + j] = cNew !== cRaw ? 1 : 0;
-      hc[out + j] = h;
-      m[out + j] = o * h;
-    }
   }
 }
 
@@ -270,9 +231,9 @@ export function backward(
   const frames = T * B;
   const top = ws.layers[spec.layers - 1].r;
 
-  const loss = crossEntropyGradient(ws.logp, targets, mask, frames, O, ws.dLogits);
+  const loss = kernels.crossEntropyGradient(ws.logp, targets, mask, frames, O, ws.dLogits);
   kernels.sgemm(true, false, O, R, frames, 1, ws.dLogits, 0, O, top, B * R, R, 0, grads.Wyr, 0, R);
-  columnSums(ws.dLogits, frames, O, grads.by);
+  kernels.sgemm(false, false, 1, O, frames, 1, ws.ones, 0, frames, ws.dLogits, 0, O, 0, grads.by, 0, O);
   let dAbove = ws.dAbove;
   let dBelow = ws.dBelow;
   kernels.sgemm(false, false, frames, R, O, 1, ws.dLogits, 0, O, w.Wyr, 0, R, 0, dAbove, 0, R);
@@ -287,7 +248,7 @@ export function backward(
     const G = 4 * spec.cells;
     kernels.sgemm(true, false, G, nIn, frames, 1, ws.dGates, 0, G, input, inputOffset, nIn, 0, g.Wx, 0, nIn);
     kernels.sgemm(true, false, G, R, frames, 1, ws.dGates, 0, G, ws.layers[k].r, 0, R, 0, g.Wr, 0, R);
-    columnSums(ws.dGates, frames, G, g.b);
+    kernels.sgemm(false, false, 1, G, frames, 1, ws.ones, 0, frames, ws.dGates, 0, G, 0, g.b, 0, G);
     if (k > 0) {
       kernels.sgemm(false, false, frames, nIn, G, 1, ws.dGates, 0, G, lw.Wx, 0, nIn, 0, dBelow, 0, nIn);
       [dAbove, dBelow] = [dBelow, dAbove];
@@ -343,44 +304,7 @@ function layerBackward(
       trace.dc[t] = cellGradientNorm(act, peep, dmSource, dmOffset, dc, t, B, C);
     }
 
-    for (let b = 0; b < B; b++) {
-      const n = t * B + b;
-      const gi = n * G;
-      const out = n * C;
-      const prev = (t * B + b) * C;
-      const cur = ((t + 1) * B + b) * C;
-      const carry = b * C;
-      for (let j = 0; j < C; j++) {
-        const i = act.gates[gi + j];
-        const f = act.gates[gi + C + j];
-        const gg = act.gates[gi + 2 * C + j];
-        const o = act.gates[gi + 3 * C + j];
-        const h = act.hc[out + j];
-        const cPrev = act.c[prev + j];
-        const dmj = dmSource[dmOffset + carry + j];
-
-        const dzo = dmj * h * o * (1 - o);
-        let dcj = dmj * o * (1 - h * h) + dc[carry + j];
-        if (peep) dcj += dzo * peep[2 * C + j];
-        if (act.clipped[out + j]) dcj = 0;
-
-        const dzi = dcj * gg * i * (1 - i);
-        const dzg = dcj * i * (1 - gg * gg);
-        const dzf = dcj * cPrev * f * (1 - f);
-        let dcPrev = dcj * f;
-        if (peep && dPeep) {
-          dcPrev += dzi * peep[j] + dzf * peep[C + j];
-          dPeep[j] += dzi * cPrev;
-          dPeep[C + j] += dzf * cPrev;
-          dPeep[2 * C + j] += dzo * act.c[cur + j];
-        }
-        dc[carry + j] = dcPrev;
-        dGates[gi + j] = dzi;
-        dGates[gi + C + j] = dzf;
-        dGates[gi + 2 * C + j] = dzg;
-        dGates[gi + 3 * C + j] = dzo;
-      }
-    }
+    kernels.cellBackward(C, B, peep, dPeep, act.gates, t * B * G, act.hc, act.clipped, t * B * C, act.c, t * B * C, (t + 1) * B * C, dmSource, dmOffset, dc, dGates);
   }
   if (lw.Wrm && g.Wrm) kernels.sgemm(true, false, R, C, T * B, 1, dR, 0, R, act.m, 0, C, 0, g.Wrm, 0, C);
 }
@@ -410,13 +334,4 @@ function sumOfSquares(x: Float32Array, offset: number, length: number): number {
   let sum = 0;
   for (let i = offset; i < offset + length; i++) sum += x[i] * x[i];
   return sum;
-}
-
-// sums[j] = Σ_r x[r, j]
-function columnSums(x: Float32Array, rows: number, cols: number, sums: Float32Array): void {
-  sums.fill(0);
-  for (let r = 0; r < rows; r++) {
-    const row = r * cols;
-    for (let j = 0; j < cols; j++) sums[j] += x[row + j];
-  }
 }

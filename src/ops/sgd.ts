@@ -5,14 +5,16 @@
  *     velocity[i] = momentum · velocity[i] − rate · clip(gradient[i])
  *     params[i]  += velocity[i]
  *
- * (momentum 0 is plain SGD). `clip` bounds each gradient element to
- * [−clip, clip] as Kaldi's nnet1 does; Infinity leaves it alone. No locks:
- * several threads may step one shared parameter buffer at once (Hogwild), as
- * the paper's ASGD threads do, each with its own velocity.
+ * (momentum 0 is plain SGD; with a null velocity, which needs momentum 0,
+ * only params[i] −= rate · clip(gradient[i]) runs, saving two passes over
+ * memory). `clip` bounds each gradient element to [−clip, clip] as Kaldi's
+ * nnet1 does; Infinity leaves it alone. No locks: several threads may step
+ * one shared parameter buffer at once (Hogwild), as the paper's ASGD threads
+ * do, each with its own velocity.
  */
 export function sgdStep(
   params: Float32Array,
-  velocity: Float32Array,
+  velocity: Float32Array | null,
   gradient: Float32Array,
   offset: number,
   length: number,
@@ -20,13 +22,37 @@ export function sgdStep(
   momentum: number,
   clip: number,
 ): void {
+  checkSgdStep(params, velocity, gradient, offset, length, momentum);
   const end = offset + length;
+  if (!velocity) {
+    for (let i = offset; i < end; i++) {
+      const g = gradient[i];
+      params[i] -= rate * (g > clip ? clip : g < -clip ? -clip : g);
+    }
+    return;
+  }
   for (let i = offset; i < end; i++) {
     const g = gradient[i];
     const v = momentum * velocity[i] - rate * (g > clip ? clip : g < -clip ? -clip : g);
     velocity[i] = v;
     params[i] += v;
   }
+}
+
+/** Throws a RangeError unless {@link sgdStep}'s slice lies inside every array and a null velocity comes with momentum 0. */
+export function checkSgdStep(
+  params: Float32Array,
+  velocity: Float32Array | null,
+  gradient: Float32Array,
+  offset: number,
+  length: number,
+  momentum: number,
+): void {
+  const end = offset + length;
+  if (offset < 0 || length < 0 || end > params.length || end > gradient.length || (velocity && end > velocity.length)) {
+    throw new RangeError(`sgdStep: elements ${offset}..${end} do not fit the parameters (${params.length}), gradient (${gradient.length}) or velocity (${velocity?.length})`);
+  }
+  if (!velocity && momentum !== 0) throw new RangeError(`sgdStep: momentum ${momentum} needs a velocity`);
 }
 
 /** True when every value is finite (no NaN, no ±Infinity). */

@@ -3,6 +3,7 @@
  * Subtracts the row maximum first, so large logits cannot overflow.
  */
 export function logSoftmaxRows(x: Float32Array, rows: number, cols: number): void {
+  checkRows('logSoftmaxRows', x, rows, cols);
   for (let r = 0; r < rows; r++) {
     const row = r * cols;
     let max = -Infinity;
@@ -43,6 +44,8 @@ export function crossEntropyGradient(
   cols: number,
   dLogits: Float32Array,
 ): number {
+  checkRows('crossEntropyGradient', logp, rows, cols);
+  checkRows('crossEntropyGradient', dLogits, rows, cols);
   for (let r = 0; r < rows; r++) {
     const row = r * cols;
     const w = mask[r];
@@ -54,4 +57,9 @@ export function crossEntropyGradient(
     dLogits[row + targets[r]] -= w;
   }
   return crossEntropy(logp, targets, mask, rows, cols);
+}
+
+/** Throws a RangeError unless `x` holds a [rows, cols] matrix (kernels that write memory directly must never run past an array). */
+export function checkRows(name: string, x: Float32Array, rows: number, cols: number): void {
+  if (rows < 0 || cols < 0 || rows * cols > x.length) throw new RangeError(`${name}: ${rows} × ${cols} floats do not fit in ${x.length}`);
 }

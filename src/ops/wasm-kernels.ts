@@ -1,6 +1,8 @@
 import { sgemm as portableSgemm } from './gemm.js';
 import type { Kernels } from './kernels.js';
-import { createArena, type Arena } from './wasm/arena.js';
+import { createArena, createStaging } from './wasm/arena.js';
+import { createElementwiseKernels } from './wasm/elementwise-kernels.js';
+import { createLstmCellKernels } from './wasm/lstm-cell-kernels.js';
 import { webAssembly, type WasmMemory } from './wasm/webassembly.js';
 import {
   packedABytes,
@@ -23,13 +25,17 @@ import {
  * - `alloc(length)` hands out zero-filled Float32Array views into that memory
  *   from a lock-free bump allocator (wasm/arena.ts) whose state lives in the
  *   memory itself, so allocations from any thread or instance never clash.
- * - `sgemm` accepts any Float32Array. Arrays that are views of this memory
- *   (from `alloc`, or built over a `memory.buffer` this instance has seen) are
- *   used in place: pointer = byteOffset. Other arrays are copied into this
- *   instance's staging area and C is copied back: correct, but the copies
- *   cost a pass over each operand.
+ * - Every kernel accepts any Float32Array. Arrays that are views of this
+ *   memory (from `alloc` or `view`, or built over a `memory.buffer` this
+ *   instance has seen) are used in place: pointer = byteOffset. Other arrays
+ *   are copied into this instance's staging area and back: the same results,
+ *   but the copies cost a pass over each operand (a worker's parameters must
+ *   therefore come from `view`, not from a stale buffer object).
  * - Each instance reserves its own packing scratch (~1.5 MB) at creation,
  *   so threads share nothing they write except C.
+ * - Besides sgemm, the elementwise passes run on SIMD too: the LSTM cells'
+ *   step (wasm/lstm-cell-kernels.ts), the softmax, its gradient, the SGD
+ *   update and the finiteness check (wasm/elementwise-kernels.ts).
  *
  * Algorithm (GotoBLAS-style blocking; register tiles in wasm/sgemm-module.ts)
  * - op(B) = B (NN, TN): k blocks of KC × n blocks of NC; A is packed in
@@ -48,6 +54,14 @@ import {
 export interface WasmKernels extends Kernels {
   /** The memory every array from `alloc` lives in; hand it to workers' createWasmKernels. */
   readonly memory: WasmMemory;
+  /**
+   * A view of `length` floats at `byteOffset` in the memory (e.g. parameters
+   * another thread allocated), which these kernels use in place. A view built
+   * over `memory.buffer` directly works too, but after the memory grows it may
+   * be a buffer object this instance never saw, and then every product
+   * copies it.
+   */
+  readonly view: (byteOffset: number, length: number) => Float32Array;
 }
 
 export interface WasmKernelsOptions {
@@ -179,23 +193,9 @@ export function createWasmKernels(options: WasmKernelsOptions = {}): WasmKernels
     if (stagedC) copyRows(stagedC, 0, n, c, offC, ldc, m, n);
   };
 
-  return { name: 'wasm-simd', sgemm, alloc, memory };
-}
+  const view = (byteOffset: number, length: number): Float32Array => new Float32Array(arena.buffer(), byteOffset, length);
 
-/** A per-instance region for copies of arrays outside the memory; grows by doubling (the old region is abandoned). */
-function createStaging(arena: Arena) {
-  let pointer = 0;
-  let capacity = 0;
-  return {
-    /** The byte address of at least `floats` floats of staging space. */
-    ensure(floats: number): number {
-      if (floats > capacity) {
-        capacity = Math.max(floats, 2 * capacity);
-        pointer = arena.reserve(4 * capacity);
-      }
-      return pointer;
-    },
-  };
+  return { name: 'wasm-simd', sgemm, alloc, memory, view, ...createElementwiseKernels(arena), ...createLstmCellKernels(arena) };
 }
 
 function checkFits(name: string, x: Float32Array, off: number, ld: number, rows: number, cols: number): void {

@@ -3,7 +3,7 @@ import { DivergedError } from '../errors.js';
 import { isBiasOrPeephole, layoutOf } from '../model/layout.js';
 import type { Network } from '../model/network.js';
 import { learningRateAt, type Schedule } from '../model/schedule.js';
-import { allFinite, sgdStep } from '../ops/sgd.js';
+import { portableKernels, type Kernels } from '../ops/kernels.js';
 import type { ChunkGradient } from './bptt.js';
 import { localClock, type FrameClock } from './frame-clock.js';
 
@@ -32,24 +32,30 @@ export function sgd(network: Network, schedule: Schedule, clock: FrameClock = lo
   const slots = layoutOf(network.spec).tensors.map((slot) => ({ ...slot, factor: isBiasOrPeephole(slot.name) ? schedule.biasRateFactor : 1 }));
   return (source) =>
     defer(() => {
-      const velocity = new Float32Array(network.parameters.length);
+      // Plain SGD needs no velocity: the update then reads the gradient and the parameters only. (A
+      // velocity from kernels.alloc would be used in place, but the kernels' memory is never freed.)
+      const velocity = schedule.momentum === 0 ? null : new Float32Array(network.parameters.length);
       return source.pipe(map((gradient) => update(gradient, velocity)));
     });
 
-  function update({ loss, frames, correct, gradient }: ChunkGradient, velocity: Float32Array): TrainingStep {
-    assertFinite(loss, gradient);
+  function update({ loss, frames, correct, gradient }: ChunkGradient, velocity: Float32Array | null): TrainingStep {
+    assertFinite(loss, gradient, network.kernels);
     const framesSeen = clock.advance(frames);
     const learningRate = learningRateAt(schedule, framesSeen);
     for (const slot of slots) {
-      sgdStep(network.parameters, velocity, gradient, slot.offset, slot.size, learningRate * slot.factor, schedule.momentum, schedule.gradientClip);
+      network.kernels.sgdStep(network.parameters, velocity, gradient, slot.offset, slot.size, learningRate * slot.factor, schedule.momentum, schedule.gradientClip);
     }
     return { loss, frames, correct, framesSeen, learningRate };
   }
 }
 
-/** Throws a {@link DivergedError} when a chunk's loss or gradient is not finite: such a step must never be applied. */
-export function assertFinite(loss: number, gradient: Float32Array): void {
-  if (!Number.isFinite(loss) || !allFinite(gradient)) {
+/**
+ * Throws a {@link DivergedError} when a chunk's loss or gradient is not
+ * finite: such a step must never be applied. One whole pass over the gradient
+ * before any parameter changes (on `kernels`, where the gradient lives).
+ */
+export function assertFinite(loss: number, gradient: Float32Array, kernels: Pick<Kernels, 'allFinite'> = portableKernels): void {
+  if (!Number.isFinite(loss) || !kernels.allFinite(gradient)) {
     throw new DivergedError(`training diverged: the ${Number.isFinite(loss) ? 'gradient' : 'loss'} is not finite (${loss})`);
   }
 }

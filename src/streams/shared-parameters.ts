@@ -39,7 +39,7 @@ export function shareParameters(name: KernelName, values: Float32Array): Attache
 /** In a worker thread: kernels over the same memory, and a view of the same parameters. */
 export function attachParameters(shared: SharedParameters): AttachedParameters {
   const kernels = kernelsNamed(shared.kernels, shared.memory);
-  // A view over this instance's own memory.buffer, so the kernels use it in place.
-  const buffer = kernels.memory?.buffer ?? shared.buffer;
-  return { kernels, parameters: new Float32Array(buffer, shared.byteOffset, shared.length) };
+  // The kernels' own view, so their products read the parameters in place.
+  const parameters = kernels.view?.(shared.byteOffset, shared.length) ?? new Float32Array(shared.buffer, shared.byteOffset, shared.length);
+  return { kernels, parameters };
 }

@@ -216,6 +216,21 @@ describe('createWasmKernels', () => {
     expect(Array.from(view.subarray(6))).toEqual([1 * 1 + 2 * 3 + 3 * 5, 1 * 2 + 2 * 4 + 3 * 6]);
   });
 
+  it('views memory another instance allocated, after the memory grew, and multiplies with it', () => {
+    const one = createWasmKernels();
+    const x = one.alloc(6);
+    x.set([1, 2, 3, 4, 5, 6]);
+    const two = createWasmKernels({ memory: one.memory });
+    one.alloc(3_000_000); // grows the memory: two's first buffer object is stale
+    const view = two.view(x.byteOffset, 6);
+    expect(Array.from(view)).toEqual([1, 2, 3, 4, 5, 6]);
+    view[0] = 7;
+    expect(x[0]).toBe(7);
+    const out = two.alloc(1);
+    two.sgemm(false, true, 1, 1, 6, 1, view, 0, 6, view, 0, 6, 0, out, 0, 1);
+    expect(out[0]).toBe(49 + 4 + 9 + 16 + 25 + 36);
+  });
+
   it('never grows a non-shared memory (that would detach views): it refuses allocations that do not fit', () => {
     const memory = new webAssembly.Memory({ initial: 64 });
     const kernels = createWasmKernels({ memory });

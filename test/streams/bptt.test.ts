@@ -68,13 +68,20 @@ describe.each(kernelsUnderTest)('bptt and sgd stages on $name kernels', (kernels
   });
 });
 
-describe('sgd', () => {
+describe.each(kernelsUnderTest)('sgd on $name kernels', (kernels) => {
+  /** A network whose parameters (and gradients) live where the kernels work in place. */
+  const inMemory = (values: Float32Array) => {
+    const x = kernels.alloc(values.length);
+    x.set(values);
+    return x;
+  };
+
   const schedule: Schedule = { learningRate: 0.1, decay: 0.5, decayFrames: 10, biasRateFactor: 0.5, gradientClip: 2, momentum: 0 };
 
   it('steps against the clipped gradient, biases and peepholes at their factor, the rate from the frames seen', async () => {
     const tiny: LstmpSpec = { ...spec, cells: 1, projection: 0, layers: 1, inputs: 1, outputs: 1 };
-    const network = networkOf(tiny, new Float32Array(4 + 4 + 4 + 3 + 1 + 1));
-    const gradient = Float32Array.from(network.parameters, (_, i) => i - 8);
+    const network = networkOf(tiny, kernels.alloc(4 + 4 + 4 + 3 + 1 + 1), kernels);
+    const gradient = inMemory(Float32Array.from(network.parameters, (_, i) => i - 8));
     const chunkOf = { steps: 1, streams: 1, dim: 1, features: new Float32Array(1), targets: new Int32Array(1), mask: new Float32Array(1), reset: new Uint8Array(1), utterances: [] };
     const steps = await lastValueFrom(
       from([{ chunk: chunkOf, loss: 1, frames: 10, correct: 1, gradient }, { chunk: chunkOf, loss: 1, frames: 10, correct: 1, gradient }]).pipe(sgd(network, schedule), toArray()),
@@ -91,8 +98,8 @@ describe('sgd', () => {
   });
 
   it('keeps a fraction of the previous step with momentum', async () => {
-    const network = networkOf(spec, new Float32Array(initParameters(spec, 1).length));
-    const gradient = new Float32Array(network.parameters.length).fill(1);
+    const network = networkOf(spec, kernels.alloc(initParameters(spec, 1).length), kernels);
+    const gradient = inMemory(new Float32Array(network.parameters.length).fill(1));
     const chunkOf = { steps: 1, streams: 1, dim: 1, features: new Float32Array(1), targets: new Int32Array(1), mask: new Float32Array(1), reset: new Uint8Array(1), utterances: [] };
     const step = { chunk: chunkOf, loss: 1, frames: 0, correct: 0, gradient };
     const withMomentum = { ...schedule, decay: 1, biasRateFactor: 1, momentum: 0.9 };
@@ -102,9 +109,9 @@ describe('sgd', () => {
   });
 
   it('stops with an error on a NaN loss and leaves the parameters alone', async () => {
-    const network = networkOf(spec, initParameters(spec, 1));
+    const network = networkOf(spec, inMemory(initParameters(spec, 1)), kernels);
     const before = network.parameters.slice();
-    const gradient = new Float32Array(network.parameters.length).fill(1);
+    const gradient = inMemory(new Float32Array(network.parameters.length).fill(1));
     const chunkOf = { steps: 1, streams: 1, dim: 1, features: new Float32Array(1), targets: new Int32Array(1), mask: new Float32Array(1), reset: new Uint8Array(1), utterances: [] };
     await expect(lastValueFrom(from([{ chunk: chunkOf, loss: NaN, frames: 1, correct: 0, gradient }]).pipe(sgd(network, schedule)))).rejects.toThrow(/diverged/);
     gradient[5] = Infinity;

@@ -77,3 +77,27 @@ export function createArena(memory: WasmMemory): Arena {
   };
   return { memory, reserve, buffer, owns };
 }
+
+/**
+ * A region of an arena for copies of arrays that live outside its memory, so
+ * kernels can work on them in place; one per kernel instance (it is reused by
+ * every call). Grows by doubling; the old region is abandoned.
+ */
+export interface Staging {
+  /** The byte address of at least `floats` floats of staging space (valid until the next call). */
+  ensure(floats: number): number;
+}
+
+export function createStaging(arena: Arena): Staging {
+  let pointer = 0;
+  let capacity = 0;
+  return {
+    ensure(floats) {
+      if (floats > capacity) {
+        capacity = Math.max(floats, 2 * capacity);
+        pointer = arena.reserve(4 * capacity);
+      }
+      return pointer;
+    },
+  };
+}
