@@ -6,7 +6,7 @@ import { integerOption } from './options.js';
 import { progress, type Progress } from './progress.js';
 
 /** Enough for a model to learn digits in minutes; about 25 s of generation on 2 cores. */
-export const DEFAULT_UTTERANCES = 3000;
+export const DEFAULT_UTTERANCES = 6000;
 
 export interface SynthCommandOptions {
   out: string;

@@ -1,9 +1,9 @@
-import { lastValueFrom, takeWhile, tap } from 'rxjs';
+import { lastValueFrom, Subject, takeWhile, tap } from 'rxjs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DivergedError, InputError } from '../errors.js';
 import { networkOf } from '../model/network.js';
 import { bptt } from './bptt.js';
-import { chunk } from './chunk.js';
+import { chunk, type Chunk } from './chunk.js';
 import { utterances } from './corpus.js';
 import { delayTargets } from './delay-targets.js';
 import { features } from './features.js';
@@ -34,7 +34,31 @@ async function run(setup: WorkerSetup, post: (message: WorkerMessage) => void): 
     lastReport = performance.now();
   };
 
-  for (let epoch = setup.firstEpoch; epoch < setup.epochs && going(); epoch++) {
+  // One subscription of the training stages for every epoch: they allocate their buffers (gradient,
+  // workspace) in the kernels' memory, which is never freed, so once per thread, not once per epoch.
+  const chunks = new Subject<Chunk>();
+  let failure: unknown = null;
+  const trained = lastValueFrom(
+    chunks.pipe(
+      bptt(network),
+      setup.update.kind === 'local'
+        ? sgd(network, setup.update.schedule, clock)
+        : pushGradients(setup.update.mailbox, setup.update.pushEvery, (frames) => post({ type: 'push', frames })),
+      tap((step) => {
+        pending.updates++;
+        pending.loss += step.loss;
+        pending.frames += step.frames;
+        pending.correct += step.correct;
+        pending.learningRate = step.learningRate;
+        if (performance.now() - lastReport >= setup.reportEvery) report();
+      }),
+    ),
+    { defaultValue: null },
+  ).catch((error: unknown) => {
+    failure = error;
+  });
+
+  for (let epoch = setup.firstEpoch; epoch < setup.epochs && going() && failure === null; epoch++) {
     const source = utterances(setup.corpus, {
       split: 'train',
       shard: setup.shard,
@@ -48,25 +72,18 @@ async function run(setup: WorkerSetup, post: (message: WorkerMessage) => void): 
         features({ normalisation: setup.cmvn, strict: setup.strict, skipped }),
         delayTargets(setup.delay),
         chunk(setup.chunking),
-        takeWhile(() => !(interrupted = !going())),
-        bptt(network),
-        setup.update.kind === 'local'
-          ? sgd(network, setup.update.schedule, clock)
-          : pushGradients(setup.update.mailbox, setup.update.pushEvery, (frames) => post({ type: 'push', frames })),
-        tap((step) => {
-          pending.updates++;
-          pending.loss += step.loss;
-          pending.frames += step.frames;
-          pending.correct += step.correct;
-          pending.learningRate = step.learningRate;
-          if (performance.now() - lastReport >= setup.reportEvery) report();
-        }),
+        takeWhile(() => !(interrupted = !going() || failure !== null)),
+        tap((piece) => chunks.next(piece)),
       ),
       { defaultValue: null },
     );
     report();
     if (!interrupted) post({ type: 'epoch', epoch: epoch + 1 });
   }
+  chunks.complete();
+  await trained;
+  report();
+  if (failure !== null) throw failure;
 }
 
 const port = parentPort!;
