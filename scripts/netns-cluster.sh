@@ -61,7 +61,7 @@ secret="$out/secret"
 (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$secret")
 outputs=$(grep -c . "$corpus/states.txt")
 "${lstmp[@]}" init --inputs 40 --cells 64 --projection 32 --layers 2 --outputs "$outputs" --seed 1 --init-range 0.1 --out "$out/init.msgpack"
-schedule=(--lr 0.005 --lr-decay 0.5 --decay-frames 100000 --momentum 0.5)
+schedule=(--lr 0.005 --lr-decay 0.5 --decay-frames 100000)
 
 addresses=()
 for ((i = 0; i < shards; i++)); do

@@ -173,8 +173,8 @@ function parseHeader(text: string): E.Either<string, Header> {
     skipSpace();
     if (key === 'descr' && text[at] === '[') return E.left('unsupported dtype (structured arrays are not supported)');
     const value = parseValue();
-    if (value === null) return bad(`bad value for '${key}'`);
-    if (fields.has(key)) return bad(`duplicate key '${key}'`);
+    if (value === null) return bad(`bad value for ${quoted(key)}`);
+    if (fields.has(key)) return bad(`duplicate key ${quoted(key)}`);
     fields.set(key, value);
     skipSpace();
     if (text[at] === ',') at++;
@@ -185,7 +185,7 @@ function parseHeader(text: string): E.Either<string, Header> {
   if (at !== text.length) return bad('text after the dict');
 
   for (const key of fields.keys()) {
-    if (key !== 'descr' && key !== 'fortran_order' && key !== 'shape') return bad(`unexpected key '${key}'`);
+    if (key !== 'descr' && key !== 'fortran_order' && key !== 'shape') return bad(`unexpected key ${quoted(key)}`);
   }
   const descr = fields.get('descr');
   const fortranOrder = fields.get('fortran_order');
@@ -194,4 +194,9 @@ function parseHeader(text: string): E.Either<string, Header> {
   if (typeof fortranOrder !== 'boolean') return bad(fortranOrder === undefined ? "no 'fortran_order'" : "'fortran_order' is not True or False");
   if (!Array.isArray(shape)) return bad(shape === undefined ? "no 'shape'" : "'shape' is not a tuple");
   return E.right({ descr, fortranOrder, shape });
+}
+
+/** A key from the file as the message shows it: quoted, control characters escaped, so the message stays one line. */
+function quoted(key: string): string {
+  return JSON.stringify(key.slice(0, 40)).replace(/^"|"$/g, "'");
 }

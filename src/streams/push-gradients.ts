@@ -36,11 +36,10 @@ export function answerMailbox(mailbox: GradientMailbox, answer: { readonly frame
  * The update stage of a distributed worker thread, in place of `sgd`: sums
  * each chunk's gradient into the mailbox and, every `every` chunks (and at
  * the end of the stream), asks the process to push the sum to the shards
- * (`send` posts the request), blocking until the process has taken it. The
- * process lets the thread go as soon as the push is on its way, unless the
- * thread's previous push is still out: one push in flight per thread, so
- * training overlaps the network without running ahead of it. The shards'
- * fresh values land in the parameters whenever their answers arrive.
+ * (`send` posts the request), blocking until the process lets it go: when
+ * the push fetches, once the shards' fresh values are in the parameters;
+ * otherwise as soon as the push is on its way (one push in flight per
+ * thread), so training overlaps the network without running ahead of it.
  * A NaN or infinite loss or gradient errors the stream; nothing is pushed.
  *
  * @example

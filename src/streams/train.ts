@@ -199,17 +199,19 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
                 break;
               }
               case 'push': {
-                // The push is encoded (the mailbox copied into its messages) as soon as it starts, so the thread
-                // goes on training while it travels; it waits only while its previous push is still out.
+                // A fetching push wakes its thread once the fresh values are in the parameters. Any other
+                // push is encoded (the mailbox copied into its messages) as soon as it starts, so the thread
+                // goes on training while it travels; its next push waits until this one is through.
                 const fetch = ++pushes[index] % remote!.fetchEvery === 0;
                 const mailbox = mailboxes[index];
                 inFlight[index] = inFlight[index].then(() => {
                   const pushing = remote!.server.push(new Float32Array(mailbox.gradient), message.frames, fetch ? parameters : null);
-                  answerMailbox(mailbox, { framesSeen: clock.frames, learningRate: lastLearningRate });
+                  if (!fetch) answerMailbox(mailbox, { framesSeen: clock.frames, learningRate: lastLearningRate });
                   return pushing.then(
                     (answer) => {
                       clock.advance(Math.max(0, answer.framesSeen - clock.frames));
                       lastLearningRate = answer.learningRate;
+                      if (fetch) answerMailbox(mailbox, answer);
                     },
                     (error: unknown) => {
                       pushFailure ??= error;

@@ -13,8 +13,9 @@ let corpus: string;
 const pids = new Set<number>();
 
 // A small SynthDigits and a small network: the 2 + 2 cluster and one 2-thread process train the same frames.
-// Plain SGD: momentum amplifies the runs' asynchrony, and with it how far two runs of either kind end apart.
-const network = ['--cells', '64', '--projection', '32', '--init-range', '0.1', '--lr', '0.01', '--lr-decay', '0.5', '--decay-frames', '100000', '--dev-utterances', '100', '--seed', '1'];
+// Plain SGD at a moderate rate: asynchrony acts like extra momentum, and with momentum or a high rate on
+// top the cluster sometimes diverges where one process does not (docs/distributed.md).
+const network = ['--cells', '64', '--projection', '32', '--init-range', '0.1', '--lr', '0.005', '--lr-decay', '0.5', '--decay-frames', '100000', '--dev-utterances', '100', '--seed', '1'];
 
 beforeAll(async () => {
   buildCli();
@@ -80,7 +81,7 @@ describe('lstmp cluster', () => {
     expect(run.status).toBe(0);
     const dev = finalAccuracy(run.lines);
     const clusterAccuracy = dev.correct / dev.frames;
-    expect(Math.abs(clusterAccuracy - singleAccuracy)).toBeLessThanOrEqual(0.02);
+    expect(Math.abs(clusterAccuracy - singleAccuracy), `cluster ${clusterAccuracy}, one process ${singleAccuracy}`).toBeLessThanOrEqual(0.02);
     expect(clusterAccuracy).toBeGreaterThan(0.5);
 
     // Two shards and two workers started; every one of them has exited, cleanly.

@@ -50,7 +50,7 @@ function inProcessServer(shards: number, refuseAfter = Infinity) {
   return { server, states, counts };
 }
 
-const epochs = 8;
+const epochs = 12;
 let corpus: string;
 beforeAll(() => {
   buildCli();
