@@ -15,7 +15,7 @@ const pids = new Set<number>();
 // A small SynthDigits and a small network: the 2 + 2 cluster and one 2-thread process train the same frames.
 // Plain SGD at a moderate rate: asynchrony acts like extra momentum, and with momentum or a high rate on
 // top the cluster sometimes diverges where one process does not (docs/distributed.md).
-const network = ['--cells', '64', '--projection', '32', '--init-range', '0.1', '--lr', '0.005', '--lr-decay', '0.5', '--decay-frames', '100000', '--dev-utterances', '100', '--seed', '1'];
+const network = ['--cells', '64', '--projection', '32', '--init-range', '0.1', '--lr', '0.005', '--lr-decay', '0.5', '--decay-frames', '200000', '--dev-utterances', '100', '--seed', '1'];
 
 beforeAll(async () => {
   buildCli();
