@@ -62,7 +62,7 @@ const options = (server: ParameterServerClient, pushEvery: number, fetchEvery: n
   corpus,
   config,
   update: { kind: 'remote', server, pushEvery, fetchEvery },
-  threads: 2,
+  threads: 1,
   epochs,
   maxFrames: Infinity,
   chunking: { streams: 4, steps: 20 },
@@ -85,7 +85,7 @@ describe('train with remote updates (the worker side of the parameter server)', 
     const done = events.at(-1)!;
     if (done.type !== 'done') throw new Error('no done event');
     expect(frameAccuracy(done.dev)).toBeGreaterThan(0.8);
-    // Every training frame of every epoch was pushed exactly once, chunks two to a push (a thread's last push of an epoch may hold one).
+    // Every training frame of every epoch was pushed exactly once, chunks two to a push (the thread's last push of an epoch may hold one).
     const trainFrames = await splitFrames(corpus, 'train');
     expect(counts.frames).toBe(epochs * trainFrames);
     expect(done.framesSeen).toBe(counts.frames);
@@ -93,7 +93,7 @@ describe('train with remote updates (the worker side of the parameter server)', 
     // done.updates counts chunks: two to a push, but a thread's last chunk of an epoch may go alone.
     expect(counts.pushes).toBeGreaterThanOrEqual(done.updates / 2);
     expect(counts.pushes).toBeLessThanOrEqual(done.updates / 2 + 2 * epochs);
-    // Each thread fetches on its every second push.
+    // The thread fetches on its every second push.
     expect(counts.fetches).toBeGreaterThanOrEqual(Math.floor(counts.pushes / 2) - 2);
     expect(counts.fetches).toBeLessThanOrEqual(Math.ceil(counts.pushes / 2));
     // The checkpoint is the shared model as the shards hold it, not a worker's possibly older copy.
