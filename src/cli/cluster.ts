@@ -17,23 +17,21 @@ import type { TrainEvent } from '../streams/train.js';
 import { integerOption } from './options.js';
 import { progress } from './progress.js';
 import {
+  addNetworkOptions,
   addPipelineOptions,
   addScheduleOptions,
   decodingExtras,
   positiveOption,
+  type NetworkOptions,
   type PipelineOptions,
   type ScheduleOptions,
 } from './training-options.js';
 import { keepRun, TRAINING_FIELDS } from './training-view.js';
 
-interface ClusterCommandOptions extends PipelineOptions, ScheduleOptions {
+interface ClusterCommandOptions extends PipelineOptions, ScheduleOptions, NetworkOptions {
   shards: number;
   workers: number;
   out: string;
-  cells: number;
-  projection: number;
-  layers: number;
-  initRange: number;
   pushEvery: number;
   fetchEvery: number;
   evalEvery: number;
@@ -60,14 +58,10 @@ function argumentsOf(values: Record<string, string | number | boolean | undefine
  */
 export function registerCluster(program: Command): void {
   const command = program.command('cluster').description('distributed ASGD on this machine: parameter-server shards and worker processes over gRPC');
-  addScheduleOptions(addPipelineOptions(command))
+  addNetworkOptions(addScheduleOptions(addPipelineOptions(command)))
     .requiredOption('--out <RUNDIR>', 'run directory: model.msgpack, metrics.jsonl, shards/, logs/')
     .option('--shards <S>', 'parameter-server shard processes', integerOption(1), 2)
     .option('--workers <W>', 'worker processes (each with --threads threads)', integerOption(1), 2)
-    .option('--cells <C>', 'memory cells per layer', integerOption(1), 256)
-    .option('--projection <P>', 'recurrent projection units (0 = plain LSTM)', integerOption(0), 128)
-    .option('--layers <L>', 'LSTM layers', integerOption(1), 2)
-    .option('--init-range <r>', 'initial weights uniform in (-r, r) (the paper: 0.02)', positiveOption, 0.02)
     .option('--push-every <n>', 'chunks whose gradients a worker thread sums before each push', integerOption(1), 1)
     .option('--fetch-every <m>', 'pushes between fetches of fresh values from the shards', integerOption(1), 1)
     .option('--eval-every <F>', 'frames between dev evaluations of the shared model and checkpoints', integerOption(1), 200_000)

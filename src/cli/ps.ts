@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail, orFail } from '../errors.js';
@@ -9,7 +9,7 @@ import { loadCheckpoint } from '../streams/checkpoint-file.js';
 import { readBytes, writeAtomic } from '../streams/files.js';
 import { serveShard, type Refusal } from '../streams/parameter-server.js';
 import { readSecret } from '../streams/secret.js';
-import { addScheduleOptions, partOption, positiveOption, scheduleFromOptions, type ScheduleOptions } from './training-options.js';
+import { addScheduleOptions, hostPortOption, partOption, positiveOption, scheduleFromOptions, type ScheduleOptions } from './training-options.js';
 
 interface PsOptions extends ScheduleOptions {
   shard: { index: number; count: number };
@@ -23,11 +23,6 @@ interface PsOptions extends ScheduleOptions {
   jsonl?: boolean;
   quiet?: boolean;
 }
-
-const hostPort = (value: string) => {
-  if (!/^([^\s:]+|\[[^\]]+\]):\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected HOST:PORT, got "${value}"`);
-  return value.trim();
-};
 
 /**
  * The shard's state: the saved one in the state directory if there is one
@@ -55,7 +50,7 @@ export function registerPs(program: Command): void {
   const command = program.command('ps').description('serve one shard of the parameter server for distributed ASGD');
   addScheduleOptions(command)
     .requiredOption('--shard <i/S>', 'serve shard i of S (contiguous slices of the parameter vector)', partOption)
-    .option('--listen <HOST:PORT>', 'address to listen on (port 0: any free port)', hostPort, '127.0.0.1:7070')
+    .option('--listen <HOST:PORT>', 'address to listen on (port 0: any free port)', hostPortOption, '127.0.0.1:7070')
     .requiredOption('--state <DIR>', 'directory of the shard state file: saved at intervals and on SIGTERM, resumed on start')
     .option('--init <ck.msgpack>', 'the network to start from when there is no saved state (lstmp init)')
     .option('--save-every <s>', 'seconds between state saves', positiveOption, 30)

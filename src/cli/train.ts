@@ -14,22 +14,19 @@ import { integerOption } from './options.js';
 import { progress } from './progress.js';
 import { keepRun, TRAINING_FIELDS } from './training-view.js';
 import {
+  addNetworkOptions,
   addPipelineOptions,
   addScheduleOptions,
   decodingExtras,
-  positiveOption,
   scheduleFromOptions,
+  type NetworkOptions,
   type PipelineOptions,
   type ScheduleOptions,
 } from './training-options.js';
 
-export interface TrainCommandOptions extends ScheduleOptions, PipelineOptions {
+export interface TrainCommandOptions extends ScheduleOptions, PipelineOptions, NetworkOptions {
   out: string;
   config?: string;
-  cells: number;
-  projection: number;
-  layers: number;
-  initRange: number;
   evalEvery: number;
   devUtterances: number;
   resume?: string;
@@ -113,13 +110,9 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
 
 export function registerTrain(program: Command): void {
   const command = program.command('train').description('train an LSTM/LSTMP acoustic model with multi-threaded asynchronous SGD (Hogwild)');
-  addScheduleOptions(addPipelineOptions(command))
+  addNetworkOptions(addScheduleOptions(addPipelineOptions(command)))
     .requiredOption('--out <RUNDIR>', 'run directory: model.msgpack, metrics.jsonl')
     .option('--config <cfg.json>', 'network config (cells, projection, layers, cellClip, peepholes)')
-    .option('--cells <C>', 'memory cells per layer', integerOption(1), 256)
-    .option('--projection <P>', 'recurrent projection units (0 = plain LSTM)', integerOption(0), 128)
-    .option('--layers <L>', 'LSTM layers', integerOption(1), 2)
-    .option('--init-range <r>', 'initial weights uniform in (-r, r) (the paper: 0.02)', positiveOption, 0.02)
     .option('--eval-every <F>', 'frames between dev evaluations and checkpoints', integerOption(1), 200_000)
     .option('--dev-utterances <N>', 'dev utterances scored at each evaluation', integerOption(1), 300)
     .option('--resume <ck.msgpack>', 'continue from a checkpoint and its schedule position')

@@ -25,6 +25,29 @@ export function partOption(value: string): { index: number; count: number } {
   return { index, count };
 }
 
+/** Parses HOST:PORT (a name, an IPv4 address or a bracketed IPv6 address) for a commander option. */
+export function hostPortOption(value: string): string {
+  const address = value.trim();
+  if (!/^([^\s:]+|\[[^\]]+\]):\d+$/.test(address)) throw new InvalidArgumentError(`expected HOST:PORT, got "${value}"`);
+  return address;
+}
+
+/** The shape of a network to train from scratch, shared by train and cluster (inputs and outputs follow the corpus). */
+export interface NetworkOptions {
+  cells: number;
+  projection: number;
+  layers: number;
+  initRange: number;
+}
+
+export function addNetworkOptions(command: Command): Command {
+  return command
+    .option('--cells <C>', 'memory cells per layer', integerOption(1), 256)
+    .option('--projection <P>', 'recurrent projection units (0 = plain LSTM)', integerOption(0), 128)
+    .option('--layers <L>', 'LSTM layers', integerOption(1), 2)
+    .option('--init-range <r>', 'initial weights uniform in (-r, r) (the paper: 0.02)', positiveOption, 0.02);
+}
+
 /** The learning-rate schedule's options, shared by train, ps and cluster. */
 export interface ScheduleOptions {
   lr: number;

@@ -13,7 +13,7 @@ import { train } from '../streams/train.js';
 import { integerOption } from './options.js';
 import { progress } from './progress.js';
 import { trainingFields, TRAINING_FIELDS } from './training-view.js';
-import { addPipelineOptions, decodingExtras, partOption, positiveOption, type PipelineOptions } from './training-options.js';
+import { addPipelineOptions, decodingExtras, hostPortOption, partOption, positiveOption, type PipelineOptions } from './training-options.js';
 
 interface WorkerCommandOptions extends PipelineOptions {
   ps: string[];
@@ -33,9 +33,11 @@ interface WorkerCommandOptions extends PipelineOptions {
 }
 
 const addresses = (value: string) => {
-  const list = value.split(',').map((address) => address.trim());
-  if (list.some((address) => !/^([^\s:]+|\[[^\]]+\]):\d+$/.test(address))) throw new InvalidArgumentError(`expected HOST:PORT,HOST:PORT,…, got "${value}"`);
-  return list;
+  try {
+    return value.split(',').map(hostPortOption);
+  } catch {
+    throw new InvalidArgumentError(`expected HOST:PORT,HOST:PORT,…, got "${value}"`);
+  }
 };
 
 /**
