@@ -36,8 +36,10 @@ export function shardOf(config: ModelConfig, all: Float32Array, index: number, c
  */
 export function applyPush(state: ShardState, segments: readonly RateSegment[], schedule: Schedule, gradient: Float32Array, frames: number): number {
   const learningRate = learningRateAt(schedule, state.framesSeen);
+  // Plain SGD leaves the velocity at zero: the step then reads and writes only the values.
+  const velocity = schedule.momentum === 0 ? null : state.velocity;
   for (const segment of segments) {
-    sgdStep(state.values, state.velocity, gradient, segment.offset, segment.length, learningRate * segment.factor, schedule.momentum, schedule.gradientClip);
+    sgdStep(state.values, velocity, gradient, segment.offset, segment.length, learningRate * segment.factor, schedule.momentum, schedule.gradientClip);
   }
   state.framesSeen += frames;
   state.updates++;
