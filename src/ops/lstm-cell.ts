@@ -37,7 +37,9 @@ export function cellForward(
   checkRun(gates, gatesAt, 4 * n);
   checkRun(c, prevAt, n);
   checkRun(c, curAt, n);
-  for (const x of [hc, clipped, m]) checkRun(x, outAt, n);
+  checkRun(hc, outAt, n);
+  checkRun(clipped, outAt, n);
+  checkRun(m, outAt, n);
   if (peephole) checkRun(peephole, 0, 3 * C);
   for (let b = 0; b < rows; b++) {
     const gi = gatesAt + b * 4 * C;

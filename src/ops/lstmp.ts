@@ -180,8 +180,8 @@ export function forward(
       kernels.cellForward(C, B, spec.cellClip, lw.peephole, act.gates, t * B * G, act.c, t * B * C, (t + 1) * B * C, act.hc, act.clipped, act.m, t * B * C);
       if (lw.Wrm) kernels.sgemm(false, true, B, R, C, 1, act.m, t * B * C, C, lw.Wrm, 0, C, 0, act.r, (t + 1) * B * R, R);
     }
-    state.r[k].set(act.r.subarray(T * B * R, (T + 1) * B * R));
-    state.c[k].set(act.c.subarray(T * B * C, (T + 1) * B * C));
+    copyRun(act.r, T * B * R, state.r[k], 0, B * R);
+    copyRun(act.c, T * B * C, state.c[k], 0, B * C);
   }
 
   const top = ws.layers[spec.layers - 1].r;
@@ -190,12 +190,17 @@ export function forward(
   kernels.logSoftmaxRows(ws.logp, frames, O);
 }
 
+/** dst[to, to + n) = src[from, from + n), without the view `subarray` would allocate on every step. */
+function copyRun(src: Float32Array, from: number, dst: Float32Array, to: number, n: number): void {
+  for (let i = 0; i < n; i++) dst[to + i] = src[from + i];
+}
+
 function loadState(
   r: Float32Array, c: Float32Array, reset: Uint8Array | null, R: number, C: number, B: number,
   rSlots: Float32Array, cSlots: Float32Array,
 ): void {
-  rSlots.set(r.subarray(0, B * R));
-  cSlots.set(c.subarray(0, B * C));
+  copyRun(r, 0, rSlots, 0, B * R);
+  copyRun(c, 0, cSlots, 0, B * C);
   if (!reset) return;
   for (let b = 0; b < B; b++) {
     if (!reset[b]) continue;

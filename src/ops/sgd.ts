@@ -1,3 +1,5 @@
+import { clip as clipTo } from './activations.js';
+
 /**
  * One SGD step with momentum on a slice of the parameters, for i in
  * [offset, offset + length):
@@ -26,14 +28,12 @@ export function sgdStep(
   const end = offset + length;
   if (!velocity) {
     for (let i = offset; i < end; i++) {
-      const g = gradient[i];
-      params[i] -= rate * (g > clip ? clip : g < -clip ? -clip : g);
+      params[i] -= rate * clipTo(gradient[i], clip);
     }
     return;
   }
   for (let i = offset; i < end; i++) {
-    const g = gradient[i];
-    const v = momentum * velocity[i] - rate * (g > clip ? clip : g < -clip ? -clip : g);
+    const v = momentum * velocity[i] - rate * clipTo(gradient[i], clip);
     velocity[i] = v;
     params[i] += v;
   }

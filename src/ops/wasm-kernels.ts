@@ -171,26 +171,45 @@ export function createWasmKernels(options: WasmKernelsOptions = {}): WasmKernels
       run(transA, m, n, k, alpha, a.byteOffset + 4 * offA, lda, b.byteOffset + 4 * offB, ldb, beta, c.byteOffset + 4 * offC, ldc);
       return;
     }
-    // Copy what lies outside the memory into staging, compactly (leading dimension = row length).
-    let next = staging.ensure((inPlaceA ? 0 : rowsA * colsA) + (inPlaceB ? 0 : rowsB * colsB) + (inPlaceC ? 0 : m * n));
-    const buffer = arena.buffer(); // after any growth for staging
-    const stage = (x: Float32Array, off: number, ld: number, rows: number, cols: number, copyIn: boolean) => {
-      const copy = new Float32Array(buffer, next, rows * cols);
-      next += 4 * rows * cols;
-      if (copyIn) copyRows(x, off, ld, copy, 0, cols, rows, cols);
-      return copy;
-    };
-    const stagedA = inPlaceA ? null : stage(a, offA, lda, rowsA, colsA, true);
-    const stagedB = inPlaceB ? null : stage(b, offB, ldb, rowsB, colsB, true);
-    const stagedC = inPlaceC ? null : stage(c, offC, ldc, m, n, beta !== 0);
-    run(
+    staged(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+  };
+
+  /**
+   * sgemm on arrays not all in the memory: copies those outside into staging,
+   * compactly (leading dimension = row length), runs, and copies C back. Apart
+   * from sgemm so that its closure costs nothing on the in-place path.
+   */
+  const staged: typeof portableSgemm = (transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc) => {
+    const rowsA = transA ? k : m;
+    const colsA = transA ? m : k;
+    const rowsB = transB ? n : k;
+    const colsB = transB ? k : n;
+    const inPlaceA = arena.owns(a.buffer);
+    const inPlaceB = arena.owns(b.buffer);
+    const inPlaceC = arena.owns(c.buffer);
+    const atA = staging.ensure((inPlaceA ? 0 : rowsA * colsA) + (inPlaceB ? 0 : rowsB * colsB) + (inPlaceC ? 0 : m * n));
+    const atB = atA + (inPlaceA ? 0 : 4 * rowsA * colsA);
+    const atC = atB + (inPlaceB ? 0 : 4 * rowsB * colsB);
+    const floats = memoryFloats(); // after any growth for staging
+    if (!inPlaceA) copyRows(a, offA, lda, floats, atA / 4, colsA, rowsA, colsA);
+    if (!inPlaceB) copyRows(b, offB, ldb, floats, atB / 4, colsB, rowsB, colsB);
+    if (!inPlaceC && beta !== 0) copyRows(c, offC, ldc, floats, atC / 4, n, m, n);
+    (transB ? dotProduct : outerProduct)(
       transA, m, n, k, alpha,
-      stagedA ? stagedA.byteOffset : a.byteOffset + 4 * offA, stagedA ? colsA : lda,
-      stagedB ? stagedB.byteOffset : b.byteOffset + 4 * offB, stagedB ? colsB : ldb,
+      inPlaceA ? a.byteOffset + 4 * offA : atA, inPlaceA ? lda : colsA,
+      inPlaceB ? b.byteOffset + 4 * offB : atB, inPlaceB ? ldb : colsB,
       beta,
-      stagedC ? stagedC.byteOffset : c.byteOffset + 4 * offC, stagedC ? n : ldc,
+      inPlaceC ? c.byteOffset + 4 * offC : atC, inPlaceC ? ldc : n,
     );
-    if (stagedC) copyRows(stagedC, 0, n, c, offC, ldc, m, n);
+    if (!inPlaceC) copyRows(floats, atC / 4, n, c, offC, ldc, m, n);
+  };
+
+  /** All of the memory as floats; a new view only after the memory grew. */
+  let floatsView = new Float32Array(arena.buffer());
+  const memoryFloats = (): Float32Array => {
+    const buffer = arena.buffer();
+    if (floatsView.buffer !== buffer) floatsView = new Float32Array(buffer);
+    return floatsView;
   };
 
   const view = (byteOffset: number, length: number): Float32Array => new Float32Array(arena.buffer(), byteOffset, length);
@@ -206,10 +225,11 @@ function checkFits(name: string, x: Float32Array, off: number, ld: number, rows:
   }
 }
 
+/** Copies a rows × cols block between row-major arrays with the given leading dimensions, without allocating. */
 function copyRows(src: Float32Array, srcOff: number, srcLd: number, dst: Float32Array, dstOff: number, dstLd: number, rows: number, cols: number): void {
-  if (srcLd === cols && dstLd === cols) {
-    dst.set(src.subarray(srcOff, srcOff + rows * cols), dstOff);
-    return;
+  for (let r = 0; r < rows; r++) {
+    const from = srcOff + r * srcLd;
+    const to = dstOff + r * dstLd;
+    for (let j = 0; j < cols; j++) dst[to + j] = src[from + j];
   }
-  for (let r = 0; r < rows; r++) dst.set(src.subarray(srcOff + r * srcLd, srcOff + r * srcLd + cols), dstOff + r * dstLd);
 }

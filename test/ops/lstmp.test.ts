@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { Session, type HeapProfiler } from 'node:inspector/promises';
 import { describe, expect, it } from 'vitest';
 import { layoutOf, viewsOf } from '../../src/model/layout.js';
 import { mulberry32 } from '../../src/ops/random.js';
@@ -351,5 +352,57 @@ describe.each(kernelsUnderTest)('LSTMP forward and truncated BPTT on $name kerne
         { numRuns: 40 },
       );
     });
+  });
+});
+
+/** Bytes the JS heap sampler saw allocated inside `run` (in frames below a function of that name), collected or not. */
+async function bytesAllocatedIn(run: () => void): Promise<number> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('HeapProfiler.enable');
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 16, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true });
+    run();
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    const below = (node: HeapProfiler.SamplingHeapProfileNode, inside: boolean): number => {
+      const here = inside || node.callFrame.functionName === run.name;
+      return (here ? node.selfSize : 0) + node.children.reduce((sum, child) => sum + below(child, here), 0);
+    };
+    return below(profile.head, false);
+  } finally {
+    session.disconnect();
+  }
+}
+
+describe.each(kernelsUnderTest)('a training step on $name kernels', (kernels) => {
+  // The loss it returns is a float, boxed (16 bytes) when it leaves a function that was not inlined; any
+  // array, view, closure or per-element number would cost more per step than the bound allows.
+  it('allocates nothing on the JS heap once compiled but the loss it returns (arrays in and outside the kernels’ memory)', async () => {
+    const spec: LstmpSpec = { inputs: 5, cells: 8, projection: 4, layers: 2, outputs: 6, cellClip: 50, peepholes: true };
+    const [T, B] = [5, 3];
+    const random = mulberry32(7);
+    const params = kernels.alloc(layoutOf(spec).size);
+    for (let i = 0; i < params.length; i++) params[i] = 0.2 * random() - 0.1;
+    const gradient = kernels.alloc(params.length);
+    const [weights, gradients] = [viewsOf(spec, params), viewsOf(spec, gradient)];
+    const ws = createWorkspace(spec, T, B, kernels.alloc);
+    const state = { r: [new Float32Array(B * recurrentSize(spec)), new Float32Array(B * recurrentSize(spec))], c: [new Float32Array(B * 8), new Float32Array(B * 8)] };
+    const x = Float32Array.from({ length: T * B * spec.inputs }, () => random() - 0.5); // outside: staged
+    const targets = Int32Array.from({ length: T * B }, (_, n) => n % spec.outputs);
+    const mask = new Float32Array(T * B).fill(1);
+    const reset = new Uint8Array(B);
+    const slots = layoutOf(spec).tensors;
+    const step = () => {
+      forward(kernels, spec, weights, x, state, reset, ws);
+      backward(kernels, spec, weights, x, targets, mask, ws, gradients);
+      kernels.allFinite(gradient);
+      for (let i = 0; i < slots.length; i++) kernels.sgdStep(params, null, gradient, slots[i].offset, slots[i].size, 1e-3, 0, 1);
+    };
+    for (let i = 0; i < 20_000; i++) step(); // until the optimising compiler has them
+    const steps = 500;
+    const trainingSteps = () => {
+      for (let i = 0; i < steps; i++) step();
+    };
+    expect(await bytesAllocatedIn(trainingSteps)).toBeLessThanOrEqual(32 * steps);
   });
 });

@@ -101,3 +101,79 @@ export function createStaging(arena: Arena): Staging {
     },
   };
 }
+
+/**
+ * The runs of floats (array, first element, length) one kernel call reads
+ * and writes, placed in an arena's memory: in place when every array lives
+ * there, else copied into a staging area (and back by `restore`). Reused by
+ * every call, so a call allocates nothing.
+ *
+ * @example
+ * runs.clear();
+ * const x = runs.add(input, 0, n);
+ * const y = runs.add(output, 0, n);
+ * runs.place();
+ * wasm.kernel(runs.at(x), runs.at(y), n);
+ * runs.restore();
+ */
+export interface Runs {
+  clear(): void;
+  /** Adds a run (after `check` accepts it) and returns its index for `at`. */
+  add(array: Float32Array, offset: number, length: number): number;
+  /** Decides where the runs live for this call, copying them into staging when any array is outside the memory. */
+  place(): void;
+  /** The byte address of run `index` for this call. */
+  at(index: number): number;
+  /** Copies staged runs back into their arrays (nothing when they were used in place). */
+  restore(): void;
+}
+
+export function createRuns(arena: Arena, capacity: number, check: (array: Float32Array, offset: number, length: number) => void): Runs {
+  const arrays = new Array<Float32Array>(capacity);
+  const offsets = new Int32Array(capacity);
+  const lengths = new Int32Array(capacity);
+  const addresses = new Float64Array(capacity);
+  const staging = createStaging(arena);
+  let count = 0;
+  let staged = false;
+
+  const stage = (): void => {
+    let floats = 0;
+    for (let i = 0; i < count; i++) floats += lengths[i];
+    let at = staging.ensure(floats);
+    const buffer = arena.buffer(); // after any growth for staging
+    for (let i = 0; i < count; i++) {
+      new Float32Array(buffer, at, lengths[i]).set(arrays[i].subarray(offsets[i], offsets[i] + lengths[i]));
+      addresses[i] = at;
+      at += 4 * lengths[i];
+    }
+  };
+
+  return {
+    clear() {
+      count = 0;
+    },
+    add(array, offset, length) {
+      if (count === capacity) throw new RangeError(`wasm runs: more than ${capacity} runs in one call`);
+      check(array, offset, length);
+      arrays[count] = array;
+      offsets[count] = offset;
+      lengths[count] = length;
+      return count++;
+    },
+    place() {
+      staged = false;
+      for (let i = 0; i < count; i++) staged ||= !arena.owns(arrays[i].buffer);
+      if (staged) stage();
+      else for (let i = 0; i < count; i++) addresses[i] = arrays[i].byteOffset + 4 * offsets[i];
+    },
+    at(index) {
+      return addresses[index];
+    },
+    restore() {
+      if (!staged) return;
+      const buffer = arena.buffer();
+      for (let i = 0; i < count; i++) arrays[i].set(new Float32Array(buffer, addresses[i], lengths[i]), offsets[i]);
+    },
+  };
+}
