@@ -27,6 +27,8 @@ export interface ChunkGradient {
  * from chunk to chunk: the gradient stops at the chunk's start, the state
  * does not. Reads the network's parameters as they are when each chunk
  * arrives, so updates applied downstream take effect on the next chunk.
+ * Each subscription reserves its gradient and workspace in the kernels'
+ * memory, which wasm never frees: subscribe once per thread, as `train` does.
  *
  * @example
  * utterances$.pipe(delayTargets(5), chunk({ streams: 4, steps: 20 }), bptt(network), sgd(network, schedule))

@@ -23,7 +23,8 @@ export interface TrainingStep {
  * frames seen so far, momentum with a velocity per subscription, biases and peepholes at their own factor, elementwise
  * clipping) and emits what it did. Without locks, so many threads can update
  * one shared buffer (Hogwild). A NaN or infinite loss or gradient errors the
- * stream instead of touching the parameters.
+ * stream instead of touching the parameters. A velocity, like bptt's
+ * gradient, is reserved in the kernels' memory per subscription.
  *
  * @example
  * chunks$.pipe(bptt(network), sgd(network, schedule), tap(log))
@@ -32,9 +33,9 @@ export function sgd(network: Network, schedule: Schedule, clock: FrameClock = lo
   const slots = layoutOf(network.spec).tensors.map((slot) => ({ ...slot, factor: isBiasOrPeephole(slot.name) ? schedule.biasRateFactor : 1 }));
   return (source) =>
     defer(() => {
-      // Plain SGD needs no velocity: the update then reads the gradient and the parameters only. (A
-      // velocity from kernels.alloc would be used in place, but the kernels' memory is never freed.)
-      const velocity = schedule.momentum === 0 ? null : new Float32Array(network.parameters.length);
+      // Plain SGD needs no velocity: the update then reads the gradient and the parameters only. A
+      // velocity lives where the kernels work in place (reserved for good, as bptt's gradient is).
+      const velocity = schedule.momentum === 0 ? null : network.kernels.alloc(network.parameters.length);
       return source.pipe(map((gradient) => update(gradient, velocity)));
     });
 
