@@ -65,7 +65,7 @@ export function registerBench(program: Command): void {
           threads,
           framesPerSec: round1(framesPerSec),
           msPerStep: round1((first.msPerStep * first.framesPerSec) / framesPerSec), // the step time at the median throughput
-          rssMB: round1(Math.max(...results[i].map((r) => r.rssMB))),
+          rssMB: round1(Math.min(...results[i].map((r) => r.rssMB))), // later rounds also hold what earlier ones left for the collector
           speedup: Math.round(100 * median(results[i].map((r, k) => r.framesPerSec / results[0][k].framesPerSec))) / 100,
         };
       });
