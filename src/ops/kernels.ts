@@ -20,6 +20,12 @@ export interface Kernels {
    * copying). Meant for long-lived buffers: parameters, workspaces.
    */
   readonly alloc: (length: number) => Float32Array;
+  /**
+   * Gives back an array `alloc` returned, once nothing uses it any more: a
+   * later `alloc` of the same length may hand out the same floats again
+   * (zero-filled). Stages release what they allocated when unsubscribed.
+   */
+  readonly release: (array: Float32Array) => void;
   readonly cellForward: typeof cellForward;
   readonly cellBackward: typeof cellBackward;
   readonly logSoftmaxRows: typeof logSoftmaxRows;
@@ -33,6 +39,7 @@ export const portableKernels: Kernels = {
   name: 'portable',
   sgemm,
   alloc: (length) => new Float32Array(length),
+  release: () => {}, // the garbage collector's
   cellForward,
   cellBackward,
   logSoftmaxRows,

@@ -141,6 +141,18 @@ export function createWorkspace(
   };
 }
 
+const isViewInto = (inner: Float32Array, outer: Float32Array): boolean =>
+  inner.buffer === outer.buffer && inner.byteOffset >= outer.byteOffset && inner.byteOffset < outer.byteOffset + outer.byteLength;
+
+/** Gives back every buffer {@link createWorkspace} allocated with `alloc` (pass `kernels.release`). */
+export function releaseWorkspace(ws: Workspace, release: (array: Float32Array) => void): void {
+  for (const layer of ws.layers) {
+    for (const array of [layer.gates, layer.c, layer.hc, layer.clipped, layer.r]) release(array);
+    if (!isViewInto(layer.m, layer.r)) release(layer.m); // without a projection, m is part of r
+  }
+  for (const array of [ws.logp, ws.dLogits, ws.dGates, ws.dAbove, ws.dBelow, ws.dm, ws.dc, ws.ones]) release(array);
+}
+
 /**
  * Forward pass over one chunk: x is [T, B, I] (step-major, so step t's B
  * frames are contiguous). Each stream starts from the carried `state`, or from

@@ -24,7 +24,8 @@ import {
  *   memory and train one parameter buffer together (Hogwild).
  * - `alloc(length)` hands out zero-filled Float32Array views into that memory
  *   from a lock-free bump allocator (wasm/arena.ts) whose state lives in the
- *   memory itself, so allocations from any thread or instance never clash.
+ *   memory itself, so allocations from any thread or instance never clash;
+ *   `release` gives one back to this instance's later `alloc`s.
  * - Every kernel accepts any Float32Array. Arrays that are views of this
  *   memory (from `alloc` or `view`, or built over a `memory.buffer` this
  *   instance has seen) are used in place: pointer = byteOffset. Other arrays
@@ -97,7 +98,11 @@ export function createWasmKernels(options: WasmKernelsOptions = {}): WasmKernels
 
   const alloc = (length: number): Float32Array => {
     const pointer = arena.reserve(4 * length); // first: it may grow the memory
-    return new Float32Array(arena.buffer(), pointer, length);
+    return new Float32Array(arena.buffer(), pointer, length).fill(0); // a released region holds old values
+  };
+  const release = (array: Float32Array): void => {
+    if (!arena.owns(array.buffer)) throw new RangeError('release: the array is not from these kernels\' alloc');
+    arena.release(array.byteOffset, 4 * array.length);
   };
 
   function outerProduct(
@@ -214,7 +219,7 @@ export function createWasmKernels(options: WasmKernelsOptions = {}): WasmKernels
 
   const view = (byteOffset: number, length: number): Float32Array => new Float32Array(arena.buffer(), byteOffset, length);
 
-  return { name: 'wasm-simd', sgemm, alloc, memory, view, ...createElementwiseKernels(arena), ...createLstmCellKernels(arena) };
+  return { name: 'wasm-simd', sgemm, alloc, release, memory, view, ...createElementwiseKernels(arena), ...createLstmCellKernels(arena) };
 }
 
 function checkFits(name: string, x: Float32Array, off: number, ld: number, rows: number, cols: number): void {

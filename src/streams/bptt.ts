@@ -27,8 +27,8 @@ export interface ChunkGradient {
  * from chunk to chunk: the gradient stops at the chunk's start, the state
  * does not. Reads the network's parameters as they are when each chunk
  * arrives, so updates applied downstream take effect on the next chunk.
- * Each subscription reserves its gradient and workspace in the kernels'
- * memory, which wasm never frees: subscribe once per thread, as `train` does.
+ * Each subscription allocates its gradient and workspace from the network's
+ * kernels and gives them back when it ends.
  *
  * @example
  * utterances$.pipe(delayTargets(5), chunk({ streams: 4, steps: 20 }), bptt(network), sgd(network, schedule))
@@ -37,13 +37,17 @@ export function bptt(network: Network): OperatorFunction<Chunk, ChunkGradient> {
   const { spec, kernels, weights } = network;
   return (source) =>
     new Observable<ChunkGradient>((subscriber) => {
-      const run = carriedForward(network);
+      const forward = carriedForward(network);
       const gradient = kernels.alloc(layoutOf(spec).size);
       const gradientViews = viewsOf(spec, gradient);
+      subscriber.add(() => {
+        forward.release();
+        kernels.release(gradient);
+      });
       return source
         .pipe(
           map((chunk) => {
-            const ws = run(chunk);
+            const ws = forward.run(chunk);
             const loss = backward(kernels, spec, weights, chunk.features, chunk.targets, chunk.mask, ws, gradientViews);
             const rows = chunk.steps * chunk.streams;
             const correct = countCorrect(ws.logp, chunk.targets, chunk.mask, rows, spec.outputs);

@@ -75,10 +75,10 @@ export async function traceChunk(network: Network, utterance: LabelledUtterance,
   if (options.index >= chunks.length) {
     fail(`utterance ${utterance.id} has ${chunks.length} chunk${chunks.length === 1 ? '' : 's'} of ${options.steps} steps (${delayed.frames} frames with the delay); there is no chunk ${options.index}`);
   }
-  const run = carriedForward(network);
-  for (let k = 0; k < options.index; k++) run(chunks[k]);
+  const forward = carriedForward(network); // not released: the trace below keeps views of its workspace
+  for (let k = 0; k < options.index; k++) forward.run(chunks[k]);
   const current = chunks[options.index];
-  const ws = run(current);
+  const ws = forward.run(current);
 
   const T = options.steps;
   const { cells: C, outputs: O } = spec;

@@ -35,11 +35,12 @@ export function score(network: Network): OperatorFunction<Chunk, Score> {
   const { spec } = network;
   return (source) =>
     new Observable<Score>((subscriber) => {
-      const run = carriedForward(network);
+      const forward = carriedForward(network);
+      subscriber.add(forward.release);
       return source
         .pipe(
           map((chunk) => {
-            const ws = run(chunk);
+            const ws = forward.run(chunk);
             const rows = chunk.steps * chunk.streams;
             return {
               loss: crossEntropy(ws.logp, chunk.targets, chunk.mask, rows, spec.outputs),

@@ -1,4 +1,4 @@
-import { defer, map, type OperatorFunction } from 'rxjs';
+import { defer, finalize, map, type OperatorFunction } from 'rxjs';
 import { DivergedError } from '../errors.js';
 import { isBiasOrPeephole, layoutOf } from '../model/layout.js';
 import type { Network } from '../model/network.js';
@@ -23,8 +23,7 @@ export interface TrainingStep {
  * frames seen so far, momentum with a velocity per subscription, biases and peepholes at their own factor, elementwise
  * clipping) and emits what it did. Without locks, so many threads can update
  * one shared buffer (Hogwild). A NaN or infinite loss or gradient errors the
- * stream instead of touching the parameters. A velocity, like bptt's
- * gradient, is reserved in the kernels' memory per subscription.
+ * stream instead of touching the parameters.
  *
  * @example
  * chunks$.pipe(bptt(network), sgd(network, schedule), tap(log))
@@ -34,9 +33,12 @@ export function sgd(network: Network, schedule: Schedule, clock: FrameClock = lo
   return (source) =>
     defer(() => {
       // Plain SGD needs no velocity: the update then reads the gradient and the parameters only. A
-      // velocity lives where the kernels work in place (reserved for good, as bptt's gradient is).
+      // velocity lives where the kernels work in place, until the subscription ends.
       const velocity = schedule.momentum === 0 ? null : network.kernels.alloc(network.parameters.length);
-      return source.pipe(map((gradient) => update(gradient, velocity)));
+      return source.pipe(
+        map((gradient) => update(gradient, velocity)),
+        finalize(() => velocity && network.kernels.release(velocity)),
+      );
     });
 
   function update({ loss, frames, correct, gradient }: ChunkGradient, velocity: Float32Array | null): TrainingStep {

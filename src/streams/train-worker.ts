@@ -34,8 +34,8 @@ async function run(setup: WorkerSetup, post: (message: WorkerMessage) => void): 
     lastReport = performance.now();
   };
 
-  // One subscription of the training stages for every epoch: they allocate their buffers (gradient,
-  // workspace) in the kernels' memory, which is never freed, so once per thread, not once per epoch.
+  // One subscription of the training stages for every epoch: momentum's velocity carries across
+  // epochs, and the gradient and workspaces are allocated once per thread.
   const chunks = new Subject<Chunk>();
   let failure: unknown = null;
   const trained = lastValueFrom(

@@ -196,6 +196,24 @@ describe('createWasmKernels', () => {
     expect(kernels.memory.buffer.byteLength).toBeGreaterThanOrEqual(last.byteOffset + 12);
   });
 
+  it('gives a released array to a later alloc of the same length, zero-filled, and to no other instance', () => {
+    const kernels = createWasmKernels();
+    const other = createWasmKernels({ memory: kernels.memory });
+    const x = kernels.alloc(1000).fill(3);
+    kernels.release(x);
+    const elsewhere = other.alloc(1000);
+    const shorter = kernels.alloc(10);
+    const again = kernels.alloc(1000);
+    expect(again.byteOffset).toBe(x.byteOffset);
+    expect(Array.from(again).every((v) => v === 0)).toBe(true);
+    expect([elsewhere, shorter].every((y) => y.byteOffset + 4 * y.length <= x.byteOffset || y.byteOffset >= x.byteOffset + 4000)).toBe(true);
+    expect(kernels.alloc(1000).byteOffset).not.toBe(x.byteOffset); // handed out once
+  });
+
+  it('refuses to release an array that is not from its memory', () => {
+    expect(() => createWasmKernels().release(new Float32Array(4))).toThrow(/not from these kernels' alloc/);
+  });
+
   it('lets two instances share one memory without their allocations clashing', () => {
     const one = createWasmKernels();
     const two = createWasmKernels({ memory: one.memory });

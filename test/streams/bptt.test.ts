@@ -1,11 +1,13 @@
 import { from, lastValueFrom, map, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { initParameters } from '../../src/model/init.js';
+import { layoutOf } from '../../src/model/layout.js';
 import { networkOf } from '../../src/model/network.js';
 import { orFail } from '../../src/errors.js';
 import { decodeSchedule, learningRateAt, type Schedule } from '../../src/model/schedule.js';
 import { zeroState, type LstmpSpec } from '../../src/ops/lstmp.js';
 import { mulberry32 } from '../../src/ops/random.js';
+import { createWasmKernels } from '../../src/ops/wasm-kernels.js';
 import { bptt } from '../../src/streams/bptt.js';
 import { chunk } from '../../src/streams/chunk.js';
 import { delayTargets } from '../../src/streams/delay-targets.js';
@@ -117,5 +119,24 @@ describe.each(kernelsUnderTest)('sgd on $name kernels', (kernels) => {
     gradient[5] = Infinity;
     await expect(lastValueFrom(from([{ chunk: chunkOf, loss: 1, frames: 1, correct: 0, gradient }]).pipe(sgd(network, schedule)))).rejects.toThrow(/gradient is not finite/);
     expect(network.parameters).toEqual(before);
+  });
+});
+
+describe('the training and scoring stages on wasm kernels', () => {
+  it('give their workspaces, gradient and velocity back when a subscription ends: subscribing again does not grow the memory', async () => {
+    const wide: LstmpSpec = { inputs: 3, cells: 64, projection: 32, layers: 2, outputs: 100, cellClip: 50, peepholes: true };
+    const kernels = createWasmKernels();
+    const network = networkOf(wide, kernels.alloc(layoutOf(wide).size).fill(0.01), kernels);
+    const schedule: Schedule = { learningRate: 1e-3, decay: 1, decayFrames: 1, biasRateFactor: 1, gradientClip: 1, momentum: 0.9 };
+    const utterances = memoryTask(8, 5);
+    const once = async () => {
+      const chunks = () => from(utterances).pipe(chunk({ streams: 4, steps: 20 }));
+      await lastValueFrom(chunks().pipe(bptt(network), sgd(network, schedule)));
+      await lastValueFrom(chunks().pipe(score(network), runningScore()));
+    };
+    await once();
+    const bytes = kernels.memory.buffer.byteLength;
+    for (let i = 0; i < 30; i++) await once(); // 30 × about 1.3 MB if nothing came back
+    expect(kernels.memory.buffer.byteLength).toBe(bytes);
   });
 });

@@ -5,8 +5,11 @@ import type { WasmMemory } from './webassembly.js';
  * memory can use at once. Its only state is the "next free byte" word at
  * address 0, claimed with compare-and-swap, so regions handed to different
  * threads (or to different kernel instances in one thread) never overlap,
- * with no lock and no message passing. Nothing is ever freed: it is meant
- * for long-lived buffers (parameters, workspaces, per-instance scratch).
+ * with no lock and no message passing. Memory never returns to the shared
+ * pool: a region given back with `release` goes on this arena object's own
+ * free list, and its next `reserve` of the same rounded size takes it. So
+ * a stage that is subscribed again and again (an evaluation every so many
+ * frames) reuses its buffers instead of growing the memory.
  *
  * Growth. A shared memory grows on demand; its buffer never detaches, so
  * every view handed out stays valid (each thread's `memory.buffer` is a new
@@ -26,6 +29,8 @@ export interface Arena {
   readonly memory: WasmMemory;
   /** Claims `bytes` (rounded up to a 64-byte cache line) and returns the region's byte address. */
   reserve(bytes: number): number;
+  /** Gives back a region this arena object reserved, `bytes` as asked for then, for its later `reserve`s. */
+  release(at: number, bytes: number): void;
   /** The memory's current buffer, remembered as one of this memory's buffers. */
   buffer(): ArrayBufferLike;
   /** Whether `buffer` is (one of the buffer objects of) this memory: views of it are used in place. */
@@ -65,8 +70,19 @@ export function createArena(memory: WasmMemory): Arena {
   const header = (): Int32Array => new Int32Array(memory.buffer, 0, 1);
   Atomics.compareExchange(header(), 0, 0, HEADER_BYTES);
 
+  const rounded = (bytes: number): number => Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN;
+  // Per arena object, so per thread: regions released here are reserved again only here.
+  const free = new Map<number, number[]>();
+  const release = (at: number, bytes: number): void => {
+    const size = rounded(bytes);
+    const list = free.get(size);
+    if (list) list.push(at);
+    else free.set(size, [at]);
+  };
   const reserve = (bytes: number): number => {
-    const size = Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN;
+    const size = rounded(bytes);
+    const reused = free.get(size)?.pop();
+    if (reused !== undefined) return reused;
     for (;;) {
       const start = Atomics.load(header(), 0) >>> 0;
       const end = start + size;
@@ -75,13 +91,13 @@ export function createArena(memory: WasmMemory): Arena {
       if (Atomics.compareExchange(header(), 0, start | 0, end | 0) >>> 0 === start) return start;
     }
   };
-  return { memory, reserve, buffer, owns };
+  return { memory, reserve, release, buffer, owns };
 }
 
 /**
  * A region of an arena for copies of arrays that live outside its memory, so
  * kernels can work on them in place; one per kernel instance (it is reused by
- * every call). Grows by doubling; the old region is abandoned.
+ * every call). Grows by doubling, releasing the old region.
  */
 export interface Staging {
   /** The byte address of at least `floats` floats of staging space (valid until the next call). */
@@ -94,6 +110,7 @@ export function createStaging(arena: Arena): Staging {
   return {
     ensure(floats) {
       if (floats > capacity) {
+        if (capacity > 0) arena.release(pointer, 4 * capacity);
         capacity = Math.max(floats, 2 * capacity);
         pointer = arena.reserve(4 * capacity);
       }
