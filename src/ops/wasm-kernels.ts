@@ -209,11 +209,15 @@ export function createWasmKernels(options: WasmKernelsOptions = {}): WasmKernels
     if (!inPlaceC) copyRows(floats, atC / 4, n, c, offC, ldc, m, n);
   };
 
-  /** All of the memory as floats; a new view only after the memory grew. */
+  /**
+   * All of the memory as floats; a new view only after the memory grew. A view's length is fixed when
+   * it is made, and after another thread grows the memory this thread may see the same buffer object,
+   * longer: so the length is compared too (else writes past the old end would silently vanish).
+   */
   let floatsView = new Float32Array(arena.buffer());
   const memoryFloats = (): Float32Array => {
     const buffer = arena.buffer();
-    if (floatsView.buffer !== buffer) floatsView = new Float32Array(buffer);
+    if (floatsView.buffer !== buffer || floatsView.byteLength !== buffer.byteLength) floatsView = new Float32Array(buffer);
     return floatsView;
   };
 
