@@ -211,8 +211,8 @@ export function createWasmKernels(options: WasmKernelsOptions = {}): WasmKernels
 
   /**
    * All of the memory as floats; a new view only after the memory grew. A view's length is fixed when
-   * it is made, and after another thread grows the memory this thread may see the same buffer object,
-   * longer: so the length is compared too (else writes past the old end would silently vanish).
+   * it is made, so the length is compared as well as the buffer object: a view older than a growth by
+   * another thread once dropped staged writes past its end (2-thread training then failed to learn).
    */
   let floatsView = new Float32Array(arena.buffer());
   const memoryFloats = (): Float32Array => {

@@ -268,6 +268,41 @@ describe('createWasmKernels', () => {
     expect(() => wasm.sgemm(true, false, 2, 2, 3, 1, a, 0, 1, a, 0, 2, 0, c, 0, 2)).toThrow(RangeError);
   });
 
+  it('stages operands correctly after another thread grew the memory', async () => {
+    const main = createWasmKernels();
+    // A worker's kernels stage a product, the main thread then grows the memory far past what the worker
+    // has seen of it, and the worker stages a larger product, whose staging lies past the old end.
+    const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+    const source = `
+      const { workerData, parentPort } = require('node:worker_threads');
+      import(${tsx}).then(({ register }) => { register(); return import(workerData.url); }).then(({ createWasmKernels }) => {
+        const kernels = createWasmKernels({ memory: workerData.memory });
+        const plain = (length, seed) => Float32Array.from({ length }, (_, i) => ((i * seed) % 13) - 6);
+        const product = (m, n, k) => {
+          const c = new Float32Array(m * n);
+          kernels.sgemm(false, false, m, n, k, 1, plain(m * k, 3), 0, k, plain(k * n, 11), 0, n, 0, c, 0, n);
+          return c;
+        };
+        product(8, 8, 8);
+        parentPort.postMessage('staged');
+        parentPort.once('message', () => parentPort.postMessage(product(512, 64, 512)));
+      });`;
+    const url = new URL('../../src/ops/wasm-kernels.ts', import.meta.url).href;
+    const staged = await new Promise<Float32Array>((resolve, reject) => {
+      const worker = new Worker(source, { eval: true, workerData: { memory: main.memory, url } });
+      worker.once('error', reject);
+      worker.once('message', () => {
+        main.alloc(8_000_000);
+        worker.once('message', (c: Float32Array) => void worker.terminate().then(() => resolve(c)));
+        worker.postMessage('go');
+      });
+    });
+    const plain = (length: number, seed: number) => Float32Array.from({ length }, (_, i) => ((i * seed) % 13) - 6);
+    const expected = new Float32Array(512 * 64);
+    portableKernels.sgemm(false, false, 512, 64, 512, 1, plain(512 * 512, 3), 0, 512, plain(512 * 64, 11), 0, 64, 0, expected, 0, 64);
+    expect(Array.from(staged)).toEqual(Array.from(expected)); // small integers: every sum is exact
+  });
+
   it('lets worker threads allocate and multiply in one shared memory at the same time', async () => {
     const main = createWasmKernels();
     const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
@@ -311,3 +346,4 @@ describe('createWasmKernels', () => {
     });
   });
 });
+
