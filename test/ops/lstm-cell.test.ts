@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Kernels } from '../../src/ops/kernels.js';
-import { kernelsUnderTest } from '../support/kernels.js';
+import { kernelsUnderTest, placed } from '../support/kernels.js';
 
 /** One step of `rows` streams × C cells at offsets inside larger arrays, with everything the forward and backward steps read. */
 const stepCase = fc
@@ -80,11 +80,7 @@ function reference(k: StepCase) {
 
 /** Runs both steps on `kernels` with the arrays placed in or out of their memory. */
 function runStep(kernels: Kernels, k: StepCase) {
-  const place = (x: Float32Array) => {
-    const y = k.inMemory ? kernels.alloc(x.length) : new Float32Array(x.length);
-    y.set(x);
-    return y;
-  };
+  const place = (x: Float32Array) => placed(kernels, x, k.inMemory);
   const { C, rows, skip } = k;
   const cells = (skip + rows) * C;
   const gates = place(k.gates);

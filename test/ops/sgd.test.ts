@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Kernels } from '../../src/ops/kernels.js';
-import { kernelsUnderTest } from '../support/kernels.js';
+import { kernelsUnderTest, placed } from '../support/kernels.js';
 
 /** An update: a slice of arrays long enough for it, the gradient with large values for the clip to bite. */
 const updateCase = fc
@@ -20,13 +19,6 @@ const updateCase = fc
     const values = (scale: number) => fc.float32Array({ minLength: size, maxLength: size, noNaN: true, noDefaultInfinity: true, min: -scale, max: scale });
     return fc.record({ c: fc.constant({ ...c, withVelocity: c.withVelocity || c.momentum !== 0 }), params: values(10), velocity: values(1), gradient: values(4) });
   });
-
-/** `values` in an array from `kernels.alloc` (used in place by wasm) or in a plain array (copied through staging). */
-function placed(kernels: Kernels, values: Float32Array, inMemory: boolean): Float32Array {
-  const x = inMemory ? kernels.alloc(values.length) : new Float32Array(values.length);
-  x.set(values);
-  return x;
-}
 
 describe.each(kernelsUnderTest)('sgdStep ($name kernels)', (kernels) => {
   it('steps the slice as a float64 reference does, clipping the gradient, touching nothing else', () => {

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Kernels } from '../../src/ops/kernels.js';
 import { crossEntropy } from '../../src/ops/softmax.js';
-import { kernelsUnderTest } from '../support/kernels.js';
+import { kernelsUnderTest, placed } from '../support/kernels.js';
 
 // Up to 41 columns: rows of whole SIMD vectors, of vectors and a remainder, and shorter than one vector.
 const matrix = fc
@@ -17,13 +16,6 @@ const matrix = fc
       mask: fc.array(fc.constantFrom(0, 1, 0.5), { minLength: rows, maxLength: rows }).map((a) => Float32Array.from(a)),
     }),
   );
-
-/** A copy of `values` in the kernels' memory (used in place by wasm) or in a plain array (copied through staging). */
-function placed(kernels: Kernels, values: Float32Array, inMemory: boolean): Float32Array {
-  const x = inMemory ? kernels.alloc(values.length) : new Float32Array(values.length);
-  x.set(values);
-  return x;
-}
 
 describe.each(kernelsUnderTest)('softmax ($name kernels)', (kernels) => {
   describe('logSoftmaxRows', () => {
