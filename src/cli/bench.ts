@@ -4,6 +4,7 @@ import { parameterCounts } from '../model/layout.js';
 import { KERNEL_NAMES, type KernelName } from '../ops/kernel-choice.js';
 import { bench, type BenchResult } from '../streams/bench.js';
 import { integerOption } from './options.js';
+import { median } from '../ops/median.js';
 
 /** The benchmark's networks: the paper's best LSTMP and a small one. */
 export const BENCH_CONFIGS: Record<'paper' | 'small', ModelConfig> = {
@@ -92,12 +93,6 @@ function threadCounts(value: string): number[] {
   const counts = value.split(',').map(integerOption(1));
   if (new Set(counts).size !== counts.length) throw new InvalidArgumentError(`expected distinct thread counts, got "${value}"`);
   return counts;
-}
-
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Right-aligned columns under a header. */

@@ -7,6 +7,7 @@ import { addErrorCounts, errorsOf, NO_ERRORS, sentenceErrorRate, wordErrorRate, 
 import type { RunRecord } from '../streams/run-dir.js';
 import { definitionTable, escapeHtml, figureCard, formatCount, formatInteger, formatNumber, formatPercent, formatSeconds, htmlPage, section } from './html.js';
 import { lineChart, thinPoints, type Point } from './svg-chart.js';
+import { median } from '../ops/median.js';
 
 /** Points drawn per progress series at most: more would not show and would bloat the file. */
 const MAX_POINTS = 400;
@@ -64,7 +65,6 @@ export function reportPage(run: RunRecord): string {
     body: `<div class="cards">${cards.join('')}</div>\n${sections.join('\n')}`,
   });
 }
-
 
 const accuracyIntro =
   'The share of frames whose most probable HMM state is the aligned one. <em>Train</em> is measured on the chunks just trained on, before each update; ' +
@@ -220,10 +220,4 @@ function skippedList(skipped: readonly SkippedLine[]): string {
   const rows = shown.map((s) => `<tr><td class="mono">${escapeHtml(s.id)}</td><td>${escapeHtml(s.reason)}</td></tr>`).join('');
   const more = skipped.length > shown.length ? `<p class="intro">…and ${skipped.length - shown.length} more (metrics.jsonl lists them all).</p>` : '';
   return `<table class="data"><thead><tr><th>utterance</th><th>why</th></tr></thead><tbody>${rows}</tbody></table>${more}`;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
