@@ -1,3 +1,4 @@
+import { copyFloats } from './copy.js';
 import type { Kernels } from './kernels.js';
 
 /**
@@ -192,8 +193,8 @@ export function forward(
       kernels.cellForward(C, B, spec.cellClip, lw.peephole, act.gates, t * B * G, act.c, t * B * C, (t + 1) * B * C, act.hc, act.clipped, act.m, t * B * C);
       if (lw.Wrm) kernels.sgemm(false, true, B, R, C, 1, act.m, t * B * C, C, lw.Wrm, 0, C, 0, act.r, (t + 1) * B * R, R);
     }
-    copyRun(act.r, T * B * R, state.r[k], 0, B * R);
-    copyRun(act.c, T * B * C, state.c[k], 0, B * C);
+    copyFloats(act.r, T * B * R, state.r[k], 0, B * R);
+    copyFloats(act.c, T * B * C, state.c[k], 0, B * C);
   }
 
   const top = ws.layers[spec.layers - 1].r;
@@ -202,17 +203,12 @@ export function forward(
   kernels.logSoftmaxRows(ws.logp, frames, O);
 }
 
-/** dst[to, to + n) = src[from, from + n), without the view `subarray` would allocate on every step. */
-function copyRun(src: Float32Array, from: number, dst: Float32Array, to: number, n: number): void {
-  for (let i = 0; i < n; i++) dst[to + i] = src[from + i];
-}
-
 function loadState(
   r: Float32Array, c: Float32Array, reset: Uint8Array | null, R: number, C: number, B: number,
   rSlots: Float32Array, cSlots: Float32Array,
 ): void {
-  copyRun(r, 0, rSlots, 0, B * R);
-  copyRun(c, 0, cSlots, 0, B * C);
+  copyFloats(r, 0, rSlots, 0, B * R);
+  copyFloats(c, 0, cSlots, 0, B * C);
   if (!reset) return;
   for (let b = 0; b < B; b++) {
     if (!reset[b]) continue;

@@ -1,3 +1,4 @@
+import { copyFloats } from './copy.js';
 import { sgemm as portableSgemm } from './gemm.js';
 import type { Kernels } from './kernels.js';
 import { createArena, createStaging } from './wasm/arena.js';
@@ -195,7 +196,7 @@ export function createWasmKernels(options: WasmKernelsOptions = {}): WasmKernels
     const atA = staging.ensure((inPlaceA ? 0 : rowsA * colsA) + (inPlaceB ? 0 : rowsB * colsB) + (inPlaceC ? 0 : m * n));
     const atB = atA + (inPlaceA ? 0 : 4 * rowsA * colsA);
     const atC = atB + (inPlaceB ? 0 : 4 * rowsB * colsB);
-    const floats = memoryFloats(); // after any growth for staging
+    const floats = arena.floats(); // after any growth for staging
     if (!inPlaceA) copyRows(a, offA, lda, floats, atA / 4, colsA, rowsA, colsA);
     if (!inPlaceB) copyRows(b, offB, ldb, floats, atB / 4, colsB, rowsB, colsB);
     if (!inPlaceC && beta !== 0) copyRows(c, offC, ldc, floats, atC / 4, n, m, n);
@@ -207,18 +208,6 @@ export function createWasmKernels(options: WasmKernelsOptions = {}): WasmKernels
       inPlaceC ? c.byteOffset + 4 * offC : atC, inPlaceC ? ldc : n,
     );
     if (!inPlaceC) copyRows(floats, atC / 4, n, c, offC, ldc, m, n);
-  };
-
-  /**
-   * All of the memory as floats; a new view only after the memory grew. A view's length is fixed when
-   * it is made, so the length is compared as well as the buffer object: a view older than a growth by
-   * another thread once dropped staged writes past its end (2-thread training then failed to learn).
-   */
-  let floatsView = new Float32Array(arena.buffer());
-  const memoryFloats = (): Float32Array => {
-    const buffer = arena.buffer();
-    if (floatsView.buffer !== buffer || floatsView.byteLength !== buffer.byteLength) floatsView = new Float32Array(buffer);
-    return floatsView;
   };
 
   const view = (byteOffset: number, length: number): Float32Array => new Float32Array(arena.buffer(), byteOffset, length);
@@ -236,9 +225,5 @@ function checkFits(name: string, x: Float32Array, off: number, ld: number, rows:
 
 /** Copies a rows × cols block between row-major arrays with the given leading dimensions, without allocating. */
 function copyRows(src: Float32Array, srcOff: number, srcLd: number, dst: Float32Array, dstOff: number, dstLd: number, rows: number, cols: number): void {
-  for (let r = 0; r < rows; r++) {
-    const from = srcOff + r * srcLd;
-    const to = dstOff + r * dstLd;
-    for (let j = 0; j < cols; j++) dst[to + j] = src[from + j];
-  }
+  for (let r = 0; r < rows; r++) copyFloats(src, srcOff + r * srcLd, dst, dstOff + r * dstLd, cols);
 }

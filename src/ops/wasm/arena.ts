@@ -1,3 +1,4 @@
+import { copyFloats } from '../copy.js';
 import type { WasmMemory } from './webassembly.js';
 
 /**
@@ -33,6 +34,8 @@ export interface Arena {
   release(at: number, bytes: number): void;
   /** The memory's current buffer, remembered as one of this memory's buffers. */
   buffer(): ArrayBufferLike;
+  /** All of the memory as floats, for copies in and out of it; a new view only after the memory grew. */
+  floats(): Float32Array;
   /** Whether `buffer` is (one of the buffer objects of) this memory: views of it are used in place. */
   owns(buffer: ArrayBufferLike): boolean;
 }
@@ -57,6 +60,14 @@ export function createArena(memory: WasmMemory): Arena {
     return latest;
   };
   const owns = (b: ArrayBufferLike): boolean => b === latest || seen.has(b) || b === buffer();
+  // A view's length is fixed when it is made, so the buffer's length is compared as well as the
+  // buffer object: a view older than a growth by another thread once dropped staged writes past its end.
+  let floatsView = new Float32Array(latest);
+  const floats = (): Float32Array => {
+    const current = buffer();
+    if (floatsView.buffer !== current || floatsView.byteLength !== current.byteLength) floatsView = new Float32Array(current);
+    return floatsView;
+  };
   const ensure = (end: number): void => {
     const size = memory.buffer.byteLength;
     if (end <= size) return;
@@ -91,7 +102,7 @@ export function createArena(memory: WasmMemory): Arena {
       if (Atomics.compareExchange(header(), 0, start | 0, end | 0) >>> 0 === start) return start;
     }
   };
-  return { memory, reserve, release, buffer, owns };
+  return { memory, reserve, release, buffer, floats, owns };
 }
 
 /**
@@ -155,12 +166,12 @@ export function createRuns(arena: Arena, capacity: number, check: (array: Float3
   let staged = false;
 
   const stage = (): void => {
-    let floats = 0;
-    for (let i = 0; i < count; i++) floats += lengths[i];
-    let at = staging.ensure(floats);
-    const buffer = arena.buffer(); // after any growth for staging
+    let total = 0;
+    for (let i = 0; i < count; i++) total += lengths[i];
+    let at = staging.ensure(total);
+    const memoryFloats = arena.floats(); // after any growth for staging
     for (let i = 0; i < count; i++) {
-      new Float32Array(buffer, at, lengths[i]).set(arrays[i].subarray(offsets[i], offsets[i] + lengths[i]));
+      copyFloats(arrays[i], offsets[i], memoryFloats, at / 4, lengths[i]);
       addresses[i] = at;
       at += 4 * lengths[i];
     }
@@ -189,8 +200,8 @@ export function createRuns(arena: Arena, capacity: number, check: (array: Float3
     },
     restore() {
       if (!staged) return;
-      const buffer = arena.buffer();
-      for (let i = 0; i < count; i++) arrays[i].set(new Float32Array(buffer, addresses[i], lengths[i]), offsets[i]);
+      const memoryFloats = arena.floats();
+      for (let i = 0; i < count; i++) copyFloats(memoryFloats, addresses[i] / 4, arrays[i], offsets[i], lengths[i]);
     },
   };
 }
