@@ -37,7 +37,7 @@ export function cellForward(
   checkRun(gates, gatesAt, 4 * n);
   checkRun(c, prevAt, n);
   checkRun(c, curAt, n);
-  checkRun(hc, outAt, n);
+  checkRun(hc, outAt, n); // one call each: an array literal to loop over was allocated on every call
   checkRun(clipped, outAt, n);
   checkRun(m, outAt, n);
   if (peephole) checkRun(peephole, 0, 3 * C);
@@ -104,13 +104,18 @@ export function cellBackward(
   const C = cells;
   const n = rows * C;
   if (!peephole !== !dPeephole) throw new RangeError('lstm cell step: peepholes and their gradient go together');
-  for (const x of [gates, dGates]) checkRun(x, gatesAt, 4 * n);
-  for (const x of [hc, clipped]) checkRun(x, outAt, n);
+  checkRun(gates, gatesAt, 4 * n);
+  checkRun(dGates, gatesAt, 4 * n);
+  checkRun(hc, outAt, n);
+  checkRun(clipped, outAt, n);
   checkRun(c, prevAt, n);
   checkRun(c, curAt, n);
   checkRun(dm, dmAt, n);
   checkRun(dc, 0, n);
-  if (peephole && dPeephole) for (const x of [peephole, dPeephole]) checkRun(x, 0, 3 * C);
+  if (peephole && dPeephole) {
+    checkRun(peephole, 0, 3 * C);
+    checkRun(dPeephole, 0, 3 * C);
+  }
   for (let b = 0; b < rows; b++) {
     const gi = gatesAt + b * 4 * C;
     const out = outAt + b * C;
