@@ -8,7 +8,7 @@ import { decodeNpy, type NpyArray } from '../../src/ops/npy.js';
 import { encodeWav } from '../../src/ops/wav.js';
 import { buildCli, refusalNaming, repoRoot, runCli } from '../support/cli.js';
 
-const fixtures = join(repoRoot, '..', 'shared', 'fixtures');
+const fixtures = join(repoRoot, 'test', 'fixtures');
 let dir: string;
 
 beforeAll(() => {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The path of a file in ../shared/fixtures, beside the project root. */
+/** The path of a file in test/fixtures (see its README for where each came from). */
 export function fixturePath(name: string): string {
-  return fileURLToPath(new URL(`../../../shared/fixtures/${name}`, import.meta.url));
+  return fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 }
 
 /** A JSON fixture, parsed. */
