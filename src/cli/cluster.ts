@@ -19,12 +19,15 @@ import { progress } from './progress.js';
 import {
   addNetworkOptions,
   addPipelineOptions,
+  addPresetOption,
   addScheduleOptions,
   decodingExtras,
   positiveOption,
+  withPreset,
   type NetworkOptions,
   type PipelineOptions,
   type ScheduleOptions,
+  type Unresolved,
 } from './training-options.js';
 import { keepRun, TRAINING_FIELDS } from './training-view.js';
 
@@ -58,7 +61,7 @@ function argumentsOf(values: Record<string, string | number | boolean | undefine
  */
 export function registerCluster(program: Command): void {
   const command = program.command('cluster').description('distributed ASGD on this machine: parameter-server shards and worker processes over gRPC');
-  addNetworkOptions(addScheduleOptions(addPipelineOptions(command)))
+  addPresetOption(addNetworkOptions(addScheduleOptions(addPipelineOptions(command))))
     .requiredOption('--out <RUNDIR>', 'run directory: model.msgpack, metrics.jsonl, shards/, logs/')
     .option('--shards <S>', 'parameter-server shard processes', integerOption(1), 2)
     .option('--workers <W>', 'worker processes (each with --threads threads)', integerOption(1), 2)
@@ -71,7 +74,8 @@ export function registerCluster(program: Command): void {
     .option('--jsonl', 'no progress bar; print metrics lines and process events as JSON lines')
     .option('--json', 'no progress; print one JSON line {"devFrameAccuracy", "devLoss", "frames", "seconds", "framesPerSecond", "shards", "workers", "threads", "restarts", "checkpoint"}')
     .option('--quiet', 'no progress output')
-    .action(async (options: ClusterCommandOptions) => {
+    .action(async (given: Unresolved<ClusterCommandOptions>) => {
+      const options = withPreset(given);
       const states = corpusStates(options.corpus);
       const config = orFail(decodeModelConfig({ inputs: 40, outputs: states.length, cells: options.cells, projection: options.projection, layers: options.layers }), 'options');
       mkdirSync(options.out, { recursive: true });

@@ -9,7 +9,17 @@ import { loadCheckpoint } from '../streams/checkpoint-file.js';
 import { readBytes, writeAtomic } from '../streams/files.js';
 import { serveShard, type Refusal } from '../streams/parameter-server.js';
 import { readSecret } from '../streams/secret.js';
-import { addScheduleOptions, hostPortOption, partOption, positiveOption, scheduleFromOptions, type ScheduleOptions } from './training-options.js';
+import {
+  addPresetOption,
+  addScheduleOptions,
+  hostPortOption,
+  partOption,
+  positiveOption,
+  scheduleFromOptions,
+  withPreset,
+  type ScheduleOptions,
+  type Unresolved,
+} from './training-options.js';
 
 interface PsOptions extends ScheduleOptions {
   shard: { index: number; count: number };
@@ -48,7 +58,7 @@ function loadState(options: PsOptions, file: string): ShardState {
  */
 export function registerPs(program: Command): void {
   const command = program.command('ps').description('serve one shard of the parameter server for distributed ASGD');
-  addScheduleOptions(command)
+  addPresetOption(addScheduleOptions(command))
     .requiredOption('--shard <i/S>', 'serve shard i of S (contiguous slices of the parameter vector)', partOption)
     .option('--listen <HOST:PORT>', 'address to listen on (port 0: any free port)', hostPortOption, '127.0.0.1:7070')
     .requiredOption('--state <DIR>', 'directory of the shard state file: saved at intervals and on SIGTERM, resumed on start')
@@ -59,7 +69,8 @@ export function registerPs(program: Command): void {
     .option('--tls-key <key.pem>', 'the TLS private key')
     .option('--jsonl', 'print events as JSON lines (what lstmp cluster reads)')
     .option('--quiet', 'print nothing but errors')
-    .action(async (options: PsOptions) => {
+    .action(async (given: Unresolved<PsOptions>) => {
+      const options = withPreset(given);
       const secret = readSecret(options.secretFile);
       if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) fail('--tls-cert and --tls-key go together');
       const tls = options.tlsCert && options.tlsKey ? { certificate: readBytes(options.tlsCert), key: readBytes(options.tlsKey) } : undefined;

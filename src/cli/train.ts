@@ -16,12 +16,15 @@ import { keepRun, TRAINING_FIELDS } from './training-view.js';
 import {
   addNetworkOptions,
   addPipelineOptions,
+  addPresetOption,
   addScheduleOptions,
   decodingExtras,
   scheduleFromOptions,
+  withPreset,
   type NetworkOptions,
   type PipelineOptions,
   type ScheduleOptions,
+  type Unresolved,
 } from './training-options.js';
 
 export interface TrainCommandOptions extends ScheduleOptions, PipelineOptions, NetworkOptions {
@@ -110,7 +113,7 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
 
 export function registerTrain(program: Command): void {
   const command = program.command('train').description('train an LSTM/LSTMP acoustic model with multi-threaded asynchronous SGD (Hogwild)');
-  addNetworkOptions(addScheduleOptions(addPipelineOptions(command)))
+  addPresetOption(addNetworkOptions(addScheduleOptions(addPipelineOptions(command))))
     .requiredOption('--out <RUNDIR>', 'run directory: model.msgpack, metrics.jsonl')
     .option('--config <cfg.json>', 'network config (cells, projection, layers, cellClip, peepholes)')
     .option('--eval-every <F>', 'frames between dev evaluations and checkpoints', integerOption(1), 200_000)
@@ -118,8 +121,8 @@ export function registerTrain(program: Command): void {
     .option('--resume <ck.msgpack>', 'continue from a checkpoint and its schedule position')
     .option('--quiet', 'no progress output')
     .option('--json', 'no progress; print one JSON line {"devFrameAccuracy", "devLoss", "frames", "seconds", "skipped", "checkpoint"}')
-    .action(async (options: TrainCommandOptions & { json?: boolean }) => {
-      const done = await runTrain({ ...options, quiet: options.quiet || options.json });
+    .action(async (options: Unresolved<TrainCommandOptions> & { json?: boolean }) => {
+      const done = await runTrain(withPreset({ ...options, quiet: options.quiet || options.json }));
       const checkpoint = join(options.out, 'model.msgpack');
       if (options.json) {
         const devLoss = done.dev.frames > 0 ? done.dev.loss / done.dev.frames : 0;

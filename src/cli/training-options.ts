@@ -5,6 +5,7 @@ import { orFail } from '../errors.js';
 import type { Checkpoint } from '../model/checkpoint.js';
 import { priorsOf } from '../model/decoding-model.js';
 import { decodeSchedule, type Schedule } from '../model/schedule.js';
+import { PRESET_NAMES, TRAINING_PRESETS, type PresetName, type TrainingPreset } from '../model/presets.js';
 import { KERNEL_NAMES, type KernelName } from '../ops/kernel-choice.js';
 import { corpusStates } from '../streams/corpus.js';
 import { decodingModel } from '../streams/decoding-model.js';
@@ -40,14 +41,6 @@ export interface NetworkOptions {
   initRange: number;
 }
 
-export function addNetworkOptions(command: Command): Command {
-  return command
-    .option('--cells <C>', 'memory cells per layer', integerOption(1), 256)
-    .option('--projection <P>', 'recurrent projection units (0 = plain LSTM)', integerOption(0), 128)
-    .option('--layers <L>', 'LSTM layers', integerOption(1), 2)
-    .option('--init-range <r>', 'initial weights uniform in (-r, r) (the paper: 0.02)', positiveOption, 0.02);
-}
-
 /** The learning-rate schedule's options, shared by train, ps and cluster. */
 export interface ScheduleOptions {
   lr: number;
@@ -58,14 +51,66 @@ export interface ScheduleOptions {
   momentum: number;
 }
 
+export interface PresetOptions {
+  preset: PresetName;
+}
+
+/** What a preset gives each option that has no default of its own: the option's name and its value. */
+const PRESET_OPTIONS = {
+  cells: (p: TrainingPreset) => p.cells,
+  projection: (p: TrainingPreset) => p.projection,
+  layers: (p: TrainingPreset) => p.layers,
+  initRange: (p: TrainingPreset) => p.initRange,
+  lr: (p: TrainingPreset) => p.schedule.learningRate,
+  lrDecay: (p: TrainingPreset) => p.schedule.decay,
+  decayFrames: (p: TrainingPreset) => p.schedule.decayFrames,
+  biasRate: (p: TrainingPreset) => p.schedule.biasRateFactor,
+  momentum: (p: TrainingPreset) => p.schedule.momentum,
+} as const;
+
+type PresetOption = keyof typeof PRESET_OPTIONS;
+
+/** "(default: 256; paper: 800)": what each preset gives an option, for its help line. */
+function presetDefaults(option: PresetOption): string {
+  const value = (name: PresetName) => PRESET_OPTIONS[option](TRAINING_PRESETS[name]);
+  const others = PRESET_NAMES.filter((name) => name !== 'default' && value(name) !== value('default'));
+  return `(${[`default: ${value('default')}`, ...others.map((name) => `--preset ${name}: ${value(name)}`)].join('; ')})`;
+}
+
+export function addPresetOption(command: Command): Command {
+  return command.addOption(
+    new Option('--preset <name>', 'defaults of the shape, initialisation and schedule options: "default" learns SynthDigits in minutes, "paper" is Sak et al. (2014)')
+      .choices(PRESET_NAMES)
+      .default('default'),
+  );
+}
+
+/** The options a preset fills: each one the command line left out takes the preset's value. */
+/** A command's options as parsed: the preset's options may be missing until `withPreset` fills them. */
+export type Unresolved<O> = Omit<O, PresetOption> & Partial<Pick<O, PresetOption & keyof O>> & PresetOptions;
+
+export function withPreset<O extends PresetOptions & Partial<Record<PresetOption, number>>>(options: O): O & Record<PresetOption, number> {
+  const preset: TrainingPreset = TRAINING_PRESETS[options.preset];
+  const filled = Object.fromEntries(Object.entries(PRESET_OPTIONS).map(([option, value]) => [option, options[option as PresetOption] ?? value(preset)]));
+  return { ...options, ...filled } as O & Record<PresetOption, number>;
+}
+
+export function addNetworkOptions(command: Command): Command {
+  return command
+    .option('--cells <C>', `memory cells per layer ${presetDefaults('cells')}`, integerOption(1))
+    .option('--projection <P>', `recurrent projection units, 0 = plain LSTM ${presetDefaults('projection')}`, integerOption(0))
+    .option('--layers <L>', `LSTM layers ${presetDefaults('layers')}`, integerOption(1))
+    .option('--init-range <r>', `initial weights uniform in (-r, r) ${presetDefaults('initRange')}`, positiveOption);
+}
+
 export function addScheduleOptions(command: Command): Command {
   return command
-    .option('--lr <rate>', 'learning rate per frame (gradients are summed over frames)', positiveOption, 1e-3)
-    .option('--lr-decay <factor>', 'multiply the rate by this every --decay-frames frames', positiveOption, 0.5)
-    .option('--decay-frames <F>', 'frames per decay step', integerOption(1), 2_000_000)
-    .option('--bias-rate <factor>', 'learning-rate factor for biases and peepholes', positiveOption, 0.1)
+    .option('--lr <rate>', `learning rate per frame, gradients summed over frames ${presetDefaults('lr')}`, positiveOption)
+    .option('--lr-decay <factor>', `multiply the rate by this every --decay-frames frames ${presetDefaults('lrDecay')}`, positiveOption)
+    .option('--decay-frames <F>', `frames per decay step ${presetDefaults('decayFrames')}`, integerOption(1))
+    .option('--bias-rate <factor>', `learning-rate factor for biases and peepholes ${presetDefaults('biasRate')}`, positiveOption)
     .option('--gradient-clip <x>', 'clip each gradient element to ±x', positiveOption)
-    .option('--momentum <m>', 'momentum (0: plain SGD as in the paper)', numberOption, 0);
+    .option('--momentum <m>', `momentum, 0 = plain SGD ${presetDefaults('momentum')}`, numberOption);
 }
 
 export function scheduleFromOptions(options: ScheduleOptions): Schedule {

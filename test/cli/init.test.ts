@@ -17,14 +17,18 @@ beforeAll(() => {
 });
 
 describe('lstmp init', () => {
-  it('writes the checkpoint of initParameters(config, seed), the same bytes for the same seed', async () => {
-    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((name) => join(dir, `${name}.msgpack`));
-    const runs = await Promise.all([[a, '7'], [b, '7'], [c, '8']].map(([out, seed]) => runCli(['init', ...shape, '--seed', seed, '--out', out])));
-    for (const run of [...runs, await runCli(['init', ...shape, '--out', d])]) expect(run).toEqual({ status: 0, stdout: '', stderr: '' });
+  it('writes the checkpoint of initParameters(config, seed, range), the same bytes for the same seed', async () => {
+    const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((name) => join(dir, `${name}.msgpack`));
+    const runs = await Promise.all([[a, '7'], [b, '7'], [c, '8']].map(([out, seed]) => runCli(['init', ...shape, '--seed', seed, '--init-range', '0.3', '--out', out])));
+    for (const run of [...runs, await runCli(['init', ...shape, '--out', d]), await runCli(['init', ...shape, '--preset', 'paper', '--out', e])]) {
+      expect(run).toEqual({ status: 0, stdout: '', stderr: '' });
+    }
     expect(readFileSync(a)).toEqual(readFileSync(b));
     expect(readFileSync(a)).not.toEqual(readFileSync(c));
-    expect(loadCheckpoint(a)).toEqual({ config, parameters: initParameters(config, 7) });
-    expect(new Uint8Array(readFileSync(d))).toEqual(new Uint8Array(encodeCheckpoint({ config, parameters: initParameters(config, 1) })));
+    expect(loadCheckpoint(a)).toEqual({ config, parameters: initParameters(config, 7, 0.3) });
+    // The default preset's range, and the paper's one flag away.
+    expect(new Uint8Array(readFileSync(d))).toEqual(new Uint8Array(encodeCheckpoint({ config, parameters: initParameters(config, 1, 0.1) })));
+    expect(new Uint8Array(readFileSync(e))).toEqual(new Uint8Array(encodeCheckpoint({ config, parameters: initParameters(config, 1, 0.02) })));
   });
 
   it('takes the cell clip and peephole options', async () => {
