@@ -10,16 +10,16 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compileGraph } from '../src/model/graph.js';
-import { parseStates } from '../src/model/states.js';
+import { compileGraph } from '../src/model/decoding/graph.js';
+import { parseStates } from '../src/model/corpus/states.js';
 import { mulberry32 } from '../src/ops/random.js';
-import { viterbiSearch } from '../src/ops/viterbi.js';
-import { loadCheckpoint } from '../src/streams/checkpoint-file.js';
-import { corpusEntries } from '../src/streams/corpus.js';
-import { decodingModel } from '../src/streams/decoding-model.js';
-import { featuresOf } from '../src/streams/features.js';
-import { readBytes } from '../src/streams/files.js';
-import { DEFAULT_RECOGNIZER_OPTIONS, recognizerOf } from '../src/streams/recognizer.js';
+import { viterbiSearch } from '../src/ops/search/viterbi.js';
+import { loadCheckpoint } from '../src/streams/io/checkpoint-file.js';
+import { corpusEntries } from '../src/streams/corpora/corpus.js';
+import { decodingModel } from '../src/streams/recognition/corpus-decoding-model.js';
+import { featuresOf } from '../src/streams/pipeline/features.js';
+import { readBytes } from '../src/streams/io/files.js';
+import { DEFAULT_RECOGNIZER_OPTIONS, recognizerOf } from '../src/streams/recognition/recognizer.js';
 
 const { values } = parseArgs({
   options: { corpus: { type: 'string', default: 'corpora/synthdigits' }, checkpoint: { type: 'string' }, utterances: { type: 'string', default: '100' } },

@@ -8,9 +8,9 @@
  * Prints frames/s and how many times faster than real time; the target is
  * ≥ 200× real time for fbank.
  */
-import { fbank, fbankPlan } from '../src/ops/fbank.js';
+import { fbank, fbankPlan } from '../src/ops/dsp/fbank.js';
 import { mulberry32 } from '../src/ops/random.js';
-import { resample } from '../src/ops/resample.js';
+import { resample } from '../src/ops/dsp/resample.js';
 
 /** A rising chirp plus noise: energy in every band, like speech, unlike silence. */
 function syntheticAudio(seconds: number, rate: number): Float32Array {

@@ -10,8 +10,9 @@
  * Operands of the wasm runs live in its memory (zero-copy); the last column
  * times wasm on plain Float32Arrays, i.e. with the staging copies.
  */
-import { portableKernels, type Kernels } from '../src/ops/kernels.js';
-import { createWasmKernels } from '../src/ops/wasm-kernels.js';
+import { type Kernels } from '../src/ops/kernels/kernels.js';
+import { createWasmKernels } from '../src/ops/kernels/wasm/wasm-kernels.js';
+import { portableKernels } from '../src/ops/kernels/portable/portable-kernels.js';
 
 interface Shape {
   readonly what: string;

@@ -10,12 +10,12 @@
  */
 import { parseArgs } from 'node:util';
 import { BENCH_CONFIGS } from '../src/cli/bench.js';
-import { initParameters } from '../src/model/init.js';
-import { layoutOf, viewsOf } from '../src/model/layout.js';
-import { countCorrect } from '../src/ops/accuracy.js';
-import { kernelsNamed, type KernelName } from '../src/ops/kernel-choice.js';
-import type { Kernels } from '../src/ops/kernels.js';
-import { backward, createWorkspace, forward, zeroState } from '../src/ops/lstmp.js';
+import { initParameters } from '../src/model/network/init.js';
+import { layoutOf, viewsOf } from '../src/model/network/layout.js';
+import { countCorrect } from '../src/ops/nn/accuracy.js';
+import { kernelsNamed, type KernelName } from '../src/ops/kernels/choice.js';
+import type { Kernels } from '../src/ops/kernels/kernels.js';
+import { backward, createWorkspace, forward, zeroState } from '../src/ops/nn/lstmp.js';
 import { mulberry32 } from '../src/ops/random.js';
 
 const { values } = parseArgs({ options: { config: { type: 'string', default: 'paper' }, kernels: { type: 'string', default: 'wasm' }, steps: { type: 'string', default: '30' } } });

@@ -1,8 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { ModelConfig } from '../model/config.js';
-import { parameterCounts } from '../model/layout.js';
-import { KERNEL_NAMES, type KernelName } from '../ops/kernel-choice.js';
-import { bench, type BenchResult } from '../streams/bench.js';
+import type { ModelConfig } from '../model/network/config.js';
+import { parameterCounts } from '../model/network/layout.js';
+import { KERNEL_NAMES, type KernelName } from '../ops/kernels/choice.js';
+import { bench, type BenchResult } from '../streams/training/bench.js';
 import { integerOption } from './options.js';
 import { median } from '../ops/median.js';
 

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { encodeGradients } from '../model/gradients.js';
-import { layoutOf, viewsOf } from '../model/layout.js';
-import { portableKernels } from '../ops/kernels.js';
-import { backward, createWorkspace, forward, zeroState } from '../ops/lstmp.js';
-import { loadCheckpoint } from '../streams/checkpoint-file.js';
-import { writeAtomic } from '../streams/files.js';
+import { encodeGradients } from '../model/formats/gradients.js';
+import { layoutOf, viewsOf } from '../model/network/layout.js';
+import { backward, createWorkspace, forward, zeroState } from '../ops/nn/lstmp.js';
+import { loadCheckpoint } from '../streams/io/checkpoint-file.js';
+import { writeAtomic } from '../streams/io/files.js';
 import { readFeatures, readTargets } from './inputs.js';
+import { portableKernels } from '../ops/kernels/portable/portable-kernels.js';
 
 /** `lstmp bptt`: the loss of one chunk and its gradient for every tensor, from a zero state. */
 export function registerBptt(program: Command): void {

@@ -1,19 +1,18 @@
 import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { filter, fromEvent, lastValueFrom, merge, take, tap } from 'rxjs';
 import { orFail } from '../errors.js';
-import { decodeModelConfig, describeNetwork } from '../model/config.js';
-import { initParameters } from '../model/init.js';
-import { parameterCounts } from '../model/layout.js';
-import { saveCheckpoint } from '../streams/checkpoint-file.js';
-import { cluster, type ClusterEvent } from '../streams/cluster.js';
-import { corpusStates, splitFrames } from '../streams/corpus.js';
-import { writeAtomic } from '../streams/files.js';
-import { frameAccuracy } from '../streams/score.js';
-import type { TrainEvent } from '../streams/train.js';
+import { decodeModelConfig, describeNetwork } from '../model/network/config.js';
+import { initParameters } from '../model/network/init.js';
+import { parameterCounts } from '../model/network/layout.js';
+import { saveCheckpoint } from '../streams/io/checkpoint-file.js';
+import { cluster, type ClusterEvent } from '../streams/cluster/local-cluster.js';
+import { corpusStates, splitFrames } from '../streams/corpora/corpus.js';
+import { makeDirectory, writeAtomic } from '../streams/io/files.js';
+import { frameAccuracy } from '../streams/pipeline/score.js';
+import type { TrainEvent } from '../streams/training/train.js';
 import { integerOption } from './options.js';
 import { progress } from './progress.js';
 import {
@@ -78,7 +77,7 @@ export function registerCluster(program: Command): void {
       const options = withPreset(given);
       const states = corpusStates(options.corpus);
       const config = orFail(decodeModelConfig({ inputs: 40, outputs: states.length, cells: options.cells, projection: options.projection, layers: options.layers }), 'options');
-      mkdirSync(options.out, { recursive: true });
+      makeDirectory(options.out);
       writeAtomic(join(options.out, 'metrics.jsonl'), '');
       const extras = await decodingExtras(options.corpus);
       const init = join(options.out, 'init.msgpack');

@@ -2,18 +2,18 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { lastValueFrom, tap } from 'rxjs';
 import { fail, orFail } from '../errors.js';
-import type { Checkpoint } from '../model/checkpoint.js';
-import { priorsOf } from '../model/decoding-model.js';
-import type { Split } from '../model/manifest.js';
-import { errorsOf, NO_ERRORS, sentenceErrorRate, wordErrorRate, type EditAlignment } from '../ops/edit-distance.js';
-import { loadCheckpoint } from '../streams/checkpoint-file.js';
-import { corpusStates } from '../streams/corpus.js';
-import { decodeCorpus } from '../streams/decode-corpus.js';
-import { decodingModel } from '../streams/decoding-model.js';
-import { featuresOf } from '../streams/features.js';
-import { readBytes } from '../streams/files.js';
-import { DEFAULT_RECOGNIZER_OPTIONS, recognizerOf, type Recognizer, type RecognizerOptions } from '../streams/recognizer.js';
-import { splitTranscripts, wordErrors } from '../streams/word-errors.js';
+import type { Checkpoint } from '../model/formats/checkpoint.js';
+import { priorsOf } from '../model/decoding/decoding-model.js';
+import type { Split } from '../model/corpus/manifest.js';
+import { errorsOf, NO_ERRORS, sentenceErrorRate, wordErrorRate, type EditAlignment } from '../ops/search/edit-distance.js';
+import { loadCheckpoint } from '../streams/io/checkpoint-file.js';
+import { corpusStates } from '../streams/corpora/corpus.js';
+import { recognizeCorpus } from '../streams/recognition/recognize-corpus.js';
+import { decodingModel } from '../streams/recognition/corpus-decoding-model.js';
+import { featuresOf } from '../streams/pipeline/features.js';
+import { readBytes } from '../streams/io/files.js';
+import { DEFAULT_RECOGNIZER_OPTIONS, recognizerOf, type Recognizer, type RecognizerOptions } from '../streams/recognition/recognizer.js';
+import { splitTranscripts, wordErrors } from '../streams/recognition/word-errors.js';
 import { integerOption, numberOption } from './options.js';
 import { progress } from './progress.js';
 
@@ -83,7 +83,7 @@ async function decodeSplit(options: DecodeCommandOptions & { corpus: string }, r
   let done = 0;
   let skipped = 0;
   const last = await lastValueFrom(
-    decodeCorpus(options.corpus, checkpoint, { ...recognizer, split: options.split, limit: options.limit, threads: options.threads }).pipe(
+    recognizeCorpus(options.corpus, checkpoint, { ...recognizer, split: options.split, limit: options.limit, threads: options.threads }).pipe(
       wordErrors(references),
       tap((event) => {
         done++;

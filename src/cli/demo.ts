@@ -3,16 +3,16 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { lastValueFrom, tap, timer } from 'rxjs';
-import { decodedUtterance } from '../model/decode-line.js';
-import { NO_ERRORS, wordErrorRate } from '../ops/edit-distance.js';
+import { recognitionLine } from '../model/formats/recognition-line.js';
+import { NO_ERRORS, wordErrorRate } from '../ops/search/edit-distance.js';
 import { reportPage } from '../report/report.js';
-import { loadCheckpoint } from '../streams/checkpoint-file.js';
-import { decodeCorpus } from '../streams/decode-corpus.js';
-import { DEFAULT_RECOGNIZER_OPTIONS } from '../streams/recognizer.js';
-import { readRun } from '../streams/run-dir.js';
-import { splitTranscripts, wordErrors } from '../streams/word-errors.js';
-import { writeAtomic } from '../streams/files.js';
-import { frameAccuracy } from '../streams/score.js';
+import { loadCheckpoint } from '../streams/io/checkpoint-file.js';
+import { recognizeCorpus } from '../streams/recognition/recognize-corpus.js';
+import { DEFAULT_RECOGNIZER_OPTIONS } from '../streams/recognition/recognizer.js';
+import { readRun } from '../streams/io/run-dir.js';
+import { splitTranscripts, wordErrors } from '../streams/recognition/word-errors.js';
+import { writeAtomic } from '../streams/io/files.js';
+import { frameAccuracy } from '../streams/pipeline/score.js';
 import { integerOption } from './options.js';
 import { positiveOption } from './training-options.js';
 import { progress } from './progress.js';
@@ -66,10 +66,10 @@ async function decodeTest(options: DemoOptions): Promise<number> {
   const bar = progress({ label: 'decode', total: references.size, unit: 'utterances', fields: ['wer'], quiet: options.quiet });
   const lines: string[] = [];
   const last = await lastValueFrom(
-    decodeCorpus(options.corpus, checkpoint, { ...DEFAULT_RECOGNIZER_OPTIONS, split: 'test', threads: options.threads }).pipe(
+    recognizeCorpus(options.corpus, checkpoint, { ...DEFAULT_RECOGNIZER_OPTIONS, split: 'test', threads: options.threads }).pipe(
       wordErrors(references),
       tap((event) => {
-        if (event.type === 'scored') lines.push(JSON.stringify(decodedUtterance(event.id, event.reference, event.words, event.alignment)));
+        if (event.type === 'scored') lines.push(JSON.stringify(recognitionLine(event.id, event.reference, event.words, event.alignment)));
         bar.update(lines.length, { wer: `${(100 * wordErrorRate(event.totals)).toFixed(2)}%` });
       }),
     ),

@@ -1,12 +1,12 @@
 import { Option, type Command } from 'commander';
 import { fail } from '../errors.js';
-import type { Split } from '../model/manifest.js';
-import { networkOf } from '../model/network.js';
-import { cmvnTransform } from '../ops/cmvn.js';
-import { loadCheckpoint } from '../streams/checkpoint-file.js';
-import { corpusEntries, corpusStates } from '../streams/corpus.js';
-import { evaluate } from '../streams/evaluate.js';
-import { frameAccuracy } from '../streams/score.js';
+import type { Split } from '../model/corpus/manifest.js';
+import { networkOf } from '../model/network/network.js';
+import { cmvnTransform } from '../ops/dsp/cmvn.js';
+import { loadCheckpoint } from '../streams/io/checkpoint-file.js';
+import { corpusEntries, corpusStates } from '../streams/corpora/corpus.js';
+import { evaluate } from '../streams/training/evaluate.js';
+import { frameAccuracy } from '../streams/pipeline/score.js';
 import { integerOption } from './options.js';
 import { progress } from './progress.js';
 

@@ -2,14 +2,14 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail } from '../errors.js';
-import { networkOf } from '../model/network.js';
-import { cmvnTransform } from '../ops/cmvn.js';
+import { networkOf } from '../model/network/network.js';
+import { cmvnTransform } from '../ops/dsp/cmvn.js';
 import { explainPage } from '../report/explain.js';
-import { loadCheckpoint } from '../streams/checkpoint-file.js';
-import { traceChunk } from '../streams/chunk-trace.js';
-import { corpusStates } from '../streams/corpus.js';
-import { writeAtomic } from '../streams/files.js';
-import { findUtterance } from '../streams/find-utterance.js';
+import { loadCheckpoint } from '../streams/io/checkpoint-file.js';
+import { traceChunk } from '../streams/training/chunk-trace.js';
+import { corpusStates } from '../streams/corpora/corpus.js';
+import { writeAtomic } from '../streams/io/files.js';
+import { findUtterance } from '../streams/corpora/find-utterance.js';
 import { integerOption } from './options.js';
 
 interface ExplainOptions {

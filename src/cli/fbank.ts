@@ -1,9 +1,9 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { fail, orFail } from '../errors.js';
-import { fbankPlan } from '../ops/fbank.js';
-import { encodeNpy } from '../ops/npy.js';
-import { featuresOf } from '../streams/features.js';
-import { readBytes, writeAtomic } from '../streams/files.js';
+import { fbankPlan } from '../ops/dsp/fbank.js';
+import { encodeNpy } from '../ops/codecs/npy.js';
+import { featuresOf } from '../streams/pipeline/features.js';
+import { readBytes, writeAtomic } from '../streams/io/files.js';
 import { integerOption } from './options.js';
 
 /** A 512-point FFT has 256 frequency bins: more mel bins than that cannot differ. */

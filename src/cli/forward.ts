@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { viewsOf } from '../model/layout.js';
-import { chunkedForward } from '../ops/chunked-forward.js';
-import { portableKernels } from '../ops/kernels.js';
-import { loadCheckpoint } from '../streams/checkpoint-file.js';
-import { writeNpy } from '../streams/npy-file.js';
+import { viewsOf } from '../model/network/layout.js';
+import { chunkedForward } from '../ops/nn/chunked-forward.js';
+import { loadCheckpoint } from '../streams/io/checkpoint-file.js';
+import { writeNpy } from '../streams/io/npy-file.js';
 import { readFeatures } from './inputs.js';
 import { integerOption } from './options.js';
+import { portableKernels } from '../ops/kernels/portable/portable-kernels.js';
 
 /** `lstmp forward`: the log-posteriors of one utterance, from a zero state. */
 export function registerForward(program: Command): void {

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { join } from 'node:path';
-import type { Split } from '../model/manifest.js';
-import { countByReason, importKaldi, leftOutLine, type KaldiImportResult } from '../streams/kaldi-import.js';
+import type { Split } from '../model/corpus/manifest.js';
+import { countByReason, importKaldi, leftOutLine, type KaldiImportResult } from '../streams/corpora/kaldi-import.js';
 import { integerOption } from './options.js';
 import { progress, type Progress } from './progress.js';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { initParameters } from '../model/init.js';
-import { TRAINING_PRESETS } from '../model/presets.js';
-import { saveCheckpoint } from '../streams/checkpoint-file.js';
+import { initParameters } from '../model/network/init.js';
+import { TRAINING_PRESETS } from '../model/network/presets.js';
+import { saveCheckpoint } from '../streams/io/checkpoint-file.js';
 import { integerOption } from './options.js';
 import { addPresetOption, positiveOption, type PresetOptions } from './training-options.js';
 import { addShapeOptions, shapeFromOptions, type ShapeOptions } from './shape.js';

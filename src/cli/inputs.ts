@@ -1,7 +1,7 @@
 import { fail } from '../errors.js';
-import type { ModelConfig } from '../model/config.js';
-import { pythonTuple } from '../ops/npy.js';
-import { readNpy } from '../streams/npy-file.js';
+import type { ModelConfig } from '../model/network/config.js';
+import { pythonTuple } from '../ops/codecs/npy.js';
+import { readNpy } from '../streams/io/npy-file.js';
 
 /** Step-major frames from a features file: data is [T, B, I]. */
 export interface Features {

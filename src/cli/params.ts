@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parameterCounts } from '../model/layout.js';
+import { parameterCounts } from '../model/network/layout.js';
 import { addShapeOptions, shapeFromOptions, type ShapeOptions } from './shape.js';
 
 /** `lstmp params`: the paper's bias-free parameter count and the true total. */

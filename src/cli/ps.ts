@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail, orFail } from '../errors.js';
-import { modelIdentity } from '../model/identity.js';
-import { decodeShardState, encodeShardState, shardOf, type ShardState } from '../model/shard-state.js';
-import type { ShardLine } from '../model/shard-line.js';
-import { loadCheckpoint } from '../streams/checkpoint-file.js';
-import { readBytes, writeAtomic } from '../streams/files.js';
-import { serveShard, type Refusal } from '../streams/parameter-server.js';
-import { readSecret } from '../streams/secret.js';
+import { modelIdentity } from '../model/network/identity.js';
+import { decodeShardState, encodeShardState, shardOf, type ShardState } from '../model/cluster/shard-state.js';
+import type { ShardLine } from '../model/cluster/shard-line.js';
+import { loadCheckpoint } from '../streams/io/checkpoint-file.js';
+import { makeDirectory, readBytes, writeAtomic } from '../streams/io/files.js';
+import { serveShard, type Refusal } from '../streams/cluster/parameter-server.js';
+import { readSecret } from '../streams/cluster/secret.js';
 import {
   addPresetOption,
   addScheduleOptions,
@@ -75,7 +75,7 @@ export function registerPs(program: Command): void {
       if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) fail('--tls-cert and --tls-key go together');
       const tls = options.tlsCert && options.tlsKey ? { certificate: readBytes(options.tlsCert), key: readBytes(options.tlsKey) } : undefined;
       const schedule = scheduleFromOptions(options);
-      mkdirSync(options.state, { recursive: true });
+      makeDirectory(options.state);
       const file = join(options.state, `shard-${options.shard.index}-of-${options.shard.count}.msgpack`);
       const resumed = existsSync(file);
       const state = loadState(options, file);

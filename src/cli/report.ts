@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { reportPage } from '../report/report.js';
-import { writeAtomic } from '../streams/files.js';
-import { readRun } from '../streams/run-dir.js';
+import { writeAtomic } from '../streams/io/files.js';
+import { readRun } from '../streams/io/run-dir.js';
 
 /** `lstmp report`: a run directory as one self-contained HTML page. */
 export function registerReport(program: Command): void {

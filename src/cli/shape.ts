@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { decodeModelConfig, type ModelConfig } from '../model/config.js';
+import { decodeModelConfig, type ModelConfig } from '../model/network/config.js';
 import { orFail } from '../errors.js';
 import { integerOption, numberOption } from './options.js';
 

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { lastValueFrom, tap } from 'rxjs';
-import { synthesizeCorpus, type CorpusInfo } from '../streams/synth.js';
+import { synthesizeCorpus, type CorpusInfo } from '../streams/corpora/synth.js';
 import { integerOption } from './options.js';
 import { progress, type Progress } from './progress.js';
 

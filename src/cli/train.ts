@@ -1,15 +1,14 @@
 import type { Command } from 'commander';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromEvent, lastValueFrom, merge, NEVER, take, tap, type Observable } from 'rxjs';
 import { fail, orFail } from '../errors.js';
-import { decodeModelConfig, describeNetwork, type ModelConfig } from '../model/config.js';
-import { parameterCounts } from '../model/layout.js';
-import { loadCheckpoint } from '../streams/checkpoint-file.js';
-import { corpusStates, splitFrames } from '../streams/corpus.js';
-import { readBytes, writeAtomic } from '../streams/files.js';
-import { frameAccuracy } from '../streams/score.js';
-import { train, type TrainEvent } from '../streams/train.js';
+import { decodeModelConfig, describeNetwork, type ModelConfig } from '../model/network/config.js';
+import { parameterCounts } from '../model/network/layout.js';
+import { loadCheckpoint } from '../streams/io/checkpoint-file.js';
+import { corpusStates, splitFrames } from '../streams/corpora/corpus.js';
+import { makeDirectory, readJsonObject, writeAtomic } from '../streams/io/files.js';
+import { frameAccuracy } from '../streams/pipeline/score.js';
+import { train, type TrainEvent } from '../streams/training/train.js';
 import { integerOption } from './options.js';
 import { progress } from './progress.js';
 import { keepRun, TRAINING_FIELDS } from './training-view.js';
@@ -38,20 +37,9 @@ export interface TrainCommandOptions extends ScheduleOptions, PipelineOptions, N
 
 /** The network to train: from --resume, --config, or the shape options; inputs and outputs follow the corpus. */
 function modelConfig(options: TrainCommandOptions, outputs: number): ModelConfig {
-  const fromFile = options.config ? parseJson(options.config) : {};
+  const fromFile = options.config ? readJsonObject(options.config) : {};
   const shape = { cells: options.cells, projection: options.projection, layers: options.layers };
   return orFail(decodeModelConfig({ inputs: 40, outputs, ...(options.config ? {} : shape), ...fromFile }), options.config ?? 'options');
-}
-
-function parseJson(path: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(new TextDecoder().decode(readBytes(path)));
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(`${path}: expected a JSON object`);
-    return value as Record<string, unknown>;
-  } catch (error) {
-    if (error instanceof SyntaxError) fail(`${path}: not JSON (${error.message})`);
-    throw error;
-  }
 }
 
 /**
@@ -68,7 +56,7 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
   const extras = await decodingExtras(options.corpus);
   const schedule = scheduleFromOptions(options);
   if (options.epochs === undefined && options.frames === undefined) options.epochs = 1;
-  mkdirSync(options.out, { recursive: true });
+  makeDirectory(options.out);
   writeAtomic(join(options.out, 'metrics.jsonl'), '');
 
   const counts = parameterCounts(config);

@@ -2,13 +2,13 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { orFail } from '../errors.js';
-import type { Checkpoint } from '../model/checkpoint.js';
-import { priorsOf } from '../model/decoding-model.js';
-import { decodeSchedule, type Schedule } from '../model/schedule.js';
-import { PRESET_NAMES, TRAINING_PRESETS, type PresetName, type TrainingPreset } from '../model/presets.js';
-import { KERNEL_NAMES, type KernelName } from '../ops/kernel-choice.js';
-import { corpusStates } from '../streams/corpus.js';
-import { decodingModel } from '../streams/decoding-model.js';
+import type { Checkpoint } from '../model/formats/checkpoint.js';
+import { priorsOf } from '../model/decoding/decoding-model.js';
+import { decodeSchedule, type Schedule } from '../model/network/schedule.js';
+import { PRESET_NAMES, TRAINING_PRESETS, type PresetName, type TrainingPreset } from '../model/network/presets.js';
+import { KERNEL_NAMES, type KernelName } from '../ops/kernels/choice.js';
+import { corpusStates } from '../streams/corpora/corpus.js';
+import { decodingModel } from '../streams/recognition/corpus-decoding-model.js';
 import { integerOption, numberOption } from './options.js';
 
 /** Parses a number > 0 for a commander option. */

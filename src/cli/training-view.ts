@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import type { Checkpoint } from '../model/checkpoint.js';
-import { saveCheckpoint } from '../streams/checkpoint-file.js';
-import { appendMetrics } from '../streams/metrics.js';
-import { frameAccuracy } from '../streams/score.js';
-import type { TrainEvent } from '../streams/train.js';
+import type { Checkpoint } from '../model/formats/checkpoint.js';
+import { saveCheckpoint } from '../streams/io/checkpoint-file.js';
+import { appendMetrics } from '../streams/training/metrics.js';
+import { frameAccuracy } from '../streams/pipeline/score.js';
+import type { TrainEvent } from '../streams/training/train.js';
 import type { Progress, ProgressFields } from './progress.js';
 
 /** The fields a training progress bar shows, in order. */

@@ -1,7 +1,7 @@
-import type { ChunkTrace, LayerTrace } from '../streams/chunk-trace.js';
-import { recurrentSize } from '../ops/lstmp.js';
+import type { ChunkTrace, LayerTrace } from '../streams/training/chunk-trace.js';
+import { recurrentSize } from '../ops/nn/lstmp.js';
 import { escapeHtml, figureCard, formatNumber, formatPercent, htmlPage, section } from './html.js';
-import { describeNetwork } from '../model/config.js';
+import { describeNetwork } from '../model/network/config.js';
 import { lineChart, pixels, type Point } from './svg-chart.js';
 import { heatmap } from './svg-heatmap.js';
 

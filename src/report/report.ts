@@ -1,17 +1,17 @@
-import type { DecodedUtterance } from '../model/decode-line.js';
-import { errorCountsOf } from '../model/decode-line.js';
-import { layoutOf, parameterCounts } from '../model/layout.js';
-import type { EvaluationLine, ProgressLine, SkippedLine } from '../model/metrics-line.js';
-import { describeNetwork } from '../model/config.js';
-import { addErrorCounts, errorsOf, NO_ERRORS, sentenceErrorRate, wordErrorRate, type ErrorCounts } from '../ops/edit-distance.js';
-import type { RunRecord } from '../streams/run-dir.js';
+import type { RecognitionLine } from '../model/formats/recognition-line.js';
+import { errorCountsOf } from '../model/formats/recognition-line.js';
+import { layoutOf, parameterCounts } from '../model/network/layout.js';
+import type { EvaluationLine, ProgressLine, SkippedLine } from '../model/formats/metrics-line.js';
+import { describeNetwork } from '../model/network/config.js';
+import { addErrorCounts, errorsOf, NO_ERRORS, sentenceErrorRate, wordErrorRate, type ErrorCounts } from '../ops/search/edit-distance.js';
+import type { RunRecord } from '../streams/io/run-dir.js';
 import { definitionTable, escapeHtml, figureCard, formatCount, formatInteger, formatNumber, formatPercent, formatSeconds, htmlPage, section } from './html.js';
 import { lineChart, thinPoints, type Point } from './svg-chart.js';
 import { median } from '../ops/median.js';
 
 /** Points drawn per progress series at most: more would not show and would bloat the file. */
 const MAX_POINTS = 400;
-/** Decoded utterances listed at most, errors first. */
+/** RecognizedUtterance utterances listed at most, errors first. */
 const MAX_UTTERANCES = 300;
 
 /**
@@ -167,7 +167,7 @@ function modelFacts(run: RunRecord): string {
   return `<div class="columns"><div>${definitionTable(facts)}</div><div>${tensors}</div></div>`;
 }
 
-function decodeResults(utterances: readonly DecodedUtterance[], totals: ErrorCounts): string {
+function decodeResults(utterances: readonly RecognitionLine[], totals: ErrorCounts): string {
   const summary = definitionTable([
     ['word error rate', `<strong>${formatPercent(wordErrorRate(totals))}</strong>`],
     ['sentence error rate', `${formatPercent(sentenceErrorRate(totals))} (${totals.sentenceErrors} of ${totals.sentences} utterances)`],
@@ -196,7 +196,7 @@ function decodeResults(utterances: readonly DecodedUtterance[], totals: ErrorCou
 }
 
 /** The reference's words in order, with each error marked where it happened. */
-function alignedWords(utterance: DecodedUtterance): string {
+function alignedWords(utterance: RecognitionLine): string {
   return utterance.edits
     .map((edit) => {
       const ref = escapeHtml(edit.ref ?? '');

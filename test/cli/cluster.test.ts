@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allFinite } from '../../src/ops/sgd.js';
-import { loadCheckpoint } from '../../src/streams/checkpoint-file.js';
+import { allFinite } from '../../src/ops/kernels/portable/update.js';
+import { loadCheckpoint } from '../../src/streams/io/checkpoint-file.js';
 import { buildCli, main, runCli } from '../support/cli.js';
 
 let root: string;

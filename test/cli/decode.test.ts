@@ -2,10 +2,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodeCheckpoint, type Checkpoint } from '../../src/model/checkpoint.js';
-import { resample } from '../../src/ops/resample.js';
-import { decodeWav, encodeWav } from '../../src/ops/wav.js';
-import { corpusEntries } from '../../src/streams/corpus.js';
+import { encodeCheckpoint, type Checkpoint } from '../../src/model/formats/checkpoint.js';
+import { resample } from '../../src/ops/dsp/resample.js';
+import { decodeWav, encodeWav } from '../../src/ops/codecs/wav.js';
+import { corpusEntries } from '../../src/streams/corpora/corpus.js';
 import { buildCli, refusalNaming, runCli } from '../support/cli.js';
 import { toneWordCheckpoint, toneWordCorpus } from '../support/word-corpus.js';
 

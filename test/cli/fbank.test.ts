@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { frameCount } from '../../src/ops/fbank.js';
-import { decodeNpy, type NpyArray } from '../../src/ops/npy.js';
-import { encodeWav } from '../../src/ops/wav.js';
+import { frameCount } from '../../src/ops/dsp/fbank.js';
+import { decodeNpy, type NpyArray } from '../../src/ops/codecs/npy.js';
+import { encodeWav } from '../../src/ops/codecs/wav.js';
 import { buildCli, refusalNaming, repoRoot, runCli } from '../support/cli.js';
 
 const fixtures = join(repoRoot, 'test', 'fixtures');

@@ -2,14 +2,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodeCheckpoint } from '../../src/model/checkpoint.js';
-import type { ModelConfig } from '../../src/model/config.js';
-import { initParameters } from '../../src/model/init.js';
-import { portableKernels } from '../../src/ops/kernels.js';
-import { decodeNpy, encodeNpy, type NpyArray } from '../../src/ops/npy.js';
+import { encodeCheckpoint } from '../../src/model/formats/checkpoint.js';
+import type { ModelConfig } from '../../src/model/network/config.js';
+import { initParameters } from '../../src/model/network/init.js';
+import { decodeNpy, encodeNpy, type NpyArray } from '../../src/ops/codecs/npy.js';
 import { mulberry32 } from '../../src/ops/random.js';
 import { buildCli, refusalNaming, runCli } from '../support/cli.js';
 import { runForward } from '../support/network.js';
+import { portableKernels } from '../../src/ops/kernels/portable/portable-kernels.js';
 
 const config: ModelConfig = { inputs: 3, cells: 5, projection: 2, layers: 2, outputs: 4, cellClip: 50, peepholes: true };
 // larger weights than init's ±0.02, so the outputs depend on the whole history

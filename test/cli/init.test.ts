@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodeCheckpoint } from '../../src/model/checkpoint.js';
-import { initParameters } from '../../src/model/init.js';
-import { loadCheckpoint } from '../../src/streams/checkpoint-file.js';
+import { encodeCheckpoint } from '../../src/model/formats/checkpoint.js';
+import { initParameters } from '../../src/model/network/init.js';
+import { loadCheckpoint } from '../../src/streams/io/checkpoint-file.js';
 import { buildCli, refusalNaming, runCli } from '../support/cli.js';
 
 const shape = ['--inputs', '3', '--cells', '4', '--projection', '2', '--layers', '2', '--outputs', '5'];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeManifest } from '../../src/model/manifest.js';
+import { decodeManifest } from '../../src/model/corpus/manifest.js';
 import { buildCli, refusalNaming, runCli } from '../support/cli.js';
 
 let root: string;
@@ -59,7 +59,7 @@ describe('lstmp synth', () => {
     const file = join(root, 'a-file');
     writeFileSync(file, 'x');
     expect(refusalNaming(await runCli(['synth', '--out', join(file, 'corpus'), '--utterances', '1']), join(file, 'corpus'))).toBe(
-      'cannot create the corpus directory (ENOTDIR)',
+      'cannot create the directory (ENOTDIR)',
     );
   });
 

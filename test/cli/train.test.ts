@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCheckpoint } from '../../src/streams/checkpoint-file.js';
+import { loadCheckpoint } from '../../src/streams/io/checkpoint-file.js';
 import { buildCli, runCli } from '../support/cli.js';
 import { toneCorpus } from '../support/corpus.js';
 

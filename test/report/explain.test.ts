@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { initParameters } from '../../src/model/init.js';
-import { networkOf } from '../../src/model/network.js';
+import { initParameters } from '../../src/model/network/init.js';
+import { networkOf } from '../../src/model/network/network.js';
 import { explainPage } from '../../src/report/explain.js';
-import { traceChunk } from '../../src/streams/chunk-trace.js';
+import { traceChunk } from '../../src/streams/training/chunk-trace.js';
 
 const charts = (html: string) => [...html.matchAll(/data-chart="([^"]+)" data-points="(\d+)"/g)].map(([, title, points]) => [title, Number(points)] as const);
 

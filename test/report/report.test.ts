@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { MetricsLine } from '../../src/model/metrics-line.js';
+import type { MetricsLine } from '../../src/model/formats/metrics-line.js';
 import { reportPage } from '../../src/report/report.js';
-import type { RunRecord } from '../../src/streams/run-dir.js';
+import type { RunRecord } from '../../src/streams/io/run-dir.js';
 
 const config = { inputs: 40, cells: 16, projection: 8, layers: 1, outputs: 4, cellClip: 50, peepholes: true };
 const metrics: MetricsLine[] = [1, 2, 3].flatMap((k): MetricsLine[] => [

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCheckpoint } from '../../src/streams/checkpoint-file.js';
+import { loadCheckpoint } from '../../src/streams/io/checkpoint-file.js';
 import { buildCli, repoRoot } from '../support/cli.js';
 import { toneCorpus } from '../support/corpus.js';
 

@@ -1,11 +1,11 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatAlignmentLine } from '../../src/model/alignment.js';
-import { encodeManifestLine, type Split } from '../../src/model/manifest.js';
-import { frameCount } from '../../src/ops/fbank.js';
+import { formatAlignmentLine } from '../../src/model/corpus/alignment.js';
+import { encodeManifestLine, type Split } from '../../src/model/corpus/manifest.js';
+import { frameCount } from '../../src/ops/dsp/fbank.js';
 import { mulberry32 } from '../../src/ops/random.js';
-import { encodeWav } from '../../src/ops/wav.js';
+import { encodeWav } from '../../src/ops/codecs/wav.js';
 
 /** State k sounds as a tone of this frequency. */
 const toneOf = (state: number) => 300 + 450 * state;

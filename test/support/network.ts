@@ -1,4 +1,4 @@
-import type { Kernels } from '../../src/ops/kernels.js';
+import type { Kernels } from '../../src/ops/kernels/kernels.js';
 import {
   backward,
   createWorkspace,
@@ -6,8 +6,8 @@ import {
   zeroState,
   type LstmpSpec,
   type LstmpState,
-} from '../../src/ops/lstmp.js';
-import { layoutOf, viewsOf } from '../../src/model/layout.js';
+} from '../../src/ops/nn/lstmp.js';
+import { layoutOf, viewsOf } from '../../src/model/network/layout.js';
 
 /** One chunk's data: x [T, B, I], targets and mask [T, B], optional reset [B]. */
 export interface Chunk {

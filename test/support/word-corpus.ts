@@ -2,21 +2,21 @@ import * as E from 'fp-ts/lib/Either.js';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatAlignmentLine } from '../../src/model/alignment.js';
-import type { Checkpoint } from '../../src/model/checkpoint.js';
-import type { ModelConfig } from '../../src/model/config.js';
-import { priorsOf } from '../../src/model/decoding-model.js';
-import { layoutOf, viewsOf } from '../../src/model/layout.js';
-import { formatLexicon, lexicon } from '../../src/model/lexicon.js';
-import { encodeManifestLine, type Split } from '../../src/model/manifest.js';
-import { formatStates, phoneIndices, stateId, stateInventory } from '../../src/model/states.js';
-import { fbankPlan, frameCount } from '../../src/ops/fbank.js';
+import { formatAlignmentLine } from '../../src/model/corpus/alignment.js';
+import type { Checkpoint } from '../../src/model/formats/checkpoint.js';
+import type { ModelConfig } from '../../src/model/network/config.js';
+import { priorsOf } from '../../src/model/decoding/decoding-model.js';
+import { layoutOf, viewsOf } from '../../src/model/network/layout.js';
+import { formatLexicon, lexicon } from '../../src/model/corpus/lexicon.js';
+import { encodeManifestLine, type Split } from '../../src/model/corpus/manifest.js';
+import { formatStates, phoneIndices, stateId, stateInventory } from '../../src/model/corpus/states.js';
+import { fbankPlan, frameCount } from '../../src/ops/dsp/fbank.js';
 import { mulberry32 } from '../../src/ops/random.js';
-import { encodeWav } from '../../src/ops/wav.js';
-import { decodingModel } from '../../src/streams/decoding-model.js';
-import { featuresOf } from '../../src/streams/features.js';
-import { readBytes } from '../../src/streams/files.js';
-import { corpusEntries } from '../../src/streams/corpus.js';
+import { encodeWav } from '../../src/ops/codecs/wav.js';
+import { decodingModel } from '../../src/streams/recognition/corpus-decoding-model.js';
+import { featuresOf } from '../../src/streams/pipeline/features.js';
+import { readBytes } from '../../src/streams/io/files.js';
+import { corpusEntries } from '../../src/streams/corpora/corpus.js';
 
 /** The words of the tone-word corpus and their pronunciations ("three" has two). */
 export const TONE_LEXICON = lexicon([

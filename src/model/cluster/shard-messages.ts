@@ -1,0 +1,76 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import * as t from 'io-ts';
+import { littleEndianBytes, readLittleEndian } from '../../ops/codecs/little-endian.js';
+import { describeErrors, NonNegativeInt, PositiveInt } from '../codec.js';
+import { Bin, plainMsgpack, unpackWhole } from '../formats/tensors.js';
+
+/**
+ * The messages between workers and parameter-server shards, each one
+ * MessagePack map; float32 values travel as little-endian bin, never as
+ * number arrays. Every message from the network is decoded by its codec
+ * here, and refused in words when it is not what it claims.
+ */
+
+const Finite = t.refinement(t.number, Number.isFinite, 'a finite number');
+
+/** What a shard serves: asked once by each worker, and by the cluster to follow progress. */
+export const ShardInfoCodec = t.type({
+  /** {@link modelIdentity} of the network */
+  model: t.string,
+  /** the network's config, so a worker needs nothing but the shards' addresses */
+  config: t.unknown,
+  index: NonNegativeInt,
+  count: PositiveInt,
+  offset: NonNegativeInt,
+  length: NonNegativeInt,
+  framesSeen: NonNegativeInt,
+  updates: NonNegativeInt,
+  learningRate: Finite,
+  /** calls refused so far, by reason */
+  refused: t.record(t.string, NonNegativeInt),
+});
+export type ShardInfo = t.TypeOf<typeof ShardInfoCodec>;
+
+/** A gradient piece for one shard, summed over `frames` frames; with `fetch` the shard answers with its fresh values. */
+export const PushCodec = t.type({ model: t.string, frames: NonNegativeInt, gradient: Bin, fetch: t.boolean });
+export type Push = t.TypeOf<typeof PushCodec>;
+
+/** Asks for a shard's values. */
+export const PullCodec = t.type({ model: t.string });
+export type Pull = t.TypeOf<typeof PullCodec>;
+
+/** A shard's answer to a push or a pull: where its schedule stands, and its values when asked for. */
+export const ShardValuesCodec = t.intersection([
+  t.type({ framesSeen: NonNegativeInt, updates: NonNegativeInt, learningRate: Finite }),
+  t.partial({ values: Bin }),
+]);
+export type ShardValues = t.TypeOf<typeof ShardValuesCodec>;
+
+/** A message's MessagePack bytes. */
+export function encodeMessage<A>(codec: t.Encoder<A, unknown>, message: A): Uint8Array {
+  return plainMsgpack.pack(codec.encode(message));
+}
+
+/**
+ * A message from the network decoded by `codec`, or what is wrong with it:
+ * not MessagePack, truncated, or fields missing or of the wrong type.
+ */
+export function decodeMessage<A>(codec: t.Decoder<unknown, A>, bytes: Uint8Array): E.Either<string, A> {
+  return pipe(
+    unpackWhole(bytes),
+    E.chain((value) => pipe(codec.decode(value), E.mapLeft(describeErrors))),
+  );
+}
+
+/** Float32 values as the bytes a message carries (a view on little-endian hosts). */
+export const valuesToBytes = (values: Float32Array): Uint8Array => littleEndianBytes(values);
+
+/**
+ * A message's float32 bytes read into `target` (a shard's or a worker's own
+ * buffer, so nothing is allocated per message), or why they don't fit.
+ */
+export function bytesIntoValues(bytes: Uint8Array, target: Float32Array): E.Either<string, Float32Array> {
+  if (bytes.length !== 4 * target.length) return E.left(`holds ${bytes.length / 4} values, expected ${target.length}`);
+  return E.right(readLittleEndian(bytes, 0, target));
+}

@@ -1,0 +1,109 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import { fromLittleEndian, littleEndianBytes } from '../../ops/codecs/little-endian.js';
+import { allFinite, sgdStep } from '../../ops/kernels/portable/update.js';
+import { decodeModelConfig, type ModelConfig } from '../network/config.js';
+import { describeErrors, NonNegativeInt, PositiveInt } from '../codec.js';
+import { layoutOf } from '../network/layout.js';
+import { learningRateAt, type Schedule } from '../network/schedule.js';
+import { rateSegments, shardRange, type RateSegment, type ShardRange } from './shards.js';
+import { Bin, isMap, plainMsgpack, unpackWhole } from '../formats/tensors.js';
+
+/** What one parameter-server shard holds: its slice of the parameters and where its schedule stands. */
+export interface ShardState {
+  readonly config: ModelConfig;
+  readonly range: ShardRange;
+  readonly values: Float32Array;
+  /** the momentum of each value (all zeros without momentum) */
+  readonly velocity: Float32Array;
+  /** frames of every gradient applied so far: the schedule's clock */
+  framesSeen: number;
+  updates: number;
+}
+
+/** A fresh shard `index` of `count` over the parameters `all` (from an initial or trained checkpoint). */
+export function shardOf(config: ModelConfig, all: Float32Array, index: number, count: number, framesSeen = 0): ShardState {
+  const range = shardRange(all.length, index, count);
+  const values = all.slice(range.offset, range.offset + range.length);
+  return { config, range, values, velocity: new Float32Array(range.length), framesSeen, updates: 0 };
+}
+
+/**
+ * Applies one pushed gradient piece, summed over `frames` frames, to the
+ * shard: single-machine SGD (`sgd`) restricted to this slice, at the rate the
+ * schedule gives after the frames this shard has seen. Returns that rate.
+ * The caller has checked the piece's length and finiteness.
+ */
+export function applyPush(state: ShardState, segments: readonly RateSegment[], schedule: Schedule, gradient: Float32Array, frames: number): number {
+  const learningRate = learningRateAt(schedule, state.framesSeen);
+  // Plain SGD leaves the velocity at zero: the step then reads and writes only the values.
+  const velocity = schedule.momentum === 0 ? null : state.velocity;
+  for (const segment of segments) {
+    sgdStep(state.values, velocity, gradient, segment.offset, segment.length, learningRate * segment.factor, schedule.momentum, schedule.gradientClip);
+  }
+  state.framesSeen += frames;
+  state.updates++;
+  return learningRate;
+}
+
+/** The segments of `state`'s slice, each with its learning-rate factor. */
+export function segmentsOf(state: ShardState, schedule: Schedule): RateSegment[] {
+  return rateSegments(state.config, state.range, schedule.biasRateFactor);
+}
+
+const SHARD_FORMAT = 'lstmp-shard';
+const SHARD_VERSION = 1;
+
+const SavedShard = t.type({
+  format: t.literal(SHARD_FORMAT),
+  version: t.literal(SHARD_VERSION),
+  config: t.unknown,
+  index: NonNegativeInt,
+  count: PositiveInt,
+  values: Bin,
+  velocity: Bin,
+  framesSeen: NonNegativeInt,
+  updates: NonNegativeInt,
+});
+
+/** A shard's state as MessagePack, for its state file. */
+export function encodeShardState(state: ShardState): Uint8Array {
+  return plainMsgpack.pack({
+    format: SHARD_FORMAT,
+    version: SHARD_VERSION,
+    config: state.config,
+    index: state.range.index,
+    count: state.range.count,
+    values: littleEndianBytes(state.values),
+    velocity: littleEndianBytes(state.velocity),
+    framesSeen: state.framesSeen,
+    updates: state.updates,
+  });
+}
+
+/** A state file read back, checked whole: format, config, the slice's size, finite values. */
+export function decodeShardState(bytes: Uint8Array): E.Either<string, ShardState> {
+  const unpacked = unpackWhole(bytes);
+  if (E.isLeft(unpacked)) return unpacked;
+  if (!isMap(unpacked.right) || unpacked.right.format !== SHARD_FORMAT) return E.left('not an lstmp shard state');
+  const saved = SavedShard.decode(unpacked.right);
+  if (E.isLeft(saved)) return E.left(describeErrors(saved.left));
+  const config = decodeModelConfig(saved.right.config);
+  if (E.isLeft(config)) return config;
+  const { index, count, values, velocity, framesSeen, updates } = saved.right;
+  if (index >= count) return E.left(`shard ${index} of ${count} does not exist`);
+  const range = shardRange(layoutOf(config.right).size, index, count);
+  if (values.length !== 4 * range.length || velocity.length !== 4 * range.length) {
+    return E.left(`shard ${index}/${count} of this network holds ${range.length} values, the file ${values.length / 4}`);
+  }
+  const state: ShardState = {
+    config: config.right,
+    range,
+    values: fromLittleEndian(Float32Array, values, 0, range.length),
+    velocity: fromLittleEndian(Float32Array, velocity, 0, range.length),
+    framesSeen,
+    updates,
+  };
+  if (!allFinite(state.values) || !allFinite(state.velocity)) return E.left('holds NaN or Inf values');
+  return E.right(state);
+}

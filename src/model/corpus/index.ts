@@ -1,0 +1,10 @@
+/**
+ * What a corpus is: its manifest, frame alignments, HMM states, lexicon, and Kaldi data directories.
+ *
+ * @module
+ */
+export * from './alignment.js';
+export * from './kaldi-data.js';
+export * from './lexicon.js';
+export * from './manifest.js';
+export * from './states.js';

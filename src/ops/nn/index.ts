@@ -1,0 +1,10 @@
+/**
+ * The LSTMP network as pure operators: the forward pass and truncated BPTT over a chunk, activations, cross entropy, frame accuracy.
+ *
+ * @module
+ */
+export * from './accuracy.js';
+export * from './activations.js';
+export * from './chunked-forward.js';
+export * from './cross-entropy.js';
+export * from './lstmp.js';

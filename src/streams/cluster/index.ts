@@ -1,0 +1,10 @@
+/**
+ * Distributed ASGD: the parameter-server shard (gRPC service), its client, the shared secret, a local cluster of processes.
+ *
+ * @module
+ */
+export * from './local-cluster.js';
+export * from './parameter-client.js';
+export * from './parameter-server.js';
+export * from './parameter-service.js';
+export * from './secret.js';

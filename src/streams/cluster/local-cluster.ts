@@ -1,0 +1,263 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Observable } from 'rxjs';
+import { InputError } from '../../errors.js';
+import { makeDirectory } from '../io/files.js';
+import type { Checkpoint } from '../../model/formats/checkpoint.js';
+import { layoutOf } from '../../model/network/layout.js';
+import { networkOf } from '../../model/network/network.js';
+import { ShardLineCodec } from '../../model/cluster/shard-line.js';
+import { WorkerLineCodec } from '../../model/cluster/worker-line.js';
+import { cmvnTransform } from '../../ops/dsp/cmvn.js';
+import type { ChunkOptions } from '../pipeline/chunk.js';
+import { corpusCmvn, evaluate } from '../training/evaluate.js';
+import { connectShards, type ParameterServerClient } from './parameter-client.js';
+import { SECRET_VARIABLE } from './secret.js';
+import { addScores, NO_SCORE, type Score } from '../pipeline/score.js';
+import type { TrainEvent } from '../training/train.js';
+import { decodeJson } from '../../model/codec.js';
+import { portableKernels } from '../../ops/kernels/portable/portable-kernels.js';
+
+export interface ClusterOptions {
+  /** the lstmp CLI script the processes run (dist/cli/main.js) */
+  readonly cli: string;
+  readonly corpus: string;
+  /** the run directory: shard states in shards/, process logs in logs/ */
+  readonly out: string;
+  /** the checkpoint the shards start from */
+  readonly init: string;
+  readonly shards: number;
+  readonly workers: number;
+  /** arguments every `lstmp ps` gets besides its shard, address and state (the schedule) */
+  readonly shardArguments: readonly string[];
+  /** arguments every `lstmp worker` gets besides the shards, its part and the corpus (threads, chunking, frames, …) */
+  readonly workerArguments: readonly string[];
+  readonly secret: string;
+  /** frames between evaluations of the shared model on dev (each also gives a checkpoint) */
+  readonly evalEvery: number;
+  readonly devUtterances: number;
+  readonly chunking: ChunkOptions;
+  readonly delay: number;
+  /** how often (ms) progress is reported */
+  readonly reportEvery: number;
+  /** a shard that dies is restarted from its saved state, at most this many times in all */
+  readonly restarts: number;
+  /** when this emits, the workers finish their chunks and the run ends as if done */
+  readonly until?: Observable<unknown>;
+}
+
+/** The processes of a cluster coming and going. */
+export interface ProcessEvent {
+  readonly type: 'process';
+  readonly role: 'shard' | 'worker';
+  readonly index: number;
+  readonly pid: number;
+  readonly what: 'started' | 'restarted' | 'exited';
+  readonly code?: number | null;
+}
+
+export type ClusterEvent = TrainEvent | ProcessEvent;
+
+/** A child process whose stdout is JSON lines, its stderr kept in a log file and its last line remembered. */
+interface Child {
+  readonly process: ChildProcess;
+  lastError: string;
+  stopping: boolean;
+}
+
+/**
+ * Distributed ASGD on this machine, as on many: `shards` parameter-server
+ * processes (`lstmp ps`) and `workers` worker processes (`lstmp worker`),
+ * talking gRPC over loopback exactly as they would across hosts. Their event
+ * lines merge into one training stream (the shape `train` gives), the shared
+ * model is pulled from the shards and evaluated on dev at intervals and at the
+ * end, a shard that dies is restarted from its saved state, and every process
+ * is stopped when the run ends, fails, or is unsubscribed.
+ *
+ * @example
+ * cluster(options).pipe(tap(draw)).subscribe()
+ */
+export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
+  return new Observable<ClusterEvent>((subscriber) => {
+    const children = new Set<Child>();
+    let server: ParameterServerClient | null = null;
+    let finished = false;
+    const killAll = () => {
+      for (const child of children) child.process.kill('SIGKILL');
+    };
+    process.once('exit', killAll);
+
+    const logs = join(options.out, 'logs');
+    makeDirectory(logs);
+    const env = { ...process.env, [SECRET_VARIABLE]: options.secret };
+    const begun = performance.now();
+    const elapsed = () => (performance.now() - begun) / 1000;
+
+    const start = (role: 'shard' | 'worker', index: number, args: readonly string[], line: (text: string) => void): Child => {
+      // Its own process group: a Ctrl-C at the terminal reaches the cluster only, which stops the others in order.
+      const child: Child = { process: spawn(process.execPath, [options.cli, role === 'shard' ? 'ps' : 'worker', ...args, '--jsonl'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }), lastError: '', stopping: false };
+      children.add(child);
+      const log = createWriteStream(join(logs, `${role}-${index}.log`), { flags: 'a' });
+      createInterface({ input: child.process.stdout! }).on('line', line);
+      createInterface({ input: child.process.stderr! }).on('line', (text) => {
+        log.write(`${text}\n`);
+        if (text.trim() !== '') child.lastError = text;
+      });
+      child.process.on('exit', () => {
+        children.delete(child);
+        log.end();
+      });
+      return child;
+    };
+    const stopChildren = (which: (child: Child) => boolean) =>
+      Promise.all(
+        [...children].filter(which).map(
+          (child) =>
+            new Promise<void>((resolve) => {
+              child.stopping = true;
+              child.process.once('exit', () => resolve());
+              child.process.kill('SIGTERM');
+            }),
+        ),
+      );
+
+    const run = async () => {
+      // Shards first: each says where it listens, and a shard that dies comes back
+      // on the same address from its saved state while the workers retry.
+      const isShard = new Set<Child>();
+      const listening: (string | null)[] = new Array<string | null>(options.shards).fill(null);
+      let restarts = 0;
+      let failRun: (error: Error) => void = () => {};
+      const runFailed = new Promise<never>((_, reject) => (failRun = reject));
+      runFailed.catch(() => {});
+      const launchShard = (index: number, what: 'started' | 'restarted') =>
+        new Promise<string>((resolve) => {
+          const listen = listening[index] ?? '127.0.0.1:0';
+          const args = ['--shard', `${index}/${options.shards}`, '--listen', listen, '--state', join(options.out, 'shards'), '--init', options.init, ...options.shardArguments];
+          const child = start('shard', index, args, (text) => {
+            const line = decodeJson(ShardLineCodec, text);
+            if (E.isRight(line) && line.right.type === 'listening') resolve((listening[index] = line.right.address));
+          });
+          isShard.add(child);
+          subscriber.next({ type: 'process', role: 'shard', index, pid: child.process.pid ?? -1, what });
+          child.process.on('exit', (code) => {
+            subscriber.next({ type: 'process', role: 'shard', index, pid: child.process.pid ?? -1, what: 'exited', code });
+            if (child.stopping || finished) return;
+            const why = child.lastError || `exit code ${code}`;
+            if (listening[index] === null) return failRun(new InputError(`shard ${index} did not start: ${why}`));
+            if (++restarts > options.restarts) return failRun(new InputError(`shard ${index} died (${why}) and the ${options.restarts} restarts are used up`));
+            void launchShard(index, 'restarted');
+          });
+        });
+      const addresses = await Promise.race([Promise.all(Array.from({ length: options.shards }, (_, index) => launchShard(index, 'started'))), runFailed]);
+
+      server = await connectShards(addresses, { secret: options.secret, deadlineMs: 60_000, retryForMs: 300_000 });
+      const model = server;
+      const stats = await corpusCmvn(options.corpus, 'train', 500, model.config.inputs);
+      const network = networkOf(model.config, portableKernels.alloc(layoutOf(model.config).size), portableKernels);
+      const snapshot = async (): Promise<Checkpoint> => {
+        const position = await model.pull(network.parameters);
+        return { config: model.config, parameters: network.parameters.slice(), cmvn: stats, training: { framesSeen: position.framesSeen, updates: position.updates, epoch: Math.min(...epochs) }, delay: options.delay };
+      };
+      const evaluateShared = (checkpoint: Checkpoint): Promise<Score> => {
+        network.parameters.set(checkpoint.parameters);
+        return evaluate(options.corpus, network, { split: 'dev', normalisation: cmvnTransform(stats), chunking: options.chunking, delay: options.delay, limit: options.devUtterances });
+      };
+
+      // Workers: their progress lines sum into the cluster's.
+      const epochs = new Array<number>(options.workers).fill(0);
+      let framesSeen = 0;
+      let updates = 0;
+      let learningRate = 0;
+      let skipped = 0;
+      let recent = NO_SCORE;
+      let sinceEvaluation = NO_SCORE;
+      let lastReport = { at: 0, frames: 0 };
+      const position = () => ({ framesSeen, updates, epoch: Math.min(...epochs), elapsed: elapsed(), learningRate });
+      let nextEvaluation = options.evalEvery;
+      let evaluating = Promise.resolve();
+      const evaluateNow = () => {
+        evaluating = evaluating.then(async () => {
+          const checkpoint = await snapshot();
+          const dev = await evaluateShared(checkpoint);
+          subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, ...position(), framesSeen: checkpoint.training!.framesSeen });
+          sinceEvaluation = NO_SCORE;
+        });
+      };
+      const workersDone = Promise.all(
+        Array.from(
+          { length: options.workers },
+          (_, index) =>
+            new Promise<void>((resolve, reject) => {
+              const args = ['--ps', addresses.join(','), '--corpus', options.corpus, '--worker', `${index}/${options.workers}`, ...options.workerArguments];
+              const child = start('worker', index, args, (text) => {
+                const line = decodeJson(WorkerLineCodec, text);
+                if (E.isLeft(line)) return;
+                const event = line.right;
+                if (event.type === 'skipped') {
+                  subscriber.next({ type: 'skipped', id: event.id, reason: event.reason, total: ++skipped });
+                } else if (event.type === 'progress') {
+                  framesSeen = Math.max(framesSeen, event.framesSeen);
+                  updates += event.updates;
+                  learningRate = event.learningRate;
+                  epochs[index] = event.epoch;
+                  const score = { loss: event.loss, frames: event.frames, correct: event.correct };
+                  recent = addScores(recent, score);
+                  sinceEvaluation = addScores(sinceEvaluation, score);
+                  const now = elapsed();
+                  if (now - lastReport.at >= options.reportEvery / 1000) {
+                    subscriber.next({ type: 'progress', framesPerSecond: (framesSeen - lastReport.frames) / Math.max(now - lastReport.at, 1e-9), recent, ...position() });
+                    lastReport = { at: now, frames: framesSeen };
+                    recent = NO_SCORE;
+                  }
+                  if (framesSeen >= nextEvaluation) {
+                    nextEvaluation = framesSeen + options.evalEvery;
+                    evaluateNow();
+                  }
+                }
+              });
+              subscriber.next({ type: 'process', role: 'worker', index, pid: child.process.pid ?? -1, what: 'started' });
+              child.process.on('exit', (code) => {
+                subscriber.next({ type: 'process', role: 'worker', index, pid: child.process.pid ?? -1, what: 'exited', code });
+                if (code === 0) resolve();
+                else reject(new InputError(`worker ${index} failed: ${child.lastError || `exit code ${code}`}`));
+              });
+            }),
+        ),
+      );
+      const stopping = options.until?.subscribe(() => void stopChildren((child) => !isShard.has(child)));
+      try {
+        await Promise.race([workersDone, runFailed]);
+      } finally {
+        stopping?.unsubscribe();
+      }
+      await evaluating;
+      const checkpoint = await snapshot();
+      const dev = await evaluateShared(checkpoint);
+      const final = { ...position(), framesSeen: checkpoint.training!.framesSeen };
+      subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, ...final });
+      subscriber.next({ type: 'done', dev, checkpoint, skipped, ...final });
+    };
+
+    const shutdown = async () => {
+      finished = true;
+      server?.close();
+      await stopChildren(() => true);
+      process.removeListener('exit', killAll);
+    };
+    run().then(
+      () => shutdown().then(() => subscriber.complete()),
+      (error: unknown) => shutdown().then(() => subscriber.error(error)),
+    );
+    return () => {
+      if (finished) return;
+      finished = true;
+      server?.close();
+      for (const child of children) child.process.kill('SIGTERM');
+      process.removeListener('exit', killAll);
+    };
+  });
+}

@@ -1,0 +1,189 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as grpc from '@grpc/grpc-js';
+import type * as t from 'io-ts';
+import { fail, InputError } from '../../errors.js';
+import { decodeModelConfig, type ModelConfig } from '../../model/network/config.js';
+import { layoutOf } from '../../model/network/layout.js';
+import {
+  bytesIntoValues,
+  decodeMessage,
+  encodeMessage,
+  PullCodec,
+  PushCodec,
+  ShardInfoCodec,
+  ShardValuesCodec,
+  valuesToBytes,
+  type ShardInfo,
+  type ShardValues,
+} from '../../model/cluster/shard-messages.js';
+import { channelOptions, ParameterShardService, secretMetadata } from './parameter-service.js';
+
+export interface ConnectOptions {
+  readonly secret: string;
+  /** PEM root certificate(s) the shards' TLS certificates are checked against: connect over TLS */
+  readonly tlsRoots?: Uint8Array;
+  /** how long one call may take */
+  readonly deadlineMs: number;
+  /** how long to keep retrying, with backoff, while a shard is unreachable */
+  readonly retryForMs: number;
+  /** told of each retry, for the log */
+  readonly retrying?: (address: string, reason: string) => void;
+}
+
+/** Where the whole shared model stands, as the shards answered. */
+export interface ServerPosition {
+  /** frames seen, the most any shard has counted */
+  readonly framesSeen: number;
+  readonly updates: number;
+  readonly learningRate: number;
+}
+
+/** A worker's or the cluster's handle on every shard of one model. */
+export interface ParameterServerClient {
+  readonly config: ModelConfig;
+  readonly model: string;
+  readonly shards: readonly ShardInfo[];
+  /**
+   * Pushes `gradient` (the whole vector, summed over `frames` frames) to the
+   * shards, a piece to each, concurrently. With `into`, the shards answer with
+   * their fresh values, which are written there.
+   */
+  push(gradient: Float32Array, frames: number, into: Float32Array | null): Promise<ServerPosition>;
+  /** every shard's values, written into `into` */
+  pull(into: Float32Array): Promise<ServerPosition>;
+  /** every shard's current info (counts, refusals) */
+  infos(): Promise<ShardInfo[]>;
+  close(): void;
+}
+
+/** Statuses worth retrying: the shard is down, restarting, or slow. */
+const TRANSIENT = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED]);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One shard's client: typed calls, retried with backoff while the shard is unreachable. */
+class ShardConnection {
+  private readonly client: grpc.Client;
+
+  constructor(
+    readonly address: string,
+    values: number,
+    private readonly options: ConnectOptions,
+  ) {
+    const credentials = options.tlsRoots ? grpc.credentials.createSsl(Buffer.from(options.tlsRoots)) : grpc.credentials.createInsecure();
+    this.client = new grpc.Client(address, credentials, channelOptions(values));
+  }
+
+  async call<A>(method: keyof typeof ParameterShardService, request: Uint8Array, codec: t.Decoder<unknown, A>): Promise<A> {
+    const definition = ParameterShardService[method];
+    const started = Date.now();
+    for (let wait = 100; ; wait = Math.min(2 * wait, 5_000)) {
+      try {
+        const reply = await new Promise<Uint8Array>((resolve, reject) =>
+          this.client.makeUnaryRequest(
+            definition.path,
+            definition.requestSerialize,
+            definition.responseDeserialize,
+            request,
+            secretMetadata(this.options.secret),
+            { deadline: Date.now() + this.options.deadlineMs },
+            (error, response) => (error || !response ? reject(error) : resolve(response)),
+          ),
+        );
+        const decoded = decodeMessage(codec, reply);
+        if (E.isLeft(decoded)) return fail(`shard ${this.address} answered with a malformed message: ${decoded.left}`);
+        return decoded.right;
+      } catch (error) {
+        const status = error as grpc.ServiceError;
+        if (error instanceof InputError || !TRANSIENT.has(status.code)) {
+          throw error instanceof InputError ? error : new InputError(`shard ${this.address} refused the call: ${status.details ?? String(error)}`);
+        }
+        if (Date.now() - started + wait > this.options.retryForMs) {
+          throw new InputError(`shard ${this.address} unreachable for ${Math.round((Date.now() - started) / 1000)} s: ${status.details}`);
+        }
+        this.options.retrying?.(this.address, status.details);
+        await sleep(wait);
+      }
+    }
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+/**
+ * Connects to the shards at `addresses` and checks they are one model's
+ * every shard: the same identity and config, each index once, slices that
+ * tile the parameter vector. Retries while shards are still starting.
+ *
+ * @example
+ * const server = await connectShards(['10.0.0.1:7070', '10.0.0.2:7070'], { secret, deadlineMs: 30_000, retryForMs: 120_000 })
+ */
+export async function connectShards(addresses: readonly string[], options: ConnectOptions): Promise<ParameterServerClient> {
+  // Info first over a channel with room for the config only; data channels are sized per shard after.
+  const infos = await Promise.all(
+    addresses.map(async (address) => {
+      const probe = new ShardConnection(address, 0, options);
+      try {
+        return await probe.call('info', new Uint8Array(0), ShardInfoCodec);
+      } finally {
+        probe.close();
+      }
+    }),
+  );
+  const [first] = infos;
+  const mismatch = infos.findIndex((info) => info.model !== first.model);
+  if (mismatch >= 0) fail(`shards ${addresses[0]} and ${addresses[mismatch]} serve different models (${first.model}, ${infos[mismatch].model})`);
+  const config = decodeModelConfig(first.config);
+  if (E.isLeft(config)) return fail(`shard ${addresses[0]} serves a bad config: ${config.left}`);
+  const total = layoutOf(config.right).size;
+  const byIndex = [...infos].sort((a, b) => a.index - b.index);
+  const tiles = byIndex.every((info, i) => info.index === i && info.count === infos.length && info.offset === (i === 0 ? 0 : byIndex[i - 1].offset + byIndex[i - 1].length));
+  if (!tiles || byIndex[byIndex.length - 1].offset + byIndex[byIndex.length - 1].length !== total) {
+    fail(`the shards at ${addresses.join(',')} are not all ${infos.length} shards of one model (they are ${infos.map((info) => `${info.index}/${info.count}`).join(', ')})`);
+  }
+  const model = first.model;
+  const connections = infos.map((info, i) => new ShardConnection(addresses[i], info.length, options));
+  const positionOf = (replies: readonly ShardValues[]): ServerPosition => ({
+    framesSeen: Math.max(...replies.map((reply) => reply.framesSeen)),
+    updates: Math.max(...replies.map((reply) => reply.updates)),
+    learningRate: replies[0].learningRate,
+  });
+  const store = (reply: ShardValues, info: ShardInfo, into: Float32Array | null, address: string) => {
+    if (!into) return;
+    if (!reply.values) return fail(`shard ${address} answered without its values`);
+    const written = bytesIntoValues(reply.values, into.subarray(info.offset, info.offset + info.length));
+    if (E.isLeft(written)) fail(`shard ${address} answered with values that do not fit: ${written.left}`);
+  };
+
+  return {
+    config: config.right,
+    model,
+    shards: infos,
+    push: async (gradient, frames, into) =>
+      positionOf(
+        await Promise.all(
+          connections.map(async (connection, i) => {
+            const info = infos[i];
+            const piece = valuesToBytes(gradient.subarray(info.offset, info.offset + info.length));
+            const reply = await connection.call('push', encodeMessage(PushCodec, { model, frames, gradient: piece, fetch: into !== null }), ShardValuesCodec);
+            store(reply, info, into, connection.address);
+            return reply;
+          }),
+        ),
+      ),
+    pull: async (into) =>
+      positionOf(
+        await Promise.all(
+          connections.map(async (connection, i) => {
+            const reply = await connection.call('pull', encodeMessage(PullCodec, { model }), ShardValuesCodec);
+            store(reply, infos[i], into, connection.address);
+            return reply;
+          }),
+        ),
+      ),
+    infos: () => Promise.all(connections.map((connection) => connection.call('info', new Uint8Array(0), ShardInfoCodec))),
+    close: () => connections.forEach((connection) => connection.close()),
+  };
+}

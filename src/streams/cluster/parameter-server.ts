@@ -1,0 +1,150 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as grpc from '@grpc/grpc-js';
+import { InputError } from '../../errors.js';
+import { modelIdentity } from '../../model/network/identity.js';
+import type { Schedule } from '../../model/network/schedule.js';
+import { learningRateAt } from '../../model/network/schedule.js';
+import { applyPush, segmentsOf, type ShardState } from '../../model/cluster/shard-state.js';
+import {
+  bytesIntoValues,
+  decodeMessage,
+  encodeMessage,
+  PullCodec,
+  PushCodec,
+  ShardInfoCodec,
+  ShardValuesCodec,
+  valuesToBytes,
+  type ShardInfo,
+} from '../../model/cluster/shard-messages.js';
+import { allFinite } from '../../ops/kernels/portable/update.js';
+import { carriesSecret, channelOptions, ParameterShardService } from './parameter-service.js';
+
+/** Why a call was refused; each is counted and reported by `Info`. */
+export type Refusal = 'unauthenticated' | 'malformed' | 'wrong-model' | 'wrong-size' | 'not-finite';
+
+export interface ShardServerOptions {
+  /** the shard's slice and schedule position; updated in place by every accepted push */
+  readonly state: ShardState;
+  readonly schedule: Schedule;
+  /** every call must carry it */
+  readonly secret: string;
+  /** HOST:PORT (port 0: any free port) */
+  readonly listen: string;
+  /** PEM certificate chain and private key: serve over TLS */
+  readonly tls?: { readonly certificate: Uint8Array; readonly key: Uint8Array };
+  /** told of every refused call, for the log */
+  readonly refused?: (reason: Refusal, message: string) => void;
+}
+
+export interface ShardServer {
+  /** the address actually bound (the port filled in when 0 was asked for) */
+  readonly address: string;
+  info(): ShardInfo;
+  /** stops accepting calls and waits for those in flight */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves one parameter-server shard over gRPC. A push is applied whole or not
+ * at all: it is applied in one turn of the event loop, only after its message
+ * has arrived entire and been checked (secret, model identity, size,
+ * finiteness); anything else is refused with a status naming the problem,
+ * counted, and never touches the parameters.
+ *
+ * @example
+ * const server = await serveShard({ state: shardOf(config, initial, 0, 2), schedule, secret, listen: '127.0.0.1:0' })
+ */
+export async function serveShard(options: ShardServerOptions): Promise<ShardServer> {
+  const { state, schedule, secret } = options;
+  const model = modelIdentity(state.config);
+  const segments = segmentsOf(state, schedule);
+  const scratch = new Float32Array(state.range.length);
+  const refusals: Record<string, number> = {};
+  const where = `shard ${state.range.index}/${state.range.count}`;
+
+  const info = (): ShardInfo => ({
+    model,
+    config: state.config,
+    index: state.range.index,
+    count: state.range.count,
+    offset: state.range.offset,
+    length: state.range.length,
+    framesSeen: state.framesSeen,
+    updates: state.updates,
+    learningRate: learningRateAt(schedule, state.framesSeen),
+    refused: { ...refusals },
+  });
+  const position = (withValues: boolean) =>
+    encodeMessage(ShardValuesCodec, {
+      framesSeen: state.framesSeen,
+      updates: state.updates,
+      learningRate: learningRateAt(schedule, state.framesSeen),
+      ...(withValues && { values: valuesToBytes(state.values) }),
+    });
+
+  type Callback = grpc.sendUnaryData<Uint8Array>;
+  const refuse = (callback: Callback, reason: Refusal, code: grpc.status, message: string) => {
+    refusals[reason] = (refusals[reason] ?? 0) + 1;
+    options.refused?.(reason, message);
+    callback({ code, details: `${where}: ${message}` });
+  };
+  /** The call's message decoded, or null once the call has been refused. */
+  const accepted = <A>(call: grpc.ServerUnaryCall<Uint8Array, Uint8Array>, callback: Callback, decoded: (bytes: Uint8Array) => E.Either<string, A>): A | null => {
+    if (!carriesSecret(call.metadata, secret)) {
+      refuse(callback, 'unauthenticated', grpc.status.UNAUTHENTICATED, 'the call does not carry the shared secret');
+      return null;
+    }
+    const message = decoded(call.request);
+    if (E.isLeft(message)) {
+      refuse(callback, 'malformed', grpc.status.INVALID_ARGUMENT, `malformed message: ${message.left}`);
+      return null;
+    }
+    return message.right;
+  };
+  const forThisModel = (callback: Callback, asked: string): boolean => {
+    if (asked === model) return true;
+    refuse(callback, 'wrong-model', grpc.status.FAILED_PRECONDITION, `this shard serves model ${model}, the call is for ${asked}`);
+    return false;
+  };
+
+  const server = new grpc.Server(channelOptions(state.range.length));
+  server.addService(ParameterShardService, {
+    info: (call: grpc.ServerUnaryCall<Uint8Array, Uint8Array>, callback: Callback) => {
+      if (accepted(call, callback, (bytes) => E.right(bytes)) !== null) callback(null, encodeMessage(ShardInfoCodec, info()));
+    },
+    push: (call: grpc.ServerUnaryCall<Uint8Array, Uint8Array>, callback: Callback) => {
+      const push = accepted(call, callback, (bytes) => decodeMessage(PushCodec, bytes));
+      if (push === null || !forThisModel(callback, push.model)) return;
+      const gradient = bytesIntoValues(push.gradient, scratch);
+      if (E.isLeft(gradient)) return refuse(callback, 'wrong-size', grpc.status.INVALID_ARGUMENT, `the gradient ${gradient.left}`);
+      if (!allFinite(gradient.right)) return refuse(callback, 'not-finite', grpc.status.INVALID_ARGUMENT, 'the gradient holds NaN or Inf values');
+      applyPush(state, segments, schedule, gradient.right, push.frames);
+      callback(null, position(push.fetch));
+    },
+    pull: (call: grpc.ServerUnaryCall<Uint8Array, Uint8Array>, callback: Callback) => {
+      const pull = accepted(call, callback, (bytes) => decodeMessage(PullCodec, bytes));
+      if (pull !== null && forThisModel(callback, pull.model)) callback(null, position(true));
+    },
+  });
+
+  const credentials = options.tls
+    ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(options.tls.certificate), private_key: Buffer.from(options.tls.key) }])
+    : grpc.ServerCredentials.createInsecure();
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(options.listen, credentials, (error, bound) => (error ? reject(new InputError(`cannot listen on ${options.listen}: ${error.message}`)) : resolve(bound))),
+  );
+  const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
+  return {
+    address: `${host}:${port}`,
+    info,
+    close: () =>
+      new Promise<void>((resolve) => {
+        // Calls in flight finish; a peer that holds its connection open gets 5 s.
+        const force = setTimeout(() => server.forceShutdown(), 5_000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      }),
+  };
+}

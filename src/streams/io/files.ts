@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fail } from '../../errors.js';
+
+/**
+ * What went wrong with a file, in words: `no such file`, `is a directory`,
+ * `permission denied`, or the system's code. One wording for every command.
+ */
+export function fileProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    default:
+      return code ?? String((error as Error).message);
+  }
+}
+
+/** Reads a whole file, or fails with a one-line message naming it. */
+export function readBytes(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    return fail(`${path}: ${fileProblem(error)}`);
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Reads a whole UTF-8 text file; bytes that are not UTF-8 fail naming the file, as a missing file does. */
+export function readText(path: string): string {
+  const bytes = readBytes(path);
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return fail(`${path}: not UTF-8 text`);
+  }
+}
+
+/** Reads a JSON file that must hold an object, or fails naming the file and what is wrong. */
+export function readJsonObject(path: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(readText(path));
+  } catch (error) {
+    if (error instanceof SyntaxError) fail(`${path}: not JSON (${error.message})`);
+    throw error;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(`${path}: expected a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+/** The lines of a UTF-8 text file, read lazily (bounded memory, whatever the file's size); a missing file fails naming it. */
+export async function* readLines(path: string): AsyncGenerator<string> {
+  const stream = createReadStream(path, { encoding: 'utf8' });
+  const opened = new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', reject);
+  });
+  try {
+    await opened;
+  } catch (error) {
+    fail(`${path}: ${fileProblem(error)}`);
+  }
+  yield* createInterface({ input: stream, crlfDelay: Infinity });
+}
+
+/**
+ * Writes a file atomically: to a temporary file beside it, then renamed over
+ * the target, so a reader never sees half a file and a crash loses nothing.
+ */
+export function writeAtomic(path: string, data: Uint8Array | string): void {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    writeFileSync(temp, data);
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    fail(`${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+/** Makes a directory and its parents, or fails with a one-line message naming it. */
+export function makeDirectory(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (error) {
+    fail(`${path}: cannot create the directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}

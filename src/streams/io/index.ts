@@ -1,0 +1,9 @@
+/**
+ * Files: whole reads with one-line errors, atomic writes, checkpoints, .npy arrays, run directories.
+ *
+ * @module
+ */
+export * from './checkpoint-file.js';
+export * from './files.js';
+export * from './npy-file.js';
+export * from './run-dir.js';

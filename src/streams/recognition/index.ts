@@ -1,0 +1,10 @@
+/**
+ * Speech recognition with a trained model: the recognizer, the recognize stage, a corpus split on threads, word errors.
+ *
+ * @module
+ */
+export * from './corpus-decoding-model.js';
+export * from './recognize-corpus.js';
+export * from './recognize.js';
+export * from './recognizer.js';
+export * from './word-errors.js';

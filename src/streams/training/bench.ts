@@ -1,0 +1,78 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ModelConfig } from '../../model/network/config.js';
+import { initParameters } from '../../model/network/init.js';
+import type { KernelName } from '../../ops/kernels/choice.js';
+import type { BenchSetup } from './bench-thread.js';
+import { sharedClock } from '../pipeline/frame-clock.js';
+import { shareParameters } from './shared-parameters.js';
+import { errorOf, onThreadFailure, startThread, type ThreadFailure } from '../threads/thread.js';
+
+export interface BenchOptions {
+  readonly config: ModelConfig;
+  readonly kernels: KernelName;
+  readonly threads: number;
+  /** measured seconds, after the warm-up */
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  readonly streams: number;
+  readonly steps: number;
+}
+
+export interface BenchResult {
+  readonly framesPerSec: number;
+  /** one thread's time for one full step of B × T frames */
+  readonly msPerStep: number;
+  readonly rssMB: number;
+}
+
+/**
+ * Times full training steps (forward, truncated BPTT backward, SGD update)
+ * on random data, as the paper's threads work: `threads` worker threads, each
+ * with B streams × T steps per chunk, sharing one parameter buffer without
+ * locks (Hogwild). The warm-up (JIT, first touches of memory) is not counted.
+ */
+export async function bench(options: BenchOptions): Promise<BenchResult> {
+  const { shared } = shareParameters(options.kernels, initParameters(options.config, 1));
+  const clockBuffer = new SharedArrayBuffer(8);
+  const stopBuffer = new SharedArrayBuffer(4);
+  const clock = sharedClock(clockBuffer);
+  const threads = Array.from({ length: options.threads }, (_, index) => {
+    const setup: BenchSetup = {
+      config: options.config,
+      parameters: shared,
+      clock: clockBuffer,
+      stop: stopBuffer,
+      streams: options.streams,
+      steps: options.steps,
+      seed: index + 1,
+    };
+    return startThread('bench-thread', import.meta.url, setup);
+  });
+  const finished = Promise.all(
+    threads.map(
+      (thread, index) =>
+        new Promise<void>((resolve, reject) => {
+          thread.once('message', (message: { readonly type: 'done' } | ThreadFailure) => (message.type === 'done' ? resolve() : reject(errorOf(message))));
+          onThreadFailure(thread, `benchmark thread ${index}`, reject);
+        }),
+    ),
+  );
+  try {
+    await sleep(options.warmupSeconds * 1000);
+    const start = { frames: clock.frames, at: performance.now() };
+    await sleep(options.seconds * 1000);
+    const frames = clock.frames - start.frames;
+    const seconds = (performance.now() - start.at) / 1000;
+    const rssMB = process.memoryUsage().rss / 2 ** 20;
+    const framesPerSec = frames / seconds;
+    return {
+      framesPerSec,
+      msPerStep: (1000 * options.streams * options.steps * options.threads) / framesPerSec,
+      rssMB,
+    };
+  } finally {
+    Atomics.store(new Int32Array(stopBuffer), 0, 1);
+    await finished;
+    await Promise.all(threads.map((thread) => thread.terminate()));
+  }
+}

@@ -1,0 +1,57 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { filter, lastValueFrom, map, reduce, tap, type Observer } from 'rxjs';
+import type { Split } from '../../model/corpus/manifest.js';
+import type { Network } from '../../model/network/network.js';
+import { accumulateCmvn, emptyCmvnStats, type CmvnStats } from '../../ops/dsp/cmvn.js';
+import { fbankPlan } from '../../ops/dsp/fbank.js';
+import { chunk, type ChunkOptions } from '../pipeline/chunk.js';
+import { utterances } from '../corpora/corpus.js';
+import { delayTargets } from '../pipeline/delay-targets.js';
+import { features, featuresOf, type Normalisation, type SkippedUtterance } from '../pipeline/features.js';
+import { NO_SCORE, runningScore, score, type Score } from '../pipeline/score.js';
+
+export interface EvaluationOptions {
+  readonly split: Split;
+  readonly normalisation: Normalisation;
+  readonly chunking: ChunkOptions;
+  readonly delay: number;
+  /** score at most this many utterances (the first ones of the split) */
+  readonly limit?: number;
+  readonly skipped?: Partial<Observer<SkippedUtterance>>;
+  /** called for each utterance taken from the split, its audio readable or not (for progress) */
+  readonly reached?: () => void;
+}
+
+/**
+ * Loss and frame accuracy of a network over a corpus split, computed as in
+ * training (same features, label delay and chunking, state carried).
+ */
+export function evaluate(corpus: string, network: Network, options: EvaluationOptions): Promise<Score> {
+  const unreadable = (skip: SkippedUtterance) => {
+    options.reached?.();
+    options.skipped?.next?.(skip);
+  };
+  return lastValueFrom(
+    utterances(corpus, { split: options.split, limit: options.limit, skipped: { next: unreadable } }).pipe(
+      tap(() => options.reached?.()),
+      features({ normalisation: options.normalisation, skipped: options.skipped }),
+      delayTargets(options.delay),
+      chunk(options.chunking),
+      score(network),
+      runningScore(),
+    ),
+    { defaultValue: NO_SCORE },
+  );
+}
+
+/** Global feature statistics over the first `limit` utterances of a split (unreadable ones are left out). */
+export function corpusCmvn(corpus: string, split: Split, limit: number, bins = 40): Promise<CmvnStats> {
+  const plan = fbankPlan({ bins });
+  return lastValueFrom(
+    utterances(corpus, { split, limit }).pipe(
+      map((utterance) => featuresOf(utterance.wav, plan, 'none')),
+      filter(E.isRight),
+      reduce((stats, matrix) => accumulateCmvn(stats, matrix.right), emptyCmvnStats(bins)),
+    ),
+  );
+}

@@ -1,0 +1,51 @@
+import type { ModelConfig } from '../../model/network/config.js';
+import type { Schedule } from '../../model/network/schedule.js';
+import type { ChunkOptions } from '../pipeline/chunk.js';
+import type { GradientMailbox } from '../pipeline/push-gradients.js';
+import type { ThreadFailure } from '../threads/thread.js';
+import type { SharedParameters } from './shared-parameters.js';
+
+/** Everything a training thread needs: plain data, cloned (or shared) into the worker. */
+export interface TrainingThreadSetup {
+  readonly corpus: string;
+  readonly config: ModelConfig;
+  /** the one parameter buffer every thread updates (Hogwild), and the kernels that run on it */
+  readonly parameters: SharedParameters;
+  /** the shared frame clock: drives the schedule (local updates) or follows the shards' count (remote) */
+  readonly clock: SharedArrayBuffer;
+  /** one Int32: set to 1 by the main thread to make every thread finish its chunk and stop */
+  readonly stop: SharedArrayBuffer;
+  readonly update: ThreadUpdate;
+  readonly chunking: ChunkOptions;
+  readonly delay: number;
+  readonly shard: { readonly index: number; readonly count: number };
+  readonly firstEpoch: number;
+  readonly epochs: number;
+  /** stop once the clock reaches this many frames */
+  readonly maxFrames: number;
+  readonly seed: number;
+  readonly shuffleBuffer: number;
+  readonly cmvn: { readonly mean: Float32Array; readonly invStd: Float32Array };
+  readonly strict: boolean;
+  /** how often (ms) a thread reports its progress */
+  readonly reportEvery: number;
+}
+
+/**
+ * How a thread updates the parameters: SGD on the process's shared buffer
+ * (one machine), or by pushing its gradients to the parameter server through
+ * its mailbox every `pushEvery` chunks (many machines).
+ */
+export type ThreadUpdate =
+  | { readonly kind: 'local'; readonly schedule: Schedule }
+  | { readonly kind: 'remote'; readonly mailbox: GradientMailbox; readonly pushEvery: number };
+
+/** What a training thread tells the main thread. */
+export type TrainingThreadMessage =
+  | { readonly type: 'progress'; readonly updates: number; readonly loss: number; readonly frames: number; readonly correct: number; readonly learningRate: number }
+  | { readonly type: 'epoch'; readonly epoch: number }
+  /** the thread's mailbox holds a gradient summed over `frames` frames: push it, answer, wake the thread */
+  | { readonly type: 'push'; readonly frames: number }
+  | { readonly type: 'skipped'; readonly id: string; readonly reason: string }
+  | { readonly type: 'done' }
+  | ThreadFailure;

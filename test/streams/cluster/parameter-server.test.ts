@@ -1,0 +1,159 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { initParameters } from '../../../src/model/network/init.js';
+import { layoutOf } from '../../../src/model/network/layout.js';
+import type { Schedule } from '../../../src/model/network/schedule.js';
+import { shardOf } from '../../../src/model/cluster/shard-state.js';
+import { encodeMessage, PushCodec } from '../../../src/model/cluster/shard-messages.js';
+import { modelIdentity } from '../../../src/model/network/identity.js';
+import { plainMsgpack } from '../../../src/model/formats/tensors.js';
+import type { LstmpSpec } from '../../../src/ops/nn/lstmp.js';
+import { connectShards, type ConnectOptions } from '../../../src/streams/cluster/parameter-client.js';
+import { serveShard, type ShardServer } from '../../../src/streams/cluster/parameter-server.js';
+import { ParameterShardService, secretMetadata } from '../../../src/streams/cluster/parameter-service.js';
+
+const spec: LstmpSpec = { inputs: 3, cells: 4, projection: 2, layers: 1, outputs: 5, cellClip: 50, peepholes: true };
+const total = layoutOf(spec).size;
+const schedule: Schedule = { learningRate: 0.01, decay: 0.5, decayFrames: 100, biasRateFactor: 0.5, gradientClip: 2, momentum: 0 };
+const secret = 'correct horse battery';
+const connect: ConnectOptions = { secret, deadlineMs: 5_000, retryForMs: 2_000 };
+
+let servers: ShardServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.map((server) => server.close()));
+  servers = [];
+});
+
+async function cluster(count: number, tls?: { certificate: Uint8Array; key: Uint8Array }) {
+  const initial = initParameters(spec, 7, 0.1);
+  const states = Array.from({ length: count }, (_, index) => shardOf(spec, initial, index, count));
+  servers = await Promise.all(states.map((state) => serveShard({ state, schedule, secret, listen: '127.0.0.1:0', tls })));
+  return { initial, states, addresses: servers.map((server) => server.address) };
+}
+
+/** A raw call, as a stranger or a broken worker would make it. */
+function rawCall(address: string, method: keyof typeof ParameterShardService, request: Uint8Array, metadata: grpc.Metadata): Promise<grpc.ServiceError | null> {
+  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  const definition = ParameterShardService[method];
+  return new Promise((resolve) =>
+    client.makeUnaryRequest(definition.path, definition.requestSerialize, definition.responseDeserialize, request, metadata, { deadline: Date.now() + 5_000 }, (error) => {
+      client.close();
+      resolve(error);
+    }),
+  );
+}
+
+describe('parameter-server shards', () => {
+  it('apply a pushed gradient exactly as single-machine SGD would, each shard its slice', async () => {
+    const { initial, addresses } = await cluster(3);
+    const server = await connectShards(addresses, connect);
+    expect(server.shards.map((shard) => shard.length).reduce((a, b) => a + b)).toBe(total);
+    const gradient = Float32Array.from({ length: total }, (_, i) => Math.sin(i) * 3);
+    const fresh = new Float32Array(total);
+    const position = await server.push(gradient, 40, fresh);
+    expect(position.framesSeen).toBe(40);
+    const layout = layoutOf(spec);
+    for (const slot of layout.tensors) {
+      const factor = /\.(b|by|peephole)$/.test(slot.name) ? 0.5 : 1;
+      for (let i = slot.offset; i < slot.offset + slot.size; i++) {
+        const clipped = Math.max(-2, Math.min(2, gradient[i]));
+        expect(fresh[i]).toBeCloseTo(initial[i] - 0.01 * factor * clipped, 6);
+      }
+    }
+    // The second push runs at the decayed rate of 40 frames seen.
+    const again = await server.push(gradient, 60, null);
+    expect(again.framesSeen).toBe(100);
+    expect(again.learningRate).toBeCloseTo(0.01 * 0.5, 9);
+    const pulled = new Float32Array(total);
+    await server.pull(pulled);
+    expect(pulled[0]).toBeCloseTo(fresh[0] - 0.01 * Math.pow(0.5, 0.4) * Math.max(-2, Math.min(2, gradient[0])), 6);
+    server.close();
+  });
+
+  it('refuse calls without the secret or with a wrong one, and leave the parameters alone', async () => {
+    const { initial, states, addresses } = await cluster(1);
+    const push = encodeMessage(PushCodec, { model: modelIdentity(spec), frames: 10, gradient: new Uint8Array(4 * total), fetch: false });
+    const none = await rawCall(addresses[0], 'push', push, new grpc.Metadata());
+    expect(none?.code).toBe(grpc.status.UNAUTHENTICATED);
+    const wrong = await rawCall(addresses[0], 'push', push, secretMetadata('not the secret'));
+    expect(wrong?.code).toBe(grpc.status.UNAUTHENTICATED);
+    expect(await rawCall(addresses[0], 'pull', new Uint8Array(0), secretMetadata('nope'))).toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+    await expect(connectShards(addresses, { ...connect, secret: 'wrong secret!' })).rejects.toThrow(/refused the call: .*shared secret/);
+    expect(Array.from(states[0].values)).toEqual(Array.from(initial));
+    expect(servers[0].info().refused.unauthenticated).toBe(4);
+    expect(states[0].updates).toBe(0);
+  });
+
+  it('refuse wrong sizes, NaN, garbage bytes and another model, counting each, parameters unchanged', async () => {
+    const { initial, states, addresses } = await cluster(2);
+    const model = modelIdentity(spec);
+    const length = states[0].range.length;
+    const pushOf = (gradient: Float32Array, forModel = model) =>
+      encodeMessage(PushCodec, { model: forModel, frames: 10, gradient: new Uint8Array(gradient.buffer), fetch: true });
+    const withNaN = new Float32Array(length).fill(0.1);
+    withNaN[3] = NaN;
+    const withInf = new Float32Array(length).fill(0.1);
+    withInf[0] = -Infinity;
+    const garbage = Uint8Array.from({ length: 300 }, (_, i) => (i * 37 + 11) % 256);
+    const cases: [string, Uint8Array, grpc.status, RegExp][] = [
+      ['short', pushOf(new Float32Array(length - 1)), grpc.status.INVALID_ARGUMENT, /gradient holds \d+ values, expected/],
+      ['long', pushOf(new Float32Array(length + 1)), grpc.status.INVALID_ARGUMENT, /expected/],
+      ['NaN', pushOf(withNaN), grpc.status.INVALID_ARGUMENT, /NaN or Inf/],
+      ['Inf', pushOf(withInf), grpc.status.INVALID_ARGUMENT, /NaN or Inf/],
+      ['garbage', garbage, grpc.status.INVALID_ARGUMENT, /malformed message/],
+      ['truncated', pushOf(new Float32Array(length)).subarray(0, 40), grpc.status.INVALID_ARGUMENT, /malformed message: truncated/],
+      ['empty', new Uint8Array(0), grpc.status.INVALID_ARGUMENT, /malformed message: truncated/],
+      ['a map without a gradient', plainMsgpack.pack({ model, frames: 10, fetch: true }), grpc.status.INVALID_ARGUMENT, /malformed message: .*gradient/],
+      ['a negative frame count', plainMsgpack.pack({ model, frames: -1, gradient: new Uint8Array(4 * length), fetch: true }), grpc.status.INVALID_ARGUMENT, /malformed message: .*frames/],
+      ['another model', pushOf(new Float32Array(length), 'lstmp-0000000000000000'), grpc.status.FAILED_PRECONDITION, /serves model lstmp-/],
+    ];
+    for (const [name, request, code, details] of cases) {
+      const error = await rawCall(addresses[0], 'push', request, secretMetadata(secret));
+      expect(error?.code, name).toBe(code);
+      expect(error?.details, name).toMatch(details);
+    }
+    expect(Array.from(states[0].values)).toEqual(Array.from(initial.subarray(0, length)));
+    expect(states[0].updates).toBe(0);
+    expect(servers[0].info().refused).toEqual({ 'wrong-size': 2, 'not-finite': 2, malformed: 5, 'wrong-model': 1 });
+  });
+
+  it('are refused by a client when they are not one model\'s every shard', async () => {
+    const { addresses } = await cluster(2);
+    await expect(connectShards([addresses[0]], connect)).rejects.toThrow(/not all 1 shards of one model/);
+    await expect(connectShards([addresses[0], addresses[0]], connect)).rejects.toThrow(/not all 2 shards/);
+  });
+
+  it('are retried with backoff while a shard is down, and reached when it returns', async () => {
+    const { states, addresses } = await cluster(1);
+    const retries: string[] = [];
+    const server = await connectShards(addresses, { ...connect, retryForMs: 20_000, retrying: (address) => retries.push(address) });
+    await servers[0].close();
+    setTimeout(() => void serveShard({ state: states[0], schedule, secret, listen: addresses[0] }).then((restarted) => (servers = [restarted])), 1_500);
+    const position = await server.push(new Float32Array(total).fill(0.5), 5, null);
+    expect(position.framesSeen).toBe(5);
+    expect(retries.length).toBeGreaterThan(0);
+    expect(retries.every((address) => address === addresses[0])).toBe(true);
+    server.close();
+  });
+
+  it('give up with a clear error when a shard stays away', async () => {
+    await expect(connectShards(['127.0.0.1:1'], { ...connect, retryForMs: 500 })).rejects.toThrow(/shard 127\.0\.0\.1:1 unreachable for \d+ s/);
+  });
+
+  it('serve over TLS when given a certificate, and refuse clients that do not trust it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lstmp-tls-'));
+    const [key, certificate] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', certificate, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+    const tls = { certificate: readFileSync(certificate), key: readFileSync(key) };
+    const { addresses } = await cluster(1, tls);
+    const byName = addresses.map((address) => address.replace('127.0.0.1', 'localhost'));
+    const server = await connectShards(byName, { ...connect, tlsRoots: tls.certificate });
+    expect((await server.push(new Float32Array(total).fill(0.1), 3, null)).framesSeen).toBe(3);
+    server.close();
+    await expect(connectShards(byName, { ...connect, retryForMs: 300 })).rejects.toThrow(/shard localhost:\d+ unreachable/);
+  });
+});
