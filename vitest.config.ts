@@ -1,9 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// The cluster test compares a 2 + 2 cluster's accuracy with one process's, within 2 points. Asynchrony
-// is part of what it measures, and other test files competing for the 2 cores changed it enough to
-// fail the comparison (61.5 % against 64.1 % in one CI run, 0.1–1.0 points apart on a quiet machine).
-// So it runs alone, after everything else.
+// The cluster test compares a 2 + 2 cluster's accuracy with one process's. Asynchrony is part of what
+// it measures, and other test files competing for the 2 cores move it (61.5 % against 64.1 % in one
+// CI run). So it runs alone, after everything else.
 const alone = ['test/cli/cluster.test.ts'];
 
 export default defineConfig({

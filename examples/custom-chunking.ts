@@ -9,9 +9,7 @@
  * clipping. One thread, so the run is reproducible.
  */
 import { lastValueFrom, reduce, tap } from 'rxjs';
-import { orFail } from '../src/index.js';
-import { decodeModelConfig, decodeSchedule, initParameters, networkOf } from '../src/model/index.js';
-import { bptt, chunk, corpusStates, delayTargets, evaluate, features, frameAccuracy, localClock, sgd, utterances } from '../src/streams/index.js';
+import { bptt, chunk, corpusStates, decodeModelConfig, decodeSchedule, delayTargets, evaluate, features, frameAccuracy, initParameters, localClock, networkOf, orFail, sgd, utterances } from '../src/index.js';
 import { runExample } from './run.js';
 
 export interface CustomChunkingOptions {

@@ -10,9 +10,7 @@
  * same stages, so it is scored by a pipeline composed the same way.
  */
 import { lastValueFrom, map, type OperatorFunction } from 'rxjs';
-import { orFail } from '../src/index.js';
-import { decodeModelConfig, decodeSchedule, initParameters, networkOf } from '../src/model/index.js';
-import { bptt, chunk, corpusStates, delayTargets, features, frameAccuracy, runningScore, score, sgd, utterances, type LabelledUtterance } from '../src/streams/index.js';
+import { bptt, chunk, corpusStates, decodeModelConfig, decodeSchedule, delayTargets, features, frameAccuracy, initParameters, type LabelledUtterance, networkOf, orFail, runningScore, score, sgd, utterances } from '../src/index.js';
 import { runExample } from './run.js';
 
 /**

@@ -9,9 +9,7 @@
  * the steps are, which tensors move most, and whether clipping would bite.
  */
 import { lastValueFrom, tap, toArray } from 'rxjs';
-import { orFail } from '../src/index.js';
-import { decodeModelConfig, decodeSchedule, initParameters, layoutOf, networkOf } from '../src/model/index.js';
-import { bptt, chunk, corpusStates, delayTargets, features, sgd, utterances } from '../src/streams/index.js';
+import { bptt, chunk, corpusStates, decodeModelConfig, decodeSchedule, delayTargets, features, initParameters, layoutOf, networkOf, orFail, sgd, utterances } from '../src/index.js';
 import { runExample } from './run.js';
 
 /** One chunk's gradient, measured. */

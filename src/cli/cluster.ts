@@ -11,26 +11,15 @@ import { saveCheckpoint } from '../streams/io/checkpoint-file.js';
 import { cluster, type ClusterEvent } from '../streams/cluster/local-cluster.js';
 import { corpusStates, splitFrames } from '../streams/corpora/corpus.js';
 import { makeDirectory, writeAtomic } from '../streams/io/files.js';
+import { writeRunSummary } from '../streams/io/run-dir.js';
 import { frameAccuracy } from '../streams/pipeline/score.js';
 import type { TrainEvent } from '../streams/training/train.js';
 import { integerOption } from './options.js';
 import { progress } from './progress.js';
-import {
-  addNetworkOptions,
-  addPipelineOptions,
-  addPresetOption,
-  addScheduleOptions,
-  decodingExtras,
-  positiveOption,
-  withPreset,
-  type NetworkOptions,
-  type PipelineOptions,
-  type ScheduleOptions,
-  type Unresolved,
-} from './training-options.js';
-import { keepRun, TRAINING_FIELDS } from './training-view.js';
+import { addTrainingOptions, decodingExtras, positiveOption, withPreset, type TrainingOptions, type Unresolved } from './training-options.js';
+import { followRun, TRAINING_FIELDS } from './training-view.js';
 
-interface ClusterCommandOptions extends PipelineOptions, ScheduleOptions, NetworkOptions {
+interface ClusterCommandOptions extends TrainingOptions {
   shards: number;
   workers: number;
   out: string;
@@ -60,7 +49,7 @@ function argumentsOf(values: Record<string, string | number | boolean | undefine
  */
 export function registerCluster(program: Command): void {
   const command = program.command('cluster').description('distributed ASGD on this machine: parameter-server shards and worker processes over gRPC');
-  addPresetOption(addNetworkOptions(addScheduleOptions(addPipelineOptions(command))))
+  addTrainingOptions(command)
     .requiredOption('--out <RUNDIR>', 'run directory: model.msgpack, metrics.jsonl, shards/, logs/')
     .option('--shards <S>', 'parameter-server shard processes', integerOption(1), 2)
     .option('--workers <W>', 'worker processes (each with --threads threads)', integerOption(1), 2)
@@ -88,7 +77,7 @@ export function registerCluster(program: Command): void {
       const bar = progress({ label: 'cluster', total, unit: 'frames', fields: TRAINING_FIELDS, quiet: options.quiet || options.json || options.jsonl });
       const workers = `${options.workers} worker(s) × ${options.threads} thread(s)`;
       bar.log(`training a ${describeNetwork(config)}, ${parameterCounts(config).total.toLocaleString('en-US')} parameters, on ${options.shards} shard(s) and ${workers}`);
-      const keep = keepRun(bar, options.out, extras);
+      const keep = followRun(bar, options.out, extras);
       let restarts = 0;
       const stopping = merge(fromEvent(process, 'SIGINT'), fromEvent(process, 'SIGTERM')).pipe(
         take(1),
@@ -129,7 +118,6 @@ export function registerCluster(program: Command): void {
         devUtterances: options.devUtterances,
         chunking: { streams: options.streams, steps: options.steps },
         delay: options.delay,
-        reportEvery: 500,
         restarts: options.restarts,
         until: stopping,
       });
@@ -147,7 +135,7 @@ export function registerCluster(program: Command): void {
       const checkpoint = join(options.out, 'model.msgpack');
       const framesPerSecond = done.framesSeen / Math.max(done.elapsed, 1e-9);
       const summary = { devFrameAccuracy: frameAccuracy(done.dev), frames: done.framesSeen, trainSeconds: done.elapsed, threads: options.threads, config, cluster: { shards: options.shards, workers: options.workers, restarts } };
-      writeAtomic(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+      writeRunSummary(options.out, summary);
       if (options.json) {
         const devLoss = done.dev.frames > 0 ? done.dev.loss / done.dev.frames : 0;
         const line = { devFrameAccuracy: frameAccuracy(done.dev), devLoss, frames: done.framesSeen, seconds: done.elapsed, framesPerSecond, shards: options.shards, workers: options.workers, threads: options.threads, restarts, checkpoint };

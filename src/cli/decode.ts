@@ -9,7 +9,7 @@ import { errorsOf, NO_ERRORS, sentenceErrorRate, wordErrorRate, type EditAlignme
 import { loadCheckpoint } from '../streams/io/checkpoint-file.js';
 import { corpusStates } from '../streams/corpora/corpus.js';
 import { recognizeCorpus } from '../streams/recognition/recognize-corpus.js';
-import { decodingModel } from '../streams/recognition/corpus-decoding-model.js';
+import { corpusDecodingModel } from '../streams/recognition/corpus-decoding-model.js';
 import { featuresOf } from '../streams/pipeline/features.js';
 import { readBytes } from '../streams/io/files.js';
 import { DEFAULT_RECOGNIZER_OPTIONS, recognizerOf, type Recognizer, type RecognizerOptions } from '../streams/recognition/recognizer.js';
@@ -55,7 +55,7 @@ async function decodableCheckpoint(options: DecodeCommandOptions, note: (line: s
   const checkpoint = loadCheckpoint(options.checkpoint);
   if (checkpoint.decoding || options.corpus === undefined) return checkpoint;
   note(`${options.checkpoint} has no decoding model: estimating one from ${options.corpus}'s training split`);
-  const decoding = await decodingModel(options.corpus);
+  const decoding = await corpusDecodingModel(options.corpus);
   const states = checkpoint.states ?? corpusStates(options.corpus);
   return { ...checkpoint, states, decoding, priors: priorsOf(decoding) };
 }

@@ -9,7 +9,7 @@ import { reportPage } from '../report/report.js';
 import { loadCheckpoint } from '../streams/io/checkpoint-file.js';
 import { recognizeCorpus } from '../streams/recognition/recognize-corpus.js';
 import { DEFAULT_RECOGNIZER_OPTIONS } from '../streams/recognition/recognizer.js';
-import { readRun } from '../streams/io/run-dir.js';
+import { readRun, writeRunSummary } from '../streams/io/run-dir.js';
 import { splitTranscripts, wordErrors } from '../streams/recognition/word-errors.js';
 import { writeAtomic } from '../streams/io/files.js';
 import { frameAccuracy } from '../streams/pipeline/score.js';
@@ -121,7 +121,7 @@ export function registerDemo(program: Command): void {
         threads: options.threads,
         config: done.checkpoint.config,
       };
-      writeAtomic(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+      writeRunSummary(options.out, summary);
       const report = join(options.out, 'report.html');
       writeAtomic(report, reportPage(readRun(options.out)));
       say(`dev frame accuracy ${(100 * summary.devFrameAccuracy).toFixed(2)}% after ${summary.frames} frames in ${summary.trainSeconds.toFixed(0)} s on ${summary.threads} threads`);

@@ -11,22 +11,10 @@ import { frameAccuracy } from '../streams/pipeline/score.js';
 import { train, type TrainEvent } from '../streams/training/train.js';
 import { integerOption } from './options.js';
 import { progress } from './progress.js';
-import { keepRun, TRAINING_FIELDS } from './training-view.js';
-import {
-  addNetworkOptions,
-  addPipelineOptions,
-  addPresetOption,
-  addScheduleOptions,
-  decodingExtras,
-  scheduleFromOptions,
-  withPreset,
-  type NetworkOptions,
-  type PipelineOptions,
-  type ScheduleOptions,
-  type Unresolved,
-} from './training-options.js';
+import { followRun, TRAINING_FIELDS } from './training-view.js';
+import { addTrainingOptions, decodingExtras, scheduleFromOptions, withPreset, type TrainingOptions, type Unresolved } from './training-options.js';
 
-export interface TrainCommandOptions extends ScheduleOptions, PipelineOptions, NetworkOptions {
+export interface TrainCommandOptions extends TrainingOptions {
   out: string;
   config?: string;
   evalEvery: number;
@@ -81,18 +69,15 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
       chunking: { streams: options.streams, steps: options.steps },
       delay: resume?.delay ?? options.delay,
       seed: options.seed,
-      shuffleBuffer: 2000,
       evalEvery: options.evalEvery,
       devUtterances: options.devUtterances,
-      cmvnUtterances: 500,
       strict: options.strict ?? false,
       resume,
       kernels: options.kernels,
       initRange: options.initRange,
-      reportEvery: 500,
       until: merge(fromEvent(process, 'SIGINT').pipe(take(1), tap(() => bar.log('stopping: finishing the current chunks, then a last evaluation and checkpoint'))), until ?? NEVER),
     }).pipe(
-      tap(keepRun(bar, options.out, extras)),
+      tap(followRun(bar, options.out, extras)),
     ),
   ).finally(() => bar.stop());
   if (done.type !== 'done') throw new Error('training ended without a result');
@@ -101,7 +86,7 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
 
 export function registerTrain(program: Command): void {
   const command = program.command('train').description('train an LSTM/LSTMP acoustic model with multi-threaded asynchronous SGD (Hogwild)');
-  addPresetOption(addNetworkOptions(addScheduleOptions(addPipelineOptions(command))))
+  addTrainingOptions(command)
     .requiredOption('--out <RUNDIR>', 'run directory: model.msgpack, metrics.jsonl')
     .option('--config <cfg.json>', 'network config (cells, projection, layers, cellClip, peepholes)')
     .option('--eval-every <F>', 'frames between dev evaluations and checkpoints', integerOption(1), 200_000)

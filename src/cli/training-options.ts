@@ -8,7 +8,7 @@ import { decodeSchedule, type Schedule } from '../model/network/schedule.js';
 import { PRESET_NAMES, TRAINING_PRESETS, type PresetName, type TrainingPreset } from '../model/network/presets.js';
 import { KERNEL_NAMES, type KernelName } from '../ops/kernels/choice.js';
 import { corpusStates } from '../streams/corpora/corpus.js';
-import { decodingModel } from '../streams/recognition/corpus-decoding-model.js';
+import { corpusDecodingModel } from '../streams/recognition/corpus-decoding-model.js';
 import { integerOption, numberOption } from './options.js';
 
 /** Parses a number > 0 for a commander option. */
@@ -126,6 +126,14 @@ export function scheduleFromOptions(options: ScheduleOptions): Schedule {
   );
 }
 
+/** Everything a command that trains a network from scratch takes: the pipeline, the schedule, the network's shape, the preset. */
+export type TrainingOptions = PipelineOptions & ScheduleOptions & NetworkOptions;
+
+/** The option groups of `train` and `cluster`, in the order `--help` lists them. */
+export function addTrainingOptions(command: Command): Command {
+  return addPresetOption(addNetworkOptions(addScheduleOptions(addPipelineOptions(command))));
+}
+
 /** How the training pipeline runs: threads, passes, chunking. Shared by train, worker and cluster. */
 export interface PipelineOptions {
   corpus: string;
@@ -158,6 +166,6 @@ export function addPipelineOptions(command: Command): Command {
 export async function decodingExtras(corpus: string): Promise<Pick<Checkpoint, 'states' | 'priors' | 'decoding'>> {
   const states = corpusStates(corpus);
   if (!existsSync(join(corpus, 'lexicon.txt'))) return { states };
-  const decoding = await decodingModel(corpus);
+  const decoding = await corpusDecodingModel(corpus);
   return { states, priors: priorsOf(decoding), decoding };
 }

@@ -1,7 +1,5 @@
-import { join } from 'node:path';
 import type { Checkpoint } from '../model/formats/checkpoint.js';
-import { saveCheckpoint } from '../streams/io/checkpoint-file.js';
-import { appendMetrics } from '../streams/training/metrics.js';
+import { keepRun } from '../streams/training/keep-run.js';
 import { frameAccuracy } from '../streams/pipeline/score.js';
 import type { TrainEvent } from '../streams/training/train.js';
 import type { Progress, ProgressFields } from './progress.js';
@@ -23,15 +21,14 @@ export function trainingFields(event: Extract<TrainEvent, { type: 'progress' }>,
 
 /**
  * Follows a training run (local or a cluster's) on `bar` and keeps its run
- * directory: every event in metrics.jsonl, and the checkpoint of each
- * evaluation, with `extras` (what decoding needs), as model.msgpack.
+ * directory ({@link keepRun}: metrics.jsonl, and model.msgpack with `extras`
+ * at each evaluation).
  */
-export function keepRun(bar: Progress, dir: string, extras: Partial<Checkpoint>): (event: TrainEvent) => void {
-  const metricsPath = join(dir, 'metrics.jsonl');
-  const modelPath = join(dir, 'model.msgpack');
+export function followRun(bar: Progress, dir: string, extras: Partial<Checkpoint>): (event: TrainEvent) => void {
+  const keep = keepRun(dir, extras);
   let dev = '';
   return (event) => {
-    appendMetrics(metricsPath, event);
+    keep(event);
     switch (event.type) {
       case 'progress':
         bar.update(event.framesSeen, trainingFields(event, dev));
@@ -41,7 +38,6 @@ export function keepRun(bar: Progress, dir: string, extras: Partial<Checkpoint>)
         break;
       case 'evaluation':
         dev = `${(100 * frameAccuracy(event.dev)).toFixed(1)}%`;
-        saveCheckpoint(modelPath, { ...event.checkpoint, ...extras });
         bar.log(`frames ${event.framesSeen}: dev frame accuracy ${dev}, loss ${(event.dev.loss / Math.max(event.dev.frames, 1)).toFixed(3)} (${event.elapsed.toFixed(0)} s)`);
         break;
       case 'done':

@@ -97,14 +97,11 @@ export function registerWorker(program: Command): void {
           chunking: { streams: options.streams, steps: options.steps },
           delay: options.delay,
           seed: options.seed,
-          shuffleBuffer: 2000,
           evalEvery: options.evalEvery ?? Infinity,
           devUtterances: options.devUtterances,
-          cmvnUtterances: 500,
           strict: options.strict ?? false,
           kernels: options.kernels,
           initRange: 0,
-          reportEvery: 500,
           until: stopping,
         }).pipe(
           tap((event) => {

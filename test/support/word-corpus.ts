@@ -13,7 +13,7 @@ import { formatStates, phoneIndices, stateId, stateInventory } from '../../src/m
 import { fbankPlan, frameCount } from '../../src/ops/dsp/fbank.js';
 import { mulberry32 } from '../../src/ops/random.js';
 import { encodeWav } from '../../src/ops/codecs/wav.js';
-import { decodingModel } from '../../src/streams/recognition/corpus-decoding-model.js';
+import { corpusDecodingModel } from '../../src/streams/recognition/corpus-decoding-model.js';
 import { featuresOf } from '../../src/streams/pipeline/features.js';
 import { readBytes } from '../../src/streams/io/files.js';
 import { corpusEntries } from '../../src/streams/corpora/corpus.js';
@@ -136,6 +136,6 @@ export async function toneWordCheckpoint(dir: string): Promise<Checkpoint> {
     }
     w.by[s] = -0.5 * SHARPNESS * norm + Math.log(counts[s] / total);
   }
-  const decoding = await decodingModel(dir);
+  const decoding = await corpusDecodingModel(dir);
   return { config, parameters, states: [...TONE_INVENTORY.names], decoding, priors: priorsOf(decoding), delay: 0 };
 }

@@ -3,11 +3,11 @@ import * as t from 'io-ts';
 import { describeErrors, parseJson } from '../codec.js';
 
 /**
- * A run's summary.json, as the main job (`lstmp demo`) writes it: the dev frame
- * accuracy, the test word error rate (null until decoded), the frames trained
- * on, the training time and threads, and the network's config. Every field is
- * optional and unknown fields are allowed, so summaries of older and newer
- * runs still read.
+ * A run's summary.json, as the main job (`lstmp demo`) and `lstmp cluster`
+ * write it: the dev frame accuracy, the test word error rate (null until
+ * decoded), the frames trained on, the training time and threads, the
+ * network's config, and a cluster's shape. Every field is optional and
+ * unknown fields are allowed, so summaries of older and newer runs still read.
  */
 export const RunSummaryCodec = t.partial({
   devFrameAccuracy: t.number,
@@ -16,6 +16,7 @@ export const RunSummaryCodec = t.partial({
   trainSeconds: t.number,
   threads: t.number,
   config: t.unknown,
+  cluster: t.type({ shards: t.number, workers: t.number, restarts: t.number }),
 });
 export type RunSummary = t.TypeOf<typeof RunSummaryCodec>;
 
@@ -27,4 +28,9 @@ export function decodeRunSummary(text: string): E.Either<string, RunSummary> {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return E.left('not a JSON object');
   const decoded = RunSummaryCodec.decode(json);
   return E.isLeft(decoded) ? E.left(describeErrors(decoded.left)) : E.right(decoded.right);
+}
+
+/** summary.json's text for a summary (what {@link decodeRunSummary} reads back). */
+export function encodeRunSummary(summary: RunSummary): string {
+  return `${JSON.stringify(summary, null, 2)}\n`;
 }

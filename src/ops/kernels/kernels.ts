@@ -3,6 +3,11 @@ import type { sgemm } from './portable/sgemm.js';
 import type { crossEntropyGradient, logSoftmaxRows } from './portable/softmax.js';
 import type { allFinite, sgdStep } from './portable/update.js';
 
+/** sgemm's op(X) = X: how call sites name the bare boolean (BLAS's 'N'). */
+export const AS_IS = false;
+/** sgemm's op(X) = Xᵀ (BLAS's 'T'). */
+export const TRANSPOSED = true;
+
 /**
  * The kernels an operator runs on. An operator's definition (what it
  * computes) takes its kernels as an argument, so the same LSTMP code runs on

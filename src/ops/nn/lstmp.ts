@@ -1,5 +1,5 @@
 import { copyFloats } from '../kernels/copy.js';
-import type { Kernels } from '../kernels/kernels.js';
+import { AS_IS, TRANSPOSED, type Kernels } from '../kernels/kernels.js';
 
 /**
  * The shape of a deep LSTM or LSTMP network (Sak, Senior & Beaufays 2014):
@@ -186,12 +186,12 @@ export function forward(
 
     loadState(state.r[k], state.c[k], reset, R, C, B, act.r, act.c);
     for (let n = 0; n < frames; n++) act.gates.set(lw.b, n * G);
-    kernels.sgemm(false, true, frames, G, nIn, 1, input, inputOffset, nIn, lw.Wx, 0, nIn, 1, act.gates, 0, G);
+    kernels.sgemm(AS_IS, TRANSPOSED, frames, G, nIn, 1, input, inputOffset, nIn, lw.Wx, 0, nIn, 1, act.gates, 0, G);
 
     for (let t = 0; t < T; t++) {
-      kernels.sgemm(false, true, B, G, R, 1, act.r, t * B * R, R, lw.Wr, 0, R, 1, act.gates, t * B * G, G);
+      kernels.sgemm(AS_IS, TRANSPOSED, B, G, R, 1, act.r, t * B * R, R, lw.Wr, 0, R, 1, act.gates, t * B * G, G);
       kernels.cellForward(C, B, spec.cellClip, lw.peephole, act.gates, t * B * G, act.c, t * B * C, (t + 1) * B * C, act.hc, act.clipped, act.m, t * B * C);
-      if (lw.Wrm) kernels.sgemm(false, true, B, R, C, 1, act.m, t * B * C, C, lw.Wrm, 0, C, 0, act.r, (t + 1) * B * R, R);
+      if (lw.Wrm) kernels.sgemm(AS_IS, TRANSPOSED, B, R, C, 1, act.m, t * B * C, C, lw.Wrm, 0, C, 0, act.r, (t + 1) * B * R, R);
     }
     copyFloats(act.r, T * B * R, state.r[k], 0, B * R);
     copyFloats(act.c, T * B * C, state.c[k], 0, B * C);
@@ -199,7 +199,7 @@ export function forward(
 
   const top = ws.layers[spec.layers - 1].r;
   for (let n = 0; n < frames; n++) ws.logp.set(w.by, n * O);
-  kernels.sgemm(false, true, frames, O, R, 1, top, B * R, R, w.Wyr, 0, R, 1, ws.logp, 0, O);
+  kernels.sgemm(AS_IS, TRANSPOSED, frames, O, R, 1, top, B * R, R, w.Wyr, 0, R, 1, ws.logp, 0, O);
   kernels.logSoftmaxRows(ws.logp, frames, O);
 }
 
@@ -245,11 +245,11 @@ export function backward(
   const top = ws.layers[spec.layers - 1].r;
 
   const loss = kernels.crossEntropyGradient(ws.logp, targets, mask, frames, O, ws.dLogits);
-  kernels.sgemm(true, false, O, R, frames, 1, ws.dLogits, 0, O, top, B * R, R, 0, grads.Wyr, 0, R);
-  kernels.sgemm(false, false, 1, O, frames, 1, ws.ones, 0, frames, ws.dLogits, 0, O, 0, grads.by, 0, O);
+  kernels.sgemm(TRANSPOSED, AS_IS, O, R, frames, 1, ws.dLogits, 0, O, top, B * R, R, 0, grads.Wyr, 0, R);
+  kernels.sgemm(AS_IS, AS_IS, 1, O, frames, 1, ws.ones, 0, frames, ws.dLogits, 0, O, 0, grads.by, 0, O);
   let dAbove = ws.dAbove;
   let dBelow = ws.dBelow;
-  kernels.sgemm(false, false, frames, R, O, 1, ws.dLogits, 0, O, w.Wyr, 0, R, 0, dAbove, 0, R);
+  kernels.sgemm(AS_IS, AS_IS, frames, R, O, 1, ws.dLogits, 0, O, w.Wyr, 0, R, 0, dAbove, 0, R);
 
   for (let k = spec.layers - 1; k >= 0; k--) {
     layerBackward(kernels, spec, w.layers[k], ws.layers[k], dAbove, ws, grads.layers[k], trace ? { dr: trace.dr[k], dc: trace.dc[k] } : null);
@@ -259,11 +259,11 @@ export function backward(
     const input = k === 0 ? x : ws.layers[k - 1].r;
     const inputOffset = k === 0 ? 0 : B * R;
     const G = 4 * spec.cells;
-    kernels.sgemm(true, false, G, nIn, frames, 1, ws.dGates, 0, G, input, inputOffset, nIn, 0, g.Wx, 0, nIn);
-    kernels.sgemm(true, false, G, R, frames, 1, ws.dGates, 0, G, ws.layers[k].r, 0, R, 0, g.Wr, 0, R);
-    kernels.sgemm(false, false, 1, G, frames, 1, ws.ones, 0, frames, ws.dGates, 0, G, 0, g.b, 0, G);
+    kernels.sgemm(TRANSPOSED, AS_IS, G, nIn, frames, 1, ws.dGates, 0, G, input, inputOffset, nIn, 0, g.Wx, 0, nIn);
+    kernels.sgemm(TRANSPOSED, AS_IS, G, R, frames, 1, ws.dGates, 0, G, ws.layers[k].r, 0, R, 0, g.Wr, 0, R);
+    kernels.sgemm(AS_IS, AS_IS, 1, G, frames, 1, ws.ones, 0, frames, ws.dGates, 0, G, 0, g.b, 0, G);
     if (k > 0) {
-      kernels.sgemm(false, false, frames, nIn, G, 1, ws.dGates, 0, G, lw.Wx, 0, nIn, 0, dBelow, 0, nIn);
+      kernels.sgemm(AS_IS, AS_IS, frames, nIn, G, 1, ws.dGates, 0, G, lw.Wx, 0, nIn, 0, dBelow, 0, nIn);
       [dAbove, dBelow] = [dBelow, dAbove];
     }
   }
@@ -308,10 +308,10 @@ function layerBackward(
   if (dPeep) dPeep.fill(0);
 
   for (let t = T - 1; t >= 0; t--) {
-    if (t + 1 < T) kernels.sgemm(false, false, B, R, G, 1, dGates, (t + 1) * B * G, G, lw.Wr, 0, R, 1, dR, t * B * R, R);
+    if (t + 1 < T) kernels.sgemm(AS_IS, AS_IS, B, R, G, 1, dGates, (t + 1) * B * G, G, lw.Wr, 0, R, 1, dR, t * B * R, R);
     const dmSource = lw.Wrm ? dm : dR;
     const dmOffset = lw.Wrm ? 0 : t * B * C;
-    if (lw.Wrm) kernels.sgemm(false, false, B, C, R, 1, dR, t * B * R, R, lw.Wrm, 0, C, 0, dm, 0, C);
+    if (lw.Wrm) kernels.sgemm(AS_IS, AS_IS, B, C, R, 1, dR, t * B * R, R, lw.Wrm, 0, C, 0, dm, 0, C);
     if (trace) {
       trace.dr[t] = Math.sqrt(sumOfSquares(dR, t * B * R, B * R));
       trace.dc[t] = cellGradientNorm(act, peep, dmSource, dmOffset, dc, t, B, C);
@@ -319,7 +319,7 @@ function layerBackward(
 
     kernels.cellBackward(C, B, peep, dPeep, act.gates, t * B * G, act.hc, act.clipped, t * B * C, act.c, t * B * C, (t + 1) * B * C, dmSource, dmOffset, dc, dGates);
   }
-  if (lw.Wrm && g.Wrm) kernels.sgemm(true, false, R, C, T * B, 1, dR, 0, R, act.m, 0, C, 0, g.Wrm, 0, C);
+  if (lw.Wrm && g.Wrm) kernels.sgemm(TRANSPOSED, AS_IS, R, C, T * B, 1, dR, 0, R, act.m, 0, C, 0, g.Wrm, 0, C);
 }
 
 // ‖∂L/∂c_t‖ over the B streams, before step t's loop above has run: dc still

@@ -6,18 +6,17 @@ import { createInterface } from 'node:readline';
 import { Observable } from 'rxjs';
 import { InputError } from '../../errors.js';
 import { makeDirectory } from '../io/files.js';
-import type { Checkpoint } from '../../model/formats/checkpoint.js';
 import { layoutOf } from '../../model/network/layout.js';
 import { networkOf } from '../../model/network/network.js';
 import { ShardLineCodec } from '../../model/cluster/shard-line.js';
 import { WorkerLineCodec } from '../../model/cluster/worker-line.js';
 import { cmvnTransform } from '../../ops/dsp/cmvn.js';
 import type { ChunkOptions } from '../pipeline/chunk.js';
-import { corpusCmvn, evaluate } from '../training/evaluate.js';
+import { corpusCmvn, devEvaluator } from '../training/evaluate.js';
 import { connectShards, type ParameterServerClient } from './parameter-client.js';
 import { SECRET_VARIABLE } from './secret.js';
-import { addScores, NO_SCORE, type Score } from '../pipeline/score.js';
-import type { TrainEvent } from '../training/train.js';
+import { TRAINING_DEFAULTS } from '../training/train.js';
+import { trainingEvents, type Position, type TrainEvent } from '../training/training-events.js';
 import { decodeJson } from '../../model/codec.js';
 import { portableKernels } from '../../ops/kernels/portable/portable-kernels.js';
 
@@ -41,8 +40,8 @@ export interface ClusterOptions {
   readonly devUtterances: number;
   readonly chunking: ChunkOptions;
   readonly delay: number;
-  /** how often (ms) progress is reported */
-  readonly reportEvery: number;
+  /** how often (ms) progress is reported (default: as train's) */
+  readonly reportEvery?: number;
   /** a shard that dies is restarted from its saved state, at most this many times in all */
   readonly restarts: number;
   /** when this emits, the workers finish their chunks and the run ends as if done */
@@ -156,37 +155,38 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
 
       server = await connectShards(addresses, { secret: options.secret, deadlineMs: 60_000, retryForMs: 300_000 });
       const model = server;
-      const stats = await corpusCmvn(options.corpus, 'train', 500, model.config.inputs);
+      const stats = await corpusCmvn(options.corpus, 'train', TRAINING_DEFAULTS.cmvnUtterances, model.config.inputs);
       const network = networkOf(model.config, portableKernels.alloc(layoutOf(model.config).size), portableKernels);
-      const snapshot = async (): Promise<Checkpoint> => {
-        const position = await model.pull(network.parameters);
-        return { config: model.config, parameters: network.parameters.slice(), cmvn: stats, training: { framesSeen: position.framesSeen, updates: position.updates, epoch: Math.min(...epochs) }, delay: options.delay };
-      };
-      const evaluateShared = (checkpoint: Checkpoint): Promise<Score> => {
-        network.parameters.set(checkpoint.parameters);
-        return evaluate(options.corpus, network, { split: 'dev', normalisation: cmvnTransform(stats), chunking: options.chunking, delay: options.delay, limit: options.devUtterances });
-      };
 
-      // Workers: their progress lines sum into the cluster's.
+      // Workers: their progress lines sum into the cluster's. Each line carries its worker's running
+      // count of updates; the cluster's is the sum of the latest ones.
       const epochs = new Array<number>(options.workers).fill(0);
+      const updates = new Array<number>(options.workers).fill(0);
       let framesSeen = 0;
-      let updates = 0;
       let learningRate = 0;
-      let skipped = 0;
-      let recent = NO_SCORE;
-      let sinceEvaluation = NO_SCORE;
-      let lastReport = { at: 0, frames: 0 };
-      const position = () => ({ framesSeen, updates, epoch: Math.min(...epochs), elapsed: elapsed(), learningRate });
-      let nextEvaluation = options.evalEvery;
-      let evaluating = Promise.resolve();
-      const evaluateNow = () => {
-        evaluating = evaluating.then(async () => {
-          const checkpoint = await snapshot();
-          const dev = await evaluateShared(checkpoint);
-          subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, ...position(), framesSeen: checkpoint.training!.framesSeen });
-          sinceEvaluation = NO_SCORE;
-        });
-      };
+      const position = (): Position => ({
+        framesSeen,
+        updates: updates.reduce((sum, n) => sum + n, 0),
+        epoch: Math.min(...epochs),
+        elapsed: elapsed(),
+        learningRate,
+      });
+      const events = trainingEvents(subscriber, {
+        evalEvery: options.evalEvery,
+        firstFrame: 0,
+        reportEvery: options.reportEvery ?? TRAINING_DEFAULTS.reportEvery,
+        position,
+        snapshot: async () => {
+          const pulled = await model.pull(network.parameters);
+          return { config: model.config, parameters: network.parameters.slice(), cmvn: stats, training: { framesSeen: pulled.framesSeen, updates: pulled.updates, epoch: Math.min(...epochs) }, delay: options.delay };
+        },
+        evaluate: devEvaluator(options.corpus, networkOf(model.config, new Float32Array(network.parameters.length)), {
+          normalisation: cmvnTransform(stats),
+          chunking: options.chunking,
+          delay: options.delay,
+          utterances: options.devUtterances,
+        }),
+      });
       const workersDone = Promise.all(
         Array.from(
           { length: options.workers },
@@ -198,25 +198,14 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
                 if (E.isLeft(line)) return;
                 const event = line.right;
                 if (event.type === 'skipped') {
-                  subscriber.next({ type: 'skipped', id: event.id, reason: event.reason, total: ++skipped });
+                  events.skipped(event.id, event.reason);
                 } else if (event.type === 'progress') {
                   framesSeen = Math.max(framesSeen, event.framesSeen);
-                  updates += event.updates;
+                  updates[index] = event.updates;
                   learningRate = event.learningRate;
                   epochs[index] = event.epoch;
-                  const score = { loss: event.loss, frames: event.frames, correct: event.correct };
-                  recent = addScores(recent, score);
-                  sinceEvaluation = addScores(sinceEvaluation, score);
-                  const now = elapsed();
-                  if (now - lastReport.at >= options.reportEvery / 1000) {
-                    subscriber.next({ type: 'progress', framesPerSecond: (framesSeen - lastReport.frames) / Math.max(now - lastReport.at, 1e-9), recent, ...position() });
-                    lastReport = { at: now, frames: framesSeen };
-                    recent = NO_SCORE;
-                  }
-                  if (framesSeen >= nextEvaluation) {
-                    nextEvaluation = framesSeen + options.evalEvery;
-                    evaluateNow();
-                  }
+                  events.trained({ loss: event.loss, frames: event.frames, correct: event.correct });
+                  events.due(framesSeen);
                 }
               });
               subscriber.next({ type: 'process', role: 'worker', index, pid: child.process.pid ?? -1, what: 'started' });
@@ -234,12 +223,7 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
       } finally {
         stopping?.unsubscribe();
       }
-      await evaluating;
-      const checkpoint = await snapshot();
-      const dev = await evaluateShared(checkpoint);
-      const final = { ...position(), framesSeen: checkpoint.training!.framesSeen };
-      subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, ...final });
-      subscriber.next({ type: 'done', dev, checkpoint, skipped, ...final });
+      await events.finish();
     };
 
     const shutdown = async () => {

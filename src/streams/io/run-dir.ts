@@ -6,9 +6,9 @@ import type { Checkpoint } from '../../model/formats/checkpoint.js';
 import { decodeModelConfig, type ModelConfig } from '../../model/network/config.js';
 import { decodeRecognitionLine, type RecognitionLine } from '../../model/formats/recognition-line.js';
 import { decodeMetricsLine, type MetricsLine } from '../../model/formats/metrics-line.js';
-import { decodeRunSummary, type RunSummary } from '../../model/formats/run-summary.js';
+import { decodeRunSummary, encodeRunSummary, type RunSummary } from '../../model/formats/run-summary.js';
 import { loadCheckpoint } from './checkpoint-file.js';
-import { readText } from './files.js';
+import { readText, writeAtomic } from './files.js';
 
 /** Everything a run directory holds that a report shows. */
 export interface RunRecord {
@@ -59,4 +59,9 @@ function jsonLines<T>(path: string, decode: (line: string) => E.Either<string, T
     decoded.push(orFail(decode(line), `${path} line ${i + 1}`));
   });
   return decoded;
+}
+
+/** Writes a run directory's summary.json atomically. */
+export function writeRunSummary(dir: string, summary: RunSummary): void {
+  writeAtomic(join(dir, 'summary.json'), encodeRunSummary(summary));
 }

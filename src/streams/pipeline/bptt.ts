@@ -1,10 +1,11 @@
-import { map, Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { layoutOf, viewsOf } from '../../model/network/layout.js';
 import type { Network } from '../../model/network/network.js';
 import { countCorrect, countFrames } from '../../ops/nn/accuracy.js';
 import { backward } from '../../ops/nn/lstmp.js';
 import { carriedForward } from './carried-state.js';
 import type { Chunk } from './chunk.js';
+import { operate } from './operate.js';
 
 /** What truncated BPTT over one chunk gives. */
 export interface ChunkGradient {
@@ -35,25 +36,22 @@ export interface ChunkGradient {
  */
 export function bptt(network: Network): OperatorFunction<Chunk, ChunkGradient> {
   const { spec, kernels, weights } = network;
-  return (source) =>
-    new Observable<ChunkGradient>((subscriber) => {
-      const forward = carriedForward(network);
-      const gradient = kernels.alloc(layoutOf(spec).size);
-      const gradientViews = viewsOf(spec, gradient);
-      subscriber.add(() => {
-        forward.release();
-        kernels.release(gradient);
-      });
-      return source
-        .pipe(
-          map((chunk) => {
-            const ws = forward.run(chunk);
-            const loss = backward(kernels, spec, weights, chunk.features, chunk.targets, chunk.mask, ws, gradientViews);
-            const rows = chunk.steps * chunk.streams;
-            const correct = countCorrect(ws.logp, chunk.targets, chunk.mask, rows, spec.outputs);
-            return { chunk, loss, frames: countFrames(chunk.mask), correct, gradient };
-          }),
-        )
-        .subscribe(subscriber);
+  return operate((subscriber) => {
+    const forward = carriedForward(network);
+    const gradient = kernels.alloc(layoutOf(spec).size);
+    const gradientViews = viewsOf(spec, gradient);
+    subscriber.add(() => {
+      forward.release();
+      kernels.release(gradient);
     });
+    return {
+      next: (chunk) => {
+        const ws = forward.run(chunk);
+        const loss = backward(kernels, spec, weights, chunk.features, chunk.targets, chunk.mask, ws, gradientViews);
+        const rows = chunk.steps * chunk.streams;
+        const correct = countCorrect(ws.logp, chunk.targets, chunk.mask, rows, spec.outputs);
+        subscriber.next({ chunk, loss, frames: countFrames(chunk.mask), correct, gradient });
+      },
+    };
+  });
 }

@@ -24,6 +24,7 @@ export function carriedForward(network: Network): CarriedForward {
   };
   return {
     run(chunk) {
+      if (chunk.dim !== network.spec.inputs) throw new RangeError(`a chunk of ${chunk.dim} features per frame, but the network takes ${network.spec.inputs}`);
       if (!workspace || workspace.steps !== chunk.steps || workspace.streams !== chunk.streams) {
         release();
         workspace = createWorkspace(network.spec, chunk.steps, chunk.streams, network.kernels.alloc);

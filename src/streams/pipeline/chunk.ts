@@ -1,4 +1,5 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
+import { operate } from './operate.js';
 import { NO_TARGET, type LabelledUtterance } from './utterance.js';
 
 /**
@@ -48,65 +49,60 @@ interface Cursor {
 export function chunk({ streams, steps }: ChunkOptions): OperatorFunction<LabelledUtterance, Chunk> {
   if (!Number.isInteger(streams) || streams < 1) throw new RangeError(`streams must be a whole number ≥ 1, got ${streams}`);
   if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`steps must be a whole number ≥ 1, got ${steps}`);
-  return (source) =>
-    new Observable<Chunk>((subscriber) => {
-      const cursors: (Cursor | null)[] = new Array(streams).fill(null);
-      const waiting: LabelledUtterance[] = [];
-      let dim = -1;
+  return operate((subscriber) => {
+    const cursors: (Cursor | null)[] = new Array(streams).fill(null);
+    const waiting: LabelledUtterance[] = [];
+    let dim = -1;
 
-      const finished = (cursor: Cursor | null) => cursor === null || cursor.position >= cursor.utterance.frames;
-      const needing = () => cursors.filter(finished).length;
+    const finished = (cursor: Cursor | null) => cursor === null || cursor.position >= cursor.utterance.frames;
+    const needing = () => cursors.filter(finished).length;
 
-      const emit = () => {
-        const features = new Float32Array(steps * streams * dim);
-        const targets = new Int32Array(steps * streams).fill(NO_TARGET);
-        const mask = new Float32Array(steps * streams);
-        const reset = new Uint8Array(streams);
-        const held: (string | null)[] = [];
-        for (let b = 0; b < streams; b++) {
-          if (finished(cursors[b])) {
-            const next = waiting.shift();
-            cursors[b] = next ? { utterance: next, position: 0 } : null;
-          }
-          const cursor = cursors[b];
-          if (cursor === null) {
-            reset[b] = 1;
-            held.push(null);
-            continue;
-          }
-          const { utterance } = cursor;
-          reset[b] = cursor.position === 0 ? 1 : 0;
-          held.push(utterance.id);
-          const take = Math.min(steps, utterance.frames - cursor.position);
-          for (let t = 0; t < take; t++) {
-            const frame = cursor.position + t;
-            const row = t * streams + b;
-            features.set(utterance.features.subarray(frame * dim, (frame + 1) * dim), row * dim);
-            targets[row] = utterance.targets[frame];
-            mask[row] = targets[row] >= 0 ? 1 : 0;
-          }
-          cursor.position += take;
+    const emit = () => {
+      const features = new Float32Array(steps * streams * dim);
+      const targets = new Int32Array(steps * streams).fill(NO_TARGET);
+      const mask = new Float32Array(steps * streams);
+      const reset = new Uint8Array(streams);
+      const held: (string | null)[] = [];
+      for (let b = 0; b < streams; b++) {
+        if (finished(cursors[b])) {
+          const next = waiting.shift();
+          cursors[b] = next ? { utterance: next, position: 0 } : null;
         }
-        subscriber.next({ steps, streams, dim, features, targets, mask, reset, utterances: held });
-      };
+        const cursor = cursors[b];
+        if (cursor === null) {
+          reset[b] = 1;
+          held.push(null);
+          continue;
+        }
+        const { utterance } = cursor;
+        reset[b] = cursor.position === 0 ? 1 : 0;
+        held.push(utterance.id);
+        const take = Math.min(steps, utterance.frames - cursor.position);
+        for (let t = 0; t < take; t++) {
+          const frame = cursor.position + t;
+          const row = t * streams + b;
+          features.set(utterance.features.subarray(frame * dim, (frame + 1) * dim), row * dim);
+          targets[row] = utterance.targets[frame];
+          mask[row] = targets[row] >= 0 ? 1 : 0;
+        }
+        cursor.position += take;
+      }
+      subscriber.next({ steps, streams, dim, features, targets, mask, reset, utterances: held });
+    };
 
-      return source.subscribe({
-        next: (utterance) => {
-          if (utterance.frames === 0) return;
-          if (dim === -1) dim = utterance.dim;
-          if (utterance.dim !== dim) {
-            subscriber.error(new RangeError(`utterance ${utterance.id} has ${utterance.dim} features per frame, the others ${dim}`));
-            return;
-          }
-          waiting.push(utterance);
-          // A chunk can go out whenever every stream has data for it.
-          while (needing() <= waiting.length) emit();
-        },
-        error: (error) => subscriber.error(error),
-        complete: () => {
-          while (waiting.length > 0 || cursors.some((cursor) => !finished(cursor))) emit();
-          subscriber.complete();
-        },
-      });
-    });
+    return {
+      next: (utterance: LabelledUtterance) => {
+        if (utterance.frames === 0) return;
+        if (dim === -1) dim = utterance.dim;
+        if (utterance.dim !== dim) throw new RangeError(`utterance ${utterance.id} has ${utterance.dim} features per frame, the others ${dim}`);
+        waiting.push(utterance);
+        // A chunk can go out whenever every stream has data for it.
+        while (needing() <= waiting.length) emit();
+      },
+      complete: () => {
+        while (waiting.length > 0 || cursors.some((cursor) => !finished(cursor))) emit();
+        subscriber.complete();
+      },
+    };
+  });
 }

@@ -1,12 +1,13 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import { Observable, type Observer, type OperatorFunction } from 'rxjs';
+import type { Observer, OperatorFunction } from 'rxjs';
 import { InputError } from '../../errors.js';
 import { applyCmvn, normaliseUtterance, type CmvnTransform } from '../../ops/dsp/cmvn.js';
 import { fbank, fbankPlan, type FbankOptions, type FbankPlan, type FeatureMatrix } from '../../ops/dsp/fbank.js';
 import { resample } from '../../ops/dsp/resample.js';
 import { decodeWav } from '../../ops/codecs/wav.js';
 import type { LabelledUtterance } from './utterance.js';
+import { operate } from './operate.js';
 
 /** An utterance as read from a corpus: its WAV bytes and its frame alignment. */
 export interface AudioUtterance {
@@ -59,26 +60,23 @@ export function featuresOf(wav: Uint8Array, plan: FbankPlan, normalisation: Norm
  * corpus$.pipe(features({ normalisation: cmvn, skipped: report }), delayTargets(5), chunk({ streams: 4, steps: 20 }))
  */
 export function features(options: FeatureOptions): OperatorFunction<AudioUtterance, LabelledUtterance> {
-  return (source) =>
-    new Observable<LabelledUtterance>((subscriber) => {
-      const plan = fbankPlan(options.fbank);
-      return source.subscribe({
-        next: (utterance) => {
-          const labelled = pipe(
-            featuresOf(utterance.wav, plan, options.normalisation),
-            E.mapLeft((reason) => `${utterance.source}: ${reason}`),
-            E.filterOrElse(
-              (matrix) => matrix.frames === utterance.alignment.length,
-              (matrix) => `the alignment has ${utterance.alignment.length} frames, the audio ${matrix.frames}`,
-            ),
-            E.map((matrix) => ({ id: utterance.id, frames: matrix.frames, dim: matrix.bins, features: matrix.data, targets: utterance.alignment })),
-          );
-          if (E.isRight(labelled)) subscriber.next(labelled.right);
-          else if (options.strict) subscriber.error(new InputError(`utterance ${utterance.id}: ${labelled.left}`));
-          else options.skipped?.next?.({ id: utterance.id, reason: labelled.left });
-        },
-        error: (error) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
-    });
+  return operate((subscriber) => {
+    const plan = fbankPlan(options.fbank);
+    return {
+      next: (utterance) => {
+        const labelled = pipe(
+          featuresOf(utterance.wav, plan, options.normalisation),
+          E.mapLeft((reason) => `${utterance.source}: ${reason}`),
+          E.filterOrElse(
+            (matrix) => matrix.frames === utterance.alignment.length,
+            (matrix) => `the alignment has ${utterance.alignment.length} frames, the audio ${matrix.frames}`,
+          ),
+          E.map((matrix) => ({ id: utterance.id, frames: matrix.frames, dim: matrix.bins, features: matrix.data, targets: utterance.alignment })),
+        );
+        if (E.isRight(labelled)) subscriber.next(labelled.right);
+        else if (options.strict) throw new InputError(`utterance ${utterance.id}: ${labelled.left}`);
+        else options.skipped?.next?.({ id: utterance.id, reason: labelled.left });
+      },
+    };
+  });
 }

@@ -1,5 +1,6 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import type { ChunkGradient } from './bptt.js';
+import { operate } from './operate.js';
 import { assertFinite, type TrainingStep } from './sgd.js';
 
 /**
@@ -49,42 +50,32 @@ export function pushGradients(mailbox: GradientMailbox, every: number, send: (fr
   const sum = new Float32Array(mailbox.gradient);
   const state = new Int32Array(mailbox.control, 0, 1);
   const position = new Float64Array(mailbox.control, 8, 2);
-  return (source) =>
-    new Observable<TrainingStep>((subscriber) => {
-      let chunks = 0;
-      let frames = 0;
-      const push = () => {
-        Atomics.store(state, 0, MAILBOX_WAITING);
-        send(frames);
-        Atomics.wait(state, 0, MAILBOX_WAITING);
-        if (Atomics.load(state, 0) === MAILBOX_FAILED) throw new Error('the push to the parameter server failed');
-        chunks = 0;
-        frames = 0;
-      };
-      return source.subscribe({
-        next: ({ loss, frames: chunkFrames, correct, gradient }) => {
-          try {
-            assertFinite(loss, gradient);
-            if (chunks === 0) sum.set(gradient);
-            else for (let i = 0; i < sum.length; i++) sum[i] += gradient[i];
-            chunks++;
-            frames += chunkFrames;
-            const framesSeen = position[0];
-            if (chunks === every) push();
-            subscriber.next({ loss, frames: chunkFrames, correct, framesSeen, learningRate: position[1] });
-          } catch (error) {
-            subscriber.error(error);
-          }
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => {
-          try {
-            if (chunks > 0) push();
-            subscriber.complete();
-          } catch (error) {
-            subscriber.error(error);
-          }
-        },
-      });
-    });
+  return operate((subscriber) => {
+    let chunks = 0;
+    let frames = 0;
+    const push = () => {
+      Atomics.store(state, 0, MAILBOX_WAITING);
+      send(frames);
+      Atomics.wait(state, 0, MAILBOX_WAITING);
+      if (Atomics.load(state, 0) === MAILBOX_FAILED) throw new Error('the push to the parameter server failed');
+      chunks = 0;
+      frames = 0;
+    };
+    return {
+      next: ({ loss, frames: chunkFrames, correct, gradient }) => {
+        assertFinite(loss, gradient);
+        if (chunks === 0) sum.set(gradient);
+        else for (let i = 0; i < sum.length; i++) sum[i] += gradient[i];
+        chunks++;
+        frames += chunkFrames;
+        const framesSeen = position[0];
+        if (chunks === every) push();
+        subscriber.next({ loss, frames: chunkFrames, correct, framesSeen, learningRate: position[1] });
+      },
+      complete: () => {
+        if (chunks > 0) push();
+        subscriber.complete();
+      },
+    };
+  });
 }

@@ -1,8 +1,9 @@
-import { map, Observable, scan, type OperatorFunction } from 'rxjs';
+import { scan, type OperatorFunction } from 'rxjs';
 import type { Network } from '../../model/network/network.js';
 import { countCorrect, countFrames } from '../../ops/nn/accuracy.js';
 import { carriedForward } from './carried-state.js';
 import type { Chunk } from './chunk.js';
+import { operate } from './operate.js';
 import { crossEntropy } from '../../ops/nn/cross-entropy.js';
 
 /** Loss and frame counts over some frames. */
@@ -33,24 +34,21 @@ export const NO_SCORE: Score = { loss: 0, frames: 0, correct: 0 };
  */
 export function score(network: Network): OperatorFunction<Chunk, Score> {
   const { spec } = network;
-  return (source) =>
-    new Observable<Score>((subscriber) => {
-      const forward = carriedForward(network);
-      subscriber.add(forward.release);
-      return source
-        .pipe(
-          map((chunk) => {
-            const ws = forward.run(chunk);
-            const rows = chunk.steps * chunk.streams;
-            return {
-              loss: crossEntropy(ws.logp, chunk.targets, chunk.mask, rows, spec.outputs),
-              frames: countFrames(chunk.mask),
-              correct: countCorrect(ws.logp, chunk.targets, chunk.mask, rows, spec.outputs),
-            };
-          }),
-        )
-        .subscribe(subscriber);
-    });
+  return operate((subscriber) => {
+    const forward = carriedForward(network);
+    subscriber.add(forward.release);
+    return {
+      next: (chunk) => {
+        const ws = forward.run(chunk);
+        const rows = chunk.steps * chunk.streams;
+        subscriber.next({
+          loss: crossEntropy(ws.logp, chunk.targets, chunk.mask, rows, spec.outputs),
+          frames: countFrames(chunk.mask),
+          correct: countCorrect(ws.logp, chunk.targets, chunk.mask, rows, spec.outputs),
+        });
+      },
+    };
+  });
 }
 
 /** The running total of scores: metrics as a stream. */

@@ -1,4 +1,4 @@
-import { defer, finalize, map, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { DivergedError } from '../../errors.js';
 import { isBiasOrPeephole, layoutOf } from '../../model/network/layout.js';
 import type { Network } from '../../model/network/network.js';
@@ -6,6 +6,7 @@ import { learningRateAt, type Schedule } from '../../model/network/schedule.js';
 import { type Kernels } from '../../ops/kernels/kernels.js';
 import type { ChunkGradient } from './bptt.js';
 import { localClock, type FrameClock } from './frame-clock.js';
+import { operate } from './operate.js';
 import { portableKernels } from '../../ops/kernels/portable/portable-kernels.js';
 
 /** One update applied: what was learned from one chunk. */
@@ -31,16 +32,13 @@ export interface TrainingStep {
  */
 export function sgd(network: Network, schedule: Schedule, clock: FrameClock = localClock()): OperatorFunction<ChunkGradient, TrainingStep> {
   const slots = layoutOf(network.spec).tensors.map((slot) => ({ ...slot, factor: isBiasOrPeephole(slot.name) ? schedule.biasRateFactor : 1 }));
-  return (source) =>
-    defer(() => {
-      // Plain SGD needs no velocity: the update then reads the gradient and the parameters only. A
-      // velocity lives where the kernels work in place, until the subscription ends.
-      const velocity = schedule.momentum === 0 ? null : network.kernels.alloc(network.parameters.length);
-      return source.pipe(
-        map((gradient) => update(gradient, velocity)),
-        finalize(() => velocity && network.kernels.release(velocity)),
-      );
-    });
+  return operate((subscriber) => {
+    // Plain SGD needs no velocity: the update then reads the gradient and the parameters only. A
+    // velocity lives where the kernels work in place, until the subscription ends.
+    const velocity = schedule.momentum === 0 ? null : network.kernels.alloc(network.parameters.length);
+    subscriber.add(() => velocity && network.kernels.release(velocity));
+    return { next: (gradient) => subscriber.next(update(gradient, velocity)) };
+  });
 
   function update({ loss, frames, correct, gradient }: ChunkGradient, velocity: Float32Array | null): TrainingStep {
     assertFinite(loss, gradient, network.kernels);

@@ -21,9 +21,9 @@ import { readText } from '../io/files.js';
  * states.txt (which must name states `phone_k`, silence first). The corpus
  * is read line by line; a bad file fails naming it.
  *
- * @example saveCheckpoint(path, { ...checkpoint, priors: priorsOf(model), decoding: await decodingModel('corpora/synthdigits') })
+ * @example saveCheckpoint(path, { ...checkpoint, priors: priorsOf(model), decoding: await corpusDecodingModel('corpora/synthdigits') })
  */
-export async function decodingModel(dir: string, options: EstimationOptions = {}): Promise<DecodingModel> {
+export async function corpusDecodingModel(dir: string, options: EstimationOptions = {}): Promise<DecodingModel> {
   const statesPath = join(dir, 'states.txt');
   const lexiconPath = join(dir, 'lexicon.txt');
   const inventory = orFail(parseStates(readText(statesPath)), `${statesPath} (decoding needs "phone_k" states)`);

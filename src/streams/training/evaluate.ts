@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { filter, lastValueFrom, map, reduce, tap, type Observer } from 'rxjs';
+import type { Checkpoint } from '../../model/formats/checkpoint.js';
 import type { Split } from '../../model/corpus/manifest.js';
 import type { Network } from '../../model/network/network.js';
 import { accumulateCmvn, emptyCmvnStats, type CmvnStats } from '../../ops/dsp/cmvn.js';
@@ -42,6 +43,23 @@ export function evaluate(corpus: string, network: Network, options: EvaluationOp
     ),
     { defaultValue: NO_SCORE },
   );
+}
+
+/**
+ * How a training run scores its model on dev: the first `utterances` dev
+ * utterances through `network` (whose parameters each call overwrites with
+ * the checkpoint's), as training sees them. No utterances: no score.
+ */
+export function devEvaluator(
+  corpus: string,
+  network: Network,
+  options: Pick<EvaluationOptions, 'normalisation' | 'chunking' | 'delay'> & { readonly utterances: number },
+): (checkpoint: Checkpoint) => Promise<Score> {
+  return (checkpoint) => {
+    if (options.utterances === 0) return Promise.resolve(NO_SCORE);
+    network.parameters.set(checkpoint.parameters);
+    return evaluate(corpus, network, { ...options, split: 'dev', limit: options.utterances });
+  };
 }
 
 /** Global feature statistics over the first `limit` utterances of a split (unreadable ones are left out). */

@@ -1,18 +1,19 @@
 import { appendFileSync } from 'node:fs';
+import type { MetricsLine } from '../../model/formats/metrics-line.js';
 import { frameAccuracy } from '../pipeline/score.js';
-import type { TrainEvent } from './train.js';
+import type { TrainEvent } from './training-events.js';
 
 /**
- * Appends a training event to a JSONL metrics log: one line per evaluation
- * (train and dev accuracy and loss per frame against frames and wall time, as
- * the paper's Figure 3) and per progress report. Lines are appended whole.
+ * A training event as its metrics.jsonl line (the codec `decodeMetricsLine`
+ * reads): one per evaluation (train and dev accuracy and loss per frame
+ * against frames and wall time, as the paper's Figure 3), per progress report
+ * and per utterance left out; `done` has no line of its own.
  */
-export function appendMetrics(path: string, event: TrainEvent): void {
+export function metricsLine(event: TrainEvent): MetricsLine | null {
   const perFrame = (loss: number, frames: number) => (frames > 0 ? loss / frames : null);
-  let line: Record<string, unknown> | null = null;
   switch (event.type) {
     case 'progress':
-      line = {
+      return {
         type: 'progress',
         framesSeen: event.framesSeen,
         seconds: event.elapsed,
@@ -22,9 +23,8 @@ export function appendMetrics(path: string, event: TrainEvent): void {
         trainLoss: perFrame(event.recent.loss, event.recent.frames),
         trainFrameAccuracy: frameAccuracy(event.recent),
       };
-      break;
     case 'evaluation':
-      line = {
+      return {
         type: 'evaluation',
         framesSeen: event.framesSeen,
         seconds: event.elapsed,
@@ -36,12 +36,15 @@ export function appendMetrics(path: string, event: TrainEvent): void {
         devFrameAccuracy: frameAccuracy(event.dev),
         devFrames: event.dev.frames,
       };
-      break;
     case 'skipped':
-      line = { type: 'skipped', id: event.id, reason: event.reason };
-      break;
+      return { type: 'skipped', id: event.id, reason: event.reason };
     case 'done':
-      break;
+      return null;
   }
+}
+
+/** Appends a training event's {@link metricsLine} to a JSONL metrics log, whole. */
+export function appendMetrics(path: string, event: TrainEvent): void {
+  const line = metricsLine(event);
   if (line) appendFileSync(path, `${JSON.stringify(line)}\n`);
 }

@@ -10,15 +10,26 @@ import { learningRateAt, type Schedule } from '../../model/network/schedule.js';
 import { cmvnTransform, type CmvnStats } from '../../ops/dsp/cmvn.js';
 import type { KernelName } from '../../ops/kernels/choice.js';
 import type { ChunkOptions } from '../pipeline/chunk.js';
-import { corpusCmvn, evaluate } from './evaluate.js';
-import { sharedClock } from '../pipeline/frame-clock.js';
-import { NO_SCORE, addScores, type Score } from '../pipeline/score.js';
-
 import type { ParameterServerClient } from '../cluster/parameter-client.js';
+import { sharedClock } from '../pipeline/frame-clock.js';
 import { answerMailbox, mailboxFor } from '../pipeline/push-gradients.js';
+import { errorOf, onThreadFailure, startThread } from '../threads/thread.js';
+import { corpusCmvn, devEvaluator } from './evaluate.js';
 import { shareParameters } from './shared-parameters.js';
 import type { TrainingThreadMessage, TrainingThreadSetup } from './thread-protocol.js';
-import { errorOf, onThreadFailure, startThread } from '../threads/thread.js';
+import { trainingEvents, type Position, type TrainEvent } from './training-events.js';
+
+export type { Position, TrainEvent } from './training-events.js';
+
+/** What train() takes when its options leave them out: the shuffle buffer, the utterances feature statistics come from, how often progress is reported. */
+export const TRAINING_DEFAULTS = {
+  /** utterances in the shuffle buffer: the bound on the manifest entries held at once */
+  shuffleBuffer: 2000,
+  /** training utterances the global feature statistics are taken from */
+  cmvnUtterances: 500,
+  /** ms between progress reports */
+  reportEvery: 500,
+} as const;
 
 export interface TrainOptions {
   readonly corpus: string;
@@ -35,13 +46,13 @@ export interface TrainOptions {
   readonly chunking: ChunkOptions;
   readonly delay: number;
   readonly seed: number;
-  readonly shuffleBuffer: number;
+  readonly shuffleBuffer?: number;
   /** frames between evaluations on dev (each also gives a checkpoint) */
   readonly evalEvery: number;
   /** dev utterances scored at each evaluation (0: no evaluation) */
   readonly devUtterances: number;
   /** training utterances the global feature statistics are taken from */
-  readonly cmvnUtterances: number;
+  readonly cmvnUtterances?: number;
   readonly strict: boolean;
   /** the kernels every thread runs on */
   readonly kernels: KernelName;
@@ -50,7 +61,7 @@ export interface TrainOptions {
   /** continue from this checkpoint: its weights, statistics and schedule position */
   readonly resume?: Checkpoint;
   /** how often (ms) progress is reported */
-  readonly reportEvery: number;
+  readonly reportEvery?: number;
   /** when this emits, the threads finish their chunks and training ends as if done (final evaluation and checkpoint) */
   readonly until?: Observable<unknown>;
 }
@@ -66,23 +77,6 @@ export type TrainUpdate =
   | { readonly kind: 'local'; readonly schedule: Schedule }
   | { readonly kind: 'remote'; readonly server: ParameterServerClient; readonly pushEvery: number; readonly fetchEvery: number };
 
-/** Where training stands. */
-interface Position {
-  readonly framesSeen: number;
-  readonly updates: number;
-  readonly epoch: number;
-  /** seconds since training started */
-  readonly elapsed: number;
-  readonly learningRate: number;
-}
-
-/** What happens during training, as a stream: the CLI draws it, sinks log and save it. */
-export type TrainEvent =
-  | ({ readonly type: 'progress'; readonly framesPerSecond: number; readonly recent: Score } & Position)
-  | { readonly type: 'skipped'; readonly id: string; readonly reason: string; readonly total: number }
-  | ({ readonly type: 'evaluation'; readonly dev: Score; readonly train: Score; readonly checkpoint: Checkpoint } & Position)
-  | ({ readonly type: 'done'; readonly dev: Score; readonly checkpoint: Checkpoint; readonly skipped: number } & Position);
-
 /**
  * Multi-threaded ASGD, as on one of the paper's machines: `threads` worker
  * threads each run the training pipeline on their shard of the data and
@@ -91,7 +85,7 @@ export type TrainEvent =
  * the end, emitting a checkpoint each time. Unsubscribing stops the threads.
  *
  * @example
- * train(options).pipe(tap(draw), saveCheckpoints(runDir)).subscribe()
+ * train(options).pipe(tap(keepRun('runs/mine'))).subscribe()
  */
 export function train(options: TrainOptions): Observable<TrainEvent> {
   return new Observable<TrainEvent>((subscriber) => {
@@ -109,53 +103,52 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
       const server = remote && pulled ? await remote.server.pull(pulled) : null;
       const start = server ? { framesSeen: server.framesSeen, updates: 0, epoch: 0 } : (options.resume?.training ?? { framesSeen: 0, updates: 0, epoch: 0 });
       const { kernels, parameters, shared } = shareParameters(options.kernels, pulled ?? options.resume?.parameters ?? initParameters(config, options.seed, options.initRange));
-      const evaluated = networkOf(config, kernels.alloc(parameters.length), kernels);
       const clockBuffer = new SharedArrayBuffer(8);
       const stopBuffer = new SharedArrayBuffer(4);
       const stopping = options.until?.subscribe(() => Atomics.store(new Int32Array(stopBuffer), 0, 1));
       const clock = sharedClock(clockBuffer);
       clock.advance(start.framesSeen);
-      const stats: CmvnStats = options.resume?.cmvn ?? (await corpusCmvn(options.corpus, 'train', options.cmvnUtterances, config.inputs));
+      const stats: CmvnStats = options.resume?.cmvn ?? (await corpusCmvn(options.corpus, 'train', options.cmvnUtterances ?? TRAINING_DEFAULTS.cmvnUtterances, config.inputs));
       if (stats.count === 0) throw new InputError(`${options.corpus}: no readable training utterances`);
       const cmvn = cmvnTransform(stats);
       const began = performance.now();
-      const elapsed = () => (performance.now() - began) / 1000;
 
       let updates = start.updates;
-      let skipped = 0;
       const epochs = new Array<number>(options.threads).fill(start.epoch);
-      let recent = NO_SCORE;
-      let sinceEvaluation = NO_SCORE;
       let lastLearningRate = server?.learningRate ?? (update.kind === 'local' ? learningRateAt(update.schedule, start.framesSeen) : 0);
       const mailboxes = Array.from({ length: remote ? options.threads : 0 }, () => mailboxFor(parameters.length));
       const pushes = new Array<number>(options.threads).fill(0);
       const inFlight = new Array<Promise<void>>(options.threads).fill(Promise.resolve());
       let pushFailure: unknown = null;
-      let lastReport = { at: 0, frames: start.framesSeen };
       const position = (): Position => ({
         framesSeen: clock.frames,
         updates,
         epoch: Math.min(...epochs),
-        elapsed: elapsed(),
+        elapsed: (performance.now() - began) / 1000,
         learningRate: lastLearningRate,
       });
-      const snapshot = async (): Promise<Checkpoint> => {
-        // The shared model lives on the shards; this process's copy may be a few pushes old.
-        if (remote) await remote.server.pull(parameters);
-        const { framesSeen, epoch } = position();
-        return { config, parameters: parameters.slice(), cmvn: stats, training: { framesSeen, updates, epoch }, delay: options.delay };
-      };
-      const evaluateDev = async (checkpoint: Checkpoint): Promise<Score> => {
-        if (options.devUtterances === 0) return NO_SCORE;
-        evaluated.parameters.set(checkpoint.parameters);
-        return evaluate(options.corpus, evaluated, {
-          split: 'dev',
-          normalisation: cmvn,
-          chunking: options.chunking,
-          delay: options.delay,
-          limit: options.devUtterances,
-        });
-      };
+      const events = trainingEvents(
+        subscriber,
+        {
+          evalEvery: options.evalEvery,
+          firstFrame: start.framesSeen,
+          reportEvery: options.reportEvery ?? TRAINING_DEFAULTS.reportEvery,
+          position,
+          snapshot: async () => {
+            // The shared model lives on the shards; this process's copy may be a few pushes old.
+            if (remote) await remote.server.pull(parameters);
+            const { framesSeen, epoch } = position();
+            return { config, parameters: parameters.slice(), cmvn: stats, training: { framesSeen, updates, epoch }, delay: options.delay };
+          },
+          evaluate: devEvaluator(options.corpus, networkOf(config, kernels.alloc(parameters.length), kernels), {
+            normalisation: cmvn,
+            chunking: options.chunking,
+            delay: options.delay,
+            utterances: options.devUtterances,
+          }),
+        },
+        () => stopped,
+      );
 
       const finished = new Promise<void>((resolve, reject) => {
         let running = options.threads;
@@ -174,30 +167,20 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
             epochs: options.epochs,
             maxFrames: options.maxFrames,
             seed: options.seed,
-            shuffleBuffer: options.shuffleBuffer,
+            shuffleBuffer: options.shuffleBuffer ?? TRAINING_DEFAULTS.shuffleBuffer,
             cmvn,
             strict: options.strict,
-            reportEvery: options.reportEvery,
+            reportEvery: options.reportEvery ?? TRAINING_DEFAULTS.reportEvery,
           };
           const thread = startThread('training-thread', import.meta.url, setup);
           threads.push(thread);
           thread.on('message', (message: TrainingThreadMessage) => {
             switch (message.type) {
-              case 'progress': {
+              case 'progress':
                 updates += message.updates;
                 lastLearningRate = message.learningRate;
-                const score = { loss: message.loss, frames: message.frames, correct: message.correct };
-                recent = addScores(recent, score);
-                sinceEvaluation = addScores(sinceEvaluation, score);
-                const now = elapsed();
-                if (now - lastReport.at >= options.reportEvery / 1000) {
-                  const framesPerSecond = (clock.frames - lastReport.frames) / Math.max(now - lastReport.at, 1e-9);
-                  subscriber.next({ type: 'progress', framesPerSecond, recent, ...position() });
-                  lastReport = { at: now, frames: clock.frames };
-                  recent = NO_SCORE;
-                }
+                events.trained({ loss: message.loss, frames: message.frames, correct: message.correct });
                 break;
-              }
               case 'push': {
                 // A fetching push wakes its thread once the fresh values are in the parameters. Any other
                 // push is encoded (the mailbox copied into its messages) as soon as it starts, so the thread
@@ -226,8 +209,7 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
                 epochs[index] = message.epoch;
                 break;
               case 'skipped':
-                skipped++;
-                subscriber.next({ type: 'skipped', id: message.id, reason: message.reason, total: skipped });
+                events.skipped(message.id, message.reason);
                 break;
               case 'failed':
                 reject(errorOf(message));
@@ -242,21 +224,7 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
       });
 
       // Evaluate on dev each time another evalEvery frames have gone by, while the threads train.
-      let nextEvaluation = start.framesSeen + options.evalEvery;
-      let evaluating = Promise.resolve();
-      let lastEvaluation: { readonly checkpoint: Checkpoint; readonly dev: Score } | null = null;
-      const watch = setInterval(() => {
-        if (clock.frames < nextEvaluation) return;
-        nextEvaluation = clock.frames + options.evalEvery;
-        evaluating = evaluating.then(async () => {
-          const checkpoint = await snapshot();
-          const dev = await evaluateDev(checkpoint);
-          if (stopped) return;
-          subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, ...position() });
-          sinceEvaluation = NO_SCORE;
-          lastEvaluation = { checkpoint, dev };
-        });
-      }, 100);
+      const watch = setInterval(() => events.due(clock.frames), 100);
       try {
         await finished;
         await Promise.all(inFlight);
@@ -266,17 +234,7 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
         clearInterval(watch);
         stopping?.unsubscribe();
       }
-      await evaluating;
-      const checkpoint = await snapshot();
-      // The last interval evaluation may already have scored these very weights.
-      const final = lastEvaluation as { checkpoint: Checkpoint; dev: Score } | null;
-      if (final && JSON.stringify(final.checkpoint.training) === JSON.stringify(checkpoint.training)) {
-        subscriber.next({ type: 'done', dev: final.dev, checkpoint: final.checkpoint, skipped, ...position() });
-        return;
-      }
-      const dev = await evaluateDev(checkpoint);
-      subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, ...position() });
-      subscriber.next({ type: 'done', dev, checkpoint, skipped, ...position() });
+      await events.finish();
     };
 
     run().then(

@@ -7,7 +7,7 @@ import { melScale } from '../../../src/ops/dsp/mel.js';
 import { decodeWav } from '../../../src/ops/codecs/wav.js';
 import { windowTypes } from '../../../src/ops/dsp/window.js';
 
-const fixtures = new URL('../../fixtures', import.meta.url);
+const fixtures = new URL('../../fixtures/', import.meta.url);
 const LOG_FLOOR = Math.log(1.1920928955078125e-7);
 
 interface FixtureCase {

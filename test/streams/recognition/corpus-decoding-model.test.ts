@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import { priorsOf } from '../../../src/model/decoding/decoding-model.js';
 import { corpusEntries } from '../../../src/streams/corpora/corpus.js';
-import { decodingModel } from '../../../src/streams/recognition/corpus-decoding-model.js';
+import { corpusDecodingModel } from '../../../src/streams/recognition/corpus-decoding-model.js';
 import { TONE_INVENTORY, TONE_LEXICON, toneWordCorpus } from '../../support/word-corpus.js';
 
-describe('decodingModel', () => {
+describe('corpusDecodingModel', () => {
   it("estimates from the training split only: its frames, its transcripts, the corpus's lexicon", async () => {
     const dir = toneWordCorpus({ utterances: 10 });
-    const model = await decodingModel(dir);
+    const model = await corpusDecodingModel(dir);
     let trainFrames = 0;
     for await (const { utterance, alignment } of corpusEntries(dir)) if (utterance.split === 'train') trainFrames += alignment.length;
     expect(model.stateCounts.reduce((a, b) => a + b, 0)).toBe(trainFrames);
@@ -24,15 +24,15 @@ describe('decodingModel', () => {
   it('fails naming the file or utterance at fault', async () => {
     const dir = toneWordCorpus({ utterances: 5 });
     writeFileSync(join(dir, 'lexicon.txt'), 'one a b\ntwo c\n');
-    await expect(decodingModel(dir)).rejects.toThrow(new InputError(`${dir}: utterance tw0000: the word "three" is not in the lexicon`));
+    await expect(corpusDecodingModel(dir)).rejects.toThrow(new InputError(`${dir}: utterance tw0000: the word "three" is not in the lexicon`));
     writeFileSync(join(dir, 'states.txt'), 'tone0\ntone1\ntone2\n');
-    await expect(decodingModel(dir)).rejects.toThrow(/states\.txt \(decoding needs "phone_k" states\): line 1: /);
+    await expect(corpusDecodingModel(dir)).rejects.toThrow(/states\.txt \(decoding needs "phone_k" states\): line 1: /);
   });
 
   it('refuses a corpus without training utterances', async () => {
     const dir = toneWordCorpus({ utterances: 5 });
     writeFileSync(join(dir, 'manifest.jsonl'), '');
     writeFileSync(join(dir, 'alignments.txt'), '');
-    await expect(decodingModel(dir)).rejects.toThrow(/no training utterances/);
+    await expect(corpusDecodingModel(dir)).rejects.toThrow(/no training utterances/);
   });
 });

@@ -105,41 +105,23 @@ export function createArena(memory: WasmMemory): Arena {
   return { memory, reserve, release, buffer, floats, owns };
 }
 
-/**
- * A region of an arena for copies of arrays that live outside its memory, so
- * kernels can work on them in place; one per kernel instance (it is reused by
- * every call). Grows by doubling, releasing the old region.
- */
-export interface Staging {
-  /** The byte address of at least `floats` floats of staging space (valid until the next call). */
-  ensure(floats: number): number;
-}
-
-export function createStaging(arena: Arena): Staging {
-  let pointer = 0;
-  let capacity = 0;
-  return {
-    ensure(floats) {
-      if (floats > capacity) {
-        if (capacity > 0) arena.release(pointer, 4 * capacity);
-        capacity = Math.max(floats, 2 * capacity);
-        pointer = arena.reserve(4 * capacity);
-      }
-      return pointer;
-    },
-  };
-}
+/** What a kernel does with a run: reads it (copied in when staged), writes it (copied back), or both. */
+export const READ = 1;
+export const WRITE = 2;
+export const READ_WRITE = READ | WRITE;
 
 /**
  * The runs of floats (array, first element, length) one kernel call reads
- * and writes, placed in an arena's memory: in place when every array lives
- * there, else copied into a staging area (and back by `restore`). Reused by
- * every call, so a call allocates nothing.
+ * and writes, placed in an arena's memory: in place where an array lives
+ * there, else copied into a staging area (and back by `restore`, for the
+ * runs the kernel writes). This is the one way arrays from outside the
+ * memory reach a wasm kernel. Reused by every call, so a call allocates
+ * nothing; the staging area grows by doubling and is kept.
  *
  * @example
  * runs.clear();
- * const x = runs.add(input, 0, n);
- * const y = runs.add(output, 0, n);
+ * const x = runs.add(input, 0, n, READ);
+ * const y = runs.add(output, 0, n, WRITE);
  * runs.place();
  * wasm.kernel(runs.at(x), runs.at(y), n);
  * runs.restore();
@@ -147,12 +129,12 @@ export function createStaging(arena: Arena): Staging {
 export interface Runs {
   clear(): void;
   /** Adds a run (after `check` accepts it) and returns its index for `at`. */
-  add(array: Float32Array, offset: number, length: number): number;
-  /** Decides where the runs live for this call, copying them into staging when any array is outside the memory. */
+  add(array: Float32Array, offset: number, length: number, use?: number): number;
+  /** Decides where each run lives for this call, copying the ones outside the memory into staging. */
   place(): void;
   /** The byte address of run `index` for this call. */
   at(index: number): number;
-  /** Copies staged runs back into their arrays (nothing when they were used in place). */
+  /** Copies the staged runs the kernel writes back into their arrays (nothing when none was staged). */
   restore(): void;
 }
 
@@ -160,48 +142,62 @@ export function createRuns(arena: Arena, capacity: number, check: (array: Float3
   const arrays = new Array<Float32Array>(capacity);
   const offsets = new Int32Array(capacity);
   const lengths = new Int32Array(capacity);
+  const uses = new Uint8Array(capacity);
+  const staged = new Uint8Array(capacity);
   const addresses = new Float64Array(capacity);
-  const staging = createStaging(arena);
+  let pointer = 0;
+  let room = 0;
   let count = 0;
-  let staged = false;
+  let anyStaged = false;
 
-  const stage = (): void => {
-    let total = 0;
-    for (let i = 0; i < count; i++) total += lengths[i];
-    let at = staging.ensure(total);
-    const memoryFloats = arena.floats(); // after any growth for staging
-    for (let i = 0; i < count; i++) {
-      copyFloats(arrays[i], offsets[i], memoryFloats, at / 4, lengths[i]);
-      addresses[i] = at;
-      at += 4 * lengths[i];
+  /** The byte address of `floats` floats of staging space, kept for later calls. */
+  const staging = (floats: number): number => {
+    if (floats > room) {
+      if (room > 0) arena.release(pointer, 4 * room);
+      room = Math.max(floats, 2 * room);
+      pointer = arena.reserve(4 * room);
     }
+    return pointer;
   };
 
   return {
     clear() {
       count = 0;
     },
-    add(array, offset, length) {
+    add(array, offset, length, use = READ_WRITE) {
       if (count === capacity) throw new RangeError(`wasm runs: more than ${capacity} runs in one call`);
       check(array, offset, length);
       arrays[count] = array;
       offsets[count] = offset;
       lengths[count] = length;
+      uses[count] = use;
       return count++;
     },
     place() {
-      staged = false;
-      for (let i = 0; i < count; i++) staged ||= !arena.owns(arrays[i].buffer);
-      if (staged) stage();
-      else for (let i = 0; i < count; i++) addresses[i] = arrays[i].byteOffset + 4 * offsets[i];
+      let outside = 0;
+      for (let i = 0; i < count; i++) {
+        staged[i] = arena.owns(arrays[i].buffer) ? 0 : 1;
+        if (staged[i]) outside += lengths[i];
+        else addresses[i] = arrays[i].byteOffset + 4 * offsets[i];
+      }
+      anyStaged = outside > 0;
+      if (!anyStaged) return;
+      let at = staging(outside);
+      const memoryFloats = arena.floats(); // after any growth for staging
+      for (let i = 0; i < count; i++) {
+        if (!staged[i]) continue;
+        if (uses[i] & READ) copyFloats(arrays[i], offsets[i], memoryFloats, at / 4, lengths[i]);
+        addresses[i] = at;
+        at += 4 * lengths[i];
+      }
     },
     at(index) {
       return addresses[index];
     },
     restore() {
-      if (!staged) return;
+      if (!anyStaged) return;
       const memoryFloats = arena.floats();
-      for (let i = 0; i < count; i++) copyFloats(memoryFloats, addresses[i] / 4, arrays[i], offsets[i], lengths[i]);
+      for (let i = 0; i < count; i++) if (staged[i] && uses[i] & WRITE) copyFloats(memoryFloats, addresses[i] / 4, arrays[i], offsets[i], lengths[i]);
     },
   };
 }

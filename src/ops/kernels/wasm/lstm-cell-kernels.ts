@@ -1,5 +1,5 @@
 import type { Kernels } from '../kernels.js';
-import { createRuns, type Arena } from './arena.js';
+import { createRuns, type Arena, type Runs } from './arena.js';
 import { lstmCellModuleBytes, type LstmCellExports } from './lstm-cell-module.js';
 import { webAssembly } from './webassembly.js';
 import { checkRun } from '../checks.js';
@@ -8,9 +8,9 @@ export type LstmCellKernels = Pick<Kernels, 'cellForward' | 'cellBackward'>;
 
 /**
  * The LSTM cells' step (lstm-cell.ts) on WebAssembly SIMD
- * (wasm/lstm-cell-module.ts). Arrays in the arena's memory are used in
- * place; when any is not, every run the step touches is copied through a
- * staging area and back, so results never depend on where arrays live.
+ * (wasm/lstm-cell-module.ts). The runs the step touches are placed with
+ * {@link Runs}: in place in the arena's memory, or copied through staging and
+ * back, so results never depend on where arrays live.
  * Nothing is allocated per call: the step runs 2·T times per layer and chunk.
  */
 export function createLstmCellKernels(arena: Arena): LstmCellKernels {

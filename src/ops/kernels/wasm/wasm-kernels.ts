@@ -1,7 +1,6 @@
-import { copyFloats } from '../copy.js';
 import { sgemm as portableSgemm } from '../portable/sgemm.js';
 import type { Kernels } from '../kernels.js';
-import { createArena, createStaging } from './arena.js';
+import { createArena, createRuns, READ, READ_WRITE, WRITE } from './arena.js';
 import { createElementwiseKernels } from './elementwise-kernels.js';
 import { createLstmCellKernels } from './lstm-cell-kernels.js';
 import { webAssembly, type WasmMemory } from './webassembly.js';
@@ -31,9 +30,10 @@ import { checkFits } from '../checks.js';
  * - Every kernel accepts any Float32Array. Arrays that are views of this
  *   memory (from `alloc` or `view`, or built over a `memory.buffer` this
  *   instance has seen) are used in place: pointer = byteOffset. Other arrays
- *   are copied into this instance's staging area and back: the same results,
- *   but the copies cost a pass over each operand (a worker's parameters must
- *   therefore come from `view`, not from a stale buffer object).
+ *   are copied into this instance's staging area and back (wasm/arena.ts's
+ *   `Runs`, the one mechanism every kernel here uses): the same results, but
+ *   the copies cost a pass over each such operand (a worker's parameters
+ *   must therefore come from `view`, not from a stale buffer object).
  * - Each instance reserves its own packing scratch (~1.5 MB) at creation,
  *   so threads share nothing they write except C.
  * - Besides sgemm, the elementwise passes run on SIMD too: the LSTM cells'
@@ -96,7 +96,7 @@ export function createWasmKernels(options: WasmKernelsOptions = {}): WasmKernels
   const packB = arena.reserve(packedBBytes(KC, NC));
   const packBTail = arena.reserve(packedBBytes(KC, 8));
   const tile = arena.reserve(TILE_BYTES);
-  const staging = createStaging(arena);
+  const runs = createRuns(arena, 3, () => {}); // sgemm checks its operands as matrices first
 
   const alloc = (length: number): Float32Array => {
     const pointer = arena.reserve(4 * length); // first: it may grow the memory
@@ -170,45 +170,14 @@ export function createWasmKernels(options: WasmKernelsOptions = {}): WasmKernels
     checkFits('A', a, offA, lda, rowsA, colsA);
     checkFits('B', b, offB, ldb, rowsB, colsB);
 
-    const run = transB ? dotProduct : outerProduct;
-    const inPlaceA = arena.owns(a.buffer);
-    const inPlaceB = arena.owns(b.buffer);
-    const inPlaceC = arena.owns(c.buffer);
-    if (inPlaceA && inPlaceB && inPlaceC) {
-      run(transA, m, n, k, alpha, a.byteOffset + 4 * offA, lda, b.byteOffset + 4 * offB, ldb, beta, c.byteOffset + 4 * offC, ldc);
-      return;
-    }
-    staged(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
-  };
-
-  /**
-   * sgemm on arrays not all in the memory: copies those outside into staging,
-   * compactly (leading dimension = row length), runs, and copies C back. Apart
-   * from sgemm so that its closure costs nothing on the in-place path.
-   */
-  const staged: typeof portableSgemm = (transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc) => {
-    const rowsA = transA ? k : m;
-    const colsA = transA ? m : k;
-    const rowsB = transB ? n : k;
-    const colsB = transB ? k : n;
-    const inPlaceA = arena.owns(a.buffer);
-    const inPlaceB = arena.owns(b.buffer);
-    const inPlaceC = arena.owns(c.buffer);
-    const atA = staging.ensure((inPlaceA ? 0 : rowsA * colsA) + (inPlaceB ? 0 : rowsB * colsB) + (inPlaceC ? 0 : m * n));
-    const atB = atA + (inPlaceA ? 0 : 4 * rowsA * colsA);
-    const atC = atB + (inPlaceB ? 0 : 4 * rowsB * colsB);
-    const floats = arena.floats(); // after any growth for staging
-    if (!inPlaceA) copyRows(a, offA, lda, floats, atA / 4, colsA, rowsA, colsA);
-    if (!inPlaceB) copyRows(b, offB, ldb, floats, atB / 4, colsB, rowsB, colsB);
-    if (!inPlaceC && beta !== 0) copyRows(c, offC, ldc, floats, atC / 4, n, m, n);
-    (transB ? dotProduct : outerProduct)(
-      transA, m, n, k, alpha,
-      inPlaceA ? a.byteOffset + 4 * offA : atA, inPlaceA ? lda : colsA,
-      inPlaceB ? b.byteOffset + 4 * offB : atB, inPlaceB ? ldb : colsB,
-      beta,
-      inPlaceC ? c.byteOffset + 4 * offC : atC, inPlaceC ? ldc : n,
-    );
-    if (!inPlaceC) copyRows(floats, atC / 4, n, c, offC, ldc, m, n);
+    runs.clear();
+    const pa = runs.add(a, offA, span(rowsA, colsA, lda), READ);
+    const pb = runs.add(b, offB, span(rowsB, colsB, ldb), READ);
+    // C is only written when beta is 0, unless rows have gaps between them: those go back as they came.
+    const pc = runs.add(c, offC, span(m, n, ldc), beta === 0 && ldc === n ? WRITE : READ_WRITE);
+    runs.place();
+    (transB ? dotProduct : outerProduct)(transA, m, n, k, alpha, runs.at(pa), lda, runs.at(pb), ldb, beta, runs.at(pc), ldc);
+    runs.restore();
   };
 
   const view = (byteOffset: number, length: number): Float32Array => new Float32Array(arena.buffer(), byteOffset, length);
@@ -216,7 +185,7 @@ export function createWasmKernels(options: WasmKernelsOptions = {}): WasmKernels
   return { name: 'wasm-simd', sgemm, alloc, release, memory, view, ...createElementwiseKernels(arena), ...createLstmCellKernels(arena) };
 }
 
-/** Copies a rows × cols block between row-major arrays with the given leading dimensions, without allocating. */
-function copyRows(src: Float32Array, srcOff: number, srcLd: number, dst: Float32Array, dstOff: number, dstLd: number, rows: number, cols: number): void {
-  for (let r = 0; r < rows; r++) copyFloats(src, srcOff + r * srcLd, dst, dstOff + r * dstLd, cols);
+/** The floats a rows × cols block with leading dimension `ld` spans, from its first element to its last. */
+function span(rows: number, cols: number, ld: number): number {
+  return (rows - 1) * ld + cols;
 }

@@ -5,7 +5,7 @@
  * checkpoint, the whole recognizer (features excluded: network forward,
  * scores, search) on dev utterances.
  *
- *     npx tsx bench/decode.ts [--corpus corpora/synthdigits] [--checkpoint runs/demo/model.msgpack] [--utterances 100]
+ *     npx tsx bench/recognition.ts [--corpus corpora/synthdigits] [--checkpoint runs/demo/model.msgpack] [--utterances 100]
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { mulberry32 } from '../src/ops/random.js';
 import { viterbiSearch } from '../src/ops/search/viterbi.js';
 import { loadCheckpoint } from '../src/streams/io/checkpoint-file.js';
 import { corpusEntries } from '../src/streams/corpora/corpus.js';
-import { decodingModel } from '../src/streams/recognition/corpus-decoding-model.js';
+import { corpusDecodingModel } from '../src/streams/recognition/corpus-decoding-model.js';
 import { featuresOf } from '../src/streams/pipeline/features.js';
 import { readBytes } from '../src/streams/io/files.js';
 import { DEFAULT_RECOGNIZER_OPTIONS, recognizerOf } from '../src/streams/recognition/recognizer.js';
@@ -27,7 +27,7 @@ const { values } = parseArgs({
 const corpus = values.corpus as string;
 const count = Number(values.utterances);
 
-const model = await decodingModel(corpus);
+const model = await corpusDecodingModel(corpus);
 const inventory = parseStates(new TextDecoder().decode(readBytes(join(corpus, 'states.txt'))));
 if (E.isLeft(inventory)) throw new Error(inventory.left);
 const graph = compileGraph(model, inventory.right);

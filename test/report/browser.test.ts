@@ -2,9 +2,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Chromium, ensureChromium } from './support/chromium.js';
-import { buildCli, repoRoot, runCli } from './support/cli.js';
-import { toneCorpus } from './support/corpus.js';
+import { Chromium, ensureChromium } from '../support/chromium.js';
+import { buildCli, repoRoot, runCli } from '../support/cli.js';
+import { toneCorpus } from '../support/corpus.js';
 
 /**
  * The report and the teaching view of a short real run, opened in headless

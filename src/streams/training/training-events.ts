@@ -1,0 +1,110 @@
+import type { Subscriber } from 'rxjs';
+import type { Checkpoint } from '../../model/formats/checkpoint.js';
+import { addScores, NO_SCORE, type Score } from '../pipeline/score.js';
+
+/** Where training stands. */
+export interface Position {
+  readonly framesSeen: number;
+  readonly updates: number;
+  readonly epoch: number;
+  /** seconds since training started */
+  readonly elapsed: number;
+  readonly learningRate: number;
+}
+
+/** What happens during training, as a stream: the CLI draws it, sinks log and save it. */
+export type TrainEvent =
+  | ({ readonly type: 'progress'; readonly framesPerSecond: number; readonly recent: Score } & Position)
+  | { readonly type: 'skipped'; readonly id: string; readonly reason: string; readonly total: number }
+  | ({ readonly type: 'evaluation'; readonly dev: Score; readonly train: Score; readonly checkpoint: Checkpoint } & Position)
+  | ({ readonly type: 'done'; readonly dev: Score; readonly checkpoint: Checkpoint; readonly skipped: number } & Position);
+
+export interface TrainingEventOptions {
+  /** frames between evaluations on dev, counted from `firstFrame` */
+  readonly evalEvery: number;
+  /** the frames seen when this run began (a resumed run's start) */
+  readonly firstFrame: number;
+  /** how often (ms) progress is reported */
+  readonly reportEvery: number;
+  /** where training stands now */
+  readonly position: () => Position;
+  /** the model as it is now, with its position: what an evaluation scores and a checkpoint keeps */
+  readonly snapshot: () => Promise<Checkpoint>;
+  /** the model's dev score */
+  readonly evaluate: (checkpoint: Checkpoint) => Promise<Score>;
+}
+
+/** The events of a training run, from what its trainers (threads, worker processes) report. */
+export interface TrainingEvents {
+  /** frames trained with this score: counted, and a progress event when one is due */
+  trained(score: Score): void;
+  skipped(id: string, reason: string): void;
+  /** evaluates the model (after any evaluation under way) once another `evalEvery` frames have gone by */
+  due(framesSeen: number): void;
+  /** after the trainers stopped: waits for evaluations under way, evaluates the final model unless the last evaluation already scored it, and emits `done` */
+  finish(): Promise<void>;
+}
+
+/**
+ * The bookkeeping every training run shares, whatever does the training
+ * (Hogwild threads in this process, or worker processes pushing to a
+ * parameter server): progress events at most every `reportEvery` ms with the
+ * frames per second since the last, dev evaluations at intervals (each
+ * stamped with the position of the weights it scored, not the position when
+ * it finished), and the final evaluation and `done`. `stopped()` true means
+ * the subscriber is gone: evaluations still under way emit nothing.
+ */
+export function trainingEvents(subscriber: Subscriber<TrainEvent>, options: TrainingEventOptions, stopped: () => boolean = () => subscriber.closed): TrainingEvents {
+  let recent = NO_SCORE;
+  let sinceEvaluation = NO_SCORE;
+  let skippedCount = 0;
+  const first = options.position();
+  let lastReport = { at: first.elapsed, frames: first.framesSeen };
+  let nextEvaluation = options.firstFrame + options.evalEvery;
+  let evaluating = Promise.resolve();
+  let last: { readonly checkpoint: Checkpoint; readonly dev: Score } | null = null;
+
+  // The position of a checkpoint's weights, with the clock and rate as they are now.
+  const at = (checkpoint: Checkpoint): Position => {
+    const now = options.position();
+    return { ...now, framesSeen: checkpoint.training?.framesSeen ?? now.framesSeen, updates: checkpoint.training?.updates ?? now.updates, epoch: checkpoint.training?.epoch ?? now.epoch };
+  };
+  const evaluation = async () => {
+    const checkpoint = await options.snapshot();
+    const dev = await options.evaluate(checkpoint);
+    if (stopped()) return;
+    subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, ...at(checkpoint) });
+    sinceEvaluation = NO_SCORE;
+    last = { checkpoint, dev };
+  };
+
+  return {
+    trained(score) {
+      recent = addScores(recent, score);
+      sinceEvaluation = addScores(sinceEvaluation, score);
+      const position = options.position();
+      if (position.elapsed - lastReport.at < options.reportEvery / 1000) return;
+      const framesPerSecond = (position.framesSeen - lastReport.frames) / Math.max(position.elapsed - lastReport.at, 1e-9);
+      subscriber.next({ type: 'progress', framesPerSecond, recent, ...position });
+      lastReport = { at: position.elapsed, frames: position.framesSeen };
+      recent = NO_SCORE;
+    },
+    skipped(id, reason) {
+      subscriber.next({ type: 'skipped', id, reason, total: ++skippedCount });
+    },
+    due(framesSeen) {
+      if (framesSeen < nextEvaluation) return;
+      nextEvaluation = framesSeen + options.evalEvery;
+      evaluating = evaluating.then(evaluation);
+    },
+    async finish() {
+      await evaluating;
+      const checkpoint = await options.snapshot();
+      const scored = last as { checkpoint: Checkpoint; dev: Score } | null;
+      const same = scored !== null && JSON.stringify(scored.checkpoint.training) === JSON.stringify(checkpoint.training);
+      const final = same ? scored : { checkpoint, dev: await options.evaluate(checkpoint) };
+      if (!same) subscriber.next({ type: 'evaluation', dev: final.dev, train: sinceEvaluation, checkpoint, ...at(checkpoint) });
+      subscriber.next({ type: 'done', dev: final.dev, checkpoint: final.checkpoint, skipped: skippedCount, ...at(final.checkpoint) });
+    },
+  };
+}
