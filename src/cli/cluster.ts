@@ -9,14 +9,14 @@ import { initParameters } from '../model/network/init.js';
 import { parameterCounts } from '../model/network/layout.js';
 import { saveCheckpoint } from '../streams/io/checkpoint-file.js';
 import { cluster, type ClusterEvent } from '../streams/cluster/local-cluster.js';
-import { corpusStates, splitFrames } from '../streams/corpora/corpus.js';
+import { corpusStates } from '../streams/corpora/corpus.js';
 import { makeDirectory, writeAtomic } from '../streams/io/files.js';
 import { writeRunSummary } from '../streams/io/run-dir.js';
 import { frameAccuracy } from '../streams/pipeline/score.js';
 import type { TrainEvent } from '../streams/training/train.js';
 import { integerOption } from './options.js';
 import { progress } from './progress.js';
-import { addTrainingOptions, decodingExtras, positiveOption, withPreset, type TrainingOptions, type Unresolved } from './training-options.js';
+import { addTrainingOptions, decodingExtras, plannedFrames, positiveOption, withPreset, type TrainingOptions, type Unresolved } from './training-options.js';
 import { followRun, TRAINING_FIELDS } from './training-view.js';
 
 interface ClusterCommandOptions extends TrainingOptions {
@@ -73,7 +73,7 @@ export function registerCluster(program: Command): void {
       saveCheckpoint(init, { config, parameters: initParameters(config, options.seed, options.initRange), ...extras });
       if (options.epochs === undefined && options.frames === undefined) options.epochs = 1;
 
-      const total = options.frames ?? (options.epochs ?? 1) * (await splitFrames(options.corpus, 'train'));
+      const total = await plannedFrames(options);
       const bar = progress({ label: 'cluster', total, unit: 'frames', fields: TRAINING_FIELDS, quiet: options.quiet || options.json || options.jsonl });
       const workers = `${options.workers} worker(s) × ${options.threads} thread(s)`;
       bar.log(`training a ${describeNetwork(config)}, ${parameterCounts(config).total.toLocaleString('en-US')} parameters, on ${options.shards} shard(s) and ${workers}`);

@@ -5,14 +5,14 @@ import { fail, orFail } from '../errors.js';
 import { decodeModelConfig, describeNetwork, type ModelConfig } from '../model/network/config.js';
 import { parameterCounts } from '../model/network/layout.js';
 import { loadCheckpoint } from '../streams/io/checkpoint-file.js';
-import { corpusStates, splitFrames } from '../streams/corpora/corpus.js';
+import { corpusStates } from '../streams/corpora/corpus.js';
 import { makeDirectory, readJsonObject, writeAtomic } from '../streams/io/files.js';
 import { frameAccuracy } from '../streams/pipeline/score.js';
 import { train, type TrainEvent } from '../streams/training/train.js';
 import { integerOption } from './options.js';
 import { progress } from './progress.js';
 import { followRun, TRAINING_FIELDS } from './training-view.js';
-import { addTrainingOptions, decodingExtras, scheduleFromOptions, withPreset, type TrainingOptions, type Unresolved } from './training-options.js';
+import { addTrainingOptions, decodingExtras, plannedFrames, scheduleFromOptions, withPreset, type TrainingOptions, type Unresolved } from './training-options.js';
 
 export interface TrainCommandOptions extends TrainingOptions {
   out: string;
@@ -49,7 +49,7 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
 
   const counts = parameterCounts(config);
   // The bar's end: the frame budget, or every training frame once per epoch.
-  const total = options.frames ?? (options.epochs ?? 1) * (await splitFrames(options.corpus, 'train'));
+  const total = await plannedFrames(options);
   const bar = progress({
     label: 'train',
     total,

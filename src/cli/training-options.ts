@@ -7,7 +7,7 @@ import { priorsOf } from '../model/decoding/decoding-model.js';
 import { decodeSchedule, type Schedule } from '../model/network/schedule.js';
 import { PRESET_NAMES, TRAINING_PRESETS, type PresetName, type TrainingPreset } from '../model/network/presets.js';
 import { KERNEL_NAMES, type KernelName } from '../ops/kernels/choice.js';
-import { corpusStates } from '../streams/corpora/corpus.js';
+import { corpusStates, splitFrames } from '../streams/corpora/corpus.js';
 import { corpusDecodingModel } from '../streams/recognition/corpus-decoding-model.js';
 import { integerOption, numberOption } from './options.js';
 
@@ -160,6 +160,14 @@ export function addPipelineOptions(command: Command): Command {
     .option('--delay <D>', 'output label delay in frames', integerOption(0), 5)
     .option('--seed <S>', 'initialisation and shuffling seed', integerOption(0), 1)
     .option('--strict', 'stop at the first bad utterance instead of skipping it');
+}
+
+/**
+ * The frames a run will train on, for its progress bar: the frame budget,
+ * or every training frame (of this worker's `part` of them) once per epoch.
+ */
+export async function plannedFrames(options: Pick<PipelineOptions, 'corpus' | 'frames' | 'epochs'>, part = 1): Promise<number> {
+  return options.frames ?? (options.epochs ?? 1) * Math.ceil((await splitFrames(options.corpus, 'train')) / part);
 }
 
 /** What `lstmp decode` needs besides the network, to store in every checkpoint; a corpus without lexicon.txt (a Kaldi import) has no decoding model. */

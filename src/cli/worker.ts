@@ -4,7 +4,7 @@ import { fail } from '../errors.js';
 import { describeNetwork } from '../model/network/config.js';
 import type { WorkerLine } from '../model/cluster/worker-line.js';
 import { saveCheckpoint } from '../streams/io/checkpoint-file.js';
-import { corpusStates, splitFrames } from '../streams/corpora/corpus.js';
+import { corpusStates } from '../streams/corpora/corpus.js';
 import { readBytes } from '../streams/io/files.js';
 import { connectShards } from '../streams/cluster/parameter-client.js';
 import { frameAccuracy } from '../streams/pipeline/score.js';
@@ -13,7 +13,7 @@ import { train } from '../streams/training/train.js';
 import { integerOption } from './options.js';
 import { progress } from './progress.js';
 import { trainingFields, TRAINING_FIELDS } from './training-view.js';
-import { addPipelineOptions, decodingExtras, hostPortOption, partOption, positiveOption, type PipelineOptions } from './training-options.js';
+import { addPipelineOptions, decodingExtras, plannedFrames, hostPortOption, partOption, positiveOption, type PipelineOptions } from './training-options.js';
 
 interface WorkerCommandOptions extends PipelineOptions {
   ps: string[];
@@ -66,7 +66,7 @@ export function registerWorker(program: Command): void {
     .option('--quiet', 'no progress output')
     .action(async (options: WorkerCommandOptions) => {
       const secret = readSecret(options.secretFile);
-      const total = options.frames ?? (options.epochs ?? 1) * Math.ceil((await splitFrames(options.corpus, 'train')) / options.worker.count);
+      const total = await plannedFrames(options, options.worker.count);
       const bar = progress({ label: `worker ${options.worker.index}/${options.worker.count}`, total, unit: 'frames', fields: TRAINING_FIELDS, quiet: options.quiet || options.json || options.jsonl });
       const server = await connectShards(options.ps, {
         secret,
