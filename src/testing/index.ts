@@ -1,0 +1,60 @@
+/**
+ * lstmp/testing: the kit lstmp's own tests are written with, for testing
+ * what you add to lstmp. It imports no test runner: every check throws an
+ * Error when it fails (fast-check's report, with the minimal counterexample,
+ * for properties), so it runs under vitest, jest, `node --test` or plain
+ * node. It needs fast-check (a peer dependency) besides lstmp's own.
+ *
+ * - Kernels: `kernelConformance(kernels)` checks any kernel set against the
+ *   float64 references; the references and arbitraries it is built from.
+ * - Gradients: `gradcheck` and `numericGradient`, float64 central
+ *   differences of any scalar loss; `closeTo` compares arrays and reports
+ *   the worst element.
+ * - The LSTMP: `runForward`, `runBackward` on a chunk and `referenceLstmpLoss`,
+ *   its float64 reference.
+ * - Stages: `runMarbles` and `errorLike` for marble tests of RxJS stages;
+ *   `checkChunkContract` for chunking stages.
+ *
+ * docs/testing.md walks through three runnable examples.
+ *
+ * @example
+ * import { createWasmKernels } from 'lstmp';
+ * import { kernelConformance } from 'lstmp/testing';
+ * for (const check of kernelConformance(createWasmKernels())) check.run();
+ *
+ * @module
+ */
+export { kernelConformance, type ConformanceCheck, type ConformanceOptions, type Placement } from './conformance.js';
+export { closeTo, describeDiscrepancy, shareOfBound, ulpOf, type Discrepancy, type Tolerance } from './close-to.js';
+export { gradcheck, numericGradient, type GradcheckOptions, type GradcheckResult, type GradientDiscrepancy, type Parameters } from './gradcheck.js';
+export {
+  referenceCellStep,
+  referenceCrossEntropyGradient,
+  referenceLogSoftmaxRows,
+  referenceSgdStep,
+  referenceSgemm,
+  type CellStepInput,
+  type CellStepResult,
+  type SgdStepCall,
+  type SgemmCall,
+} from './references.js';
+export {
+  cellStepCase,
+  floatsWithSpecials,
+  labelledUtterances,
+  lstmpCase,
+  lstmpSpec,
+  seededFloats,
+  sgdStepCase,
+  sgemmCase,
+  softmaxCase,
+  type CellStepCase,
+  type LstmpCase,
+  type LstmpSpecBounds,
+  type SgdStepCase,
+  type SgemmCase,
+  type SoftmaxCase,
+} from './arbitraries.js';
+export { copyState, referenceLstmpLoss, runBackward, runForward, type ChunkData, type Nudge } from './network.js';
+export { assertSameMarbles, ErrorLike, errorLike, runMarbles, sameValue } from './marbles.js';
+export { checkChunkContract } from './chunk-contract.js';
