@@ -56,14 +56,14 @@ export interface GradcheckResult {
  * // d/dx Σ x² = 2x
  * numericGradient((p) => p.reduce((s, x) => s + x * x, 0), Float64Array.of(1, -3), { step: 1e-6 }); // ≈ [2, −6]
  */
-export function numericGradient(loss: (params: Parameters) => number, params: Parameters, options: Pick<GradcheckOptions, 'step' | 'indices' | 'sample' | 'seed'> = {}): Float64Array {
+export function numericGradient<P extends Parameters>(loss: (params: P) => number, params: P, options: Pick<GradcheckOptions, 'step' | 'indices' | 'sample' | 'seed'> = {}): Float64Array {
   const step = options.step ?? defaultsFor(params).step;
   const numeric = new Float64Array(params.length).fill(NaN);
   for (const i of indicesOf(params.length, options)) numeric[i] = centralDifference(loss, params, i, step);
   return numeric;
 }
 
-function centralDifference(loss: (params: Parameters) => number, params: Parameters, i: number, step: number): number {
+function centralDifference<P extends Parameters>(loss: (params: P) => number, params: P, i: number, step: number): number {
   const original = params[i];
   params[i] = original + step;
   const up = params[i];
@@ -89,10 +89,10 @@ function centralDifference(loss: (params: Parameters) => number, params: Paramet
  *
  * @example
  * const params = Float32Array.of(0.5, -1, 2);
- * const softplus = (p: Parameters) => p.reduce((s, x) => s + Math.log1p(Math.exp(x)), 0);
+ * const softplus = (p: Float32Array) => p.reduce((s, x) => s + Math.log1p(Math.exp(x)), 0);
  * gradcheck(softplus, params, params.map((x) => 1 / (1 + Math.exp(-x)))); // passes: σ is softplus's derivative
  */
-export function gradcheck(loss: (params: Parameters) => number, params: Parameters, gradient: ArrayLike<number>, options: GradcheckOptions = {}): GradcheckResult {
+export function gradcheck<P extends Parameters>(loss: (params: P) => number, params: P, gradient: ArrayLike<number>, options: GradcheckOptions = {}): GradcheckResult {
   if (gradient.length !== params.length) throw new Error(`gradcheck: a gradient of ${gradient.length} values for ${params.length} parameters`);
   const defaults = defaultsFor(params);
   const { absolute, relative } = options.tolerance ?? defaults.tolerance;
