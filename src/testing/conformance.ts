@@ -41,8 +41,8 @@ export interface ConformanceOptions {
  * minimal counterexample it shrank to, and what went wrong.
  *
  * Takes any `Kernels`: lstmp's own (`portableKernels`, `createWasmKernels()`)
- * or a set of your own. Together the checks take about a second on the wasm
- * set and three on the portable one (numbers from bench/conformance.ts).
+ * or a set of your own. A whole run takes well under a second on either of
+ * lstmp's sets (`npm run bench:conformance`).
  *
  * @example
  * import { portableKernels } from 'lstmp';
@@ -61,13 +61,13 @@ export function kernelConformance(kernels: Kernels, options: ConformanceOptions 
   const property = <T>(name: string, functions: readonly (keyof Kernels)[], numRuns: number, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => void): ConformanceCheck => ({
     name,
     functions,
-    run: () => assertNamed(`${name} (${kernels.name} kernels)`, fc.property(arbitrary, predicate), { numRuns: options.numRuns ?? numRuns, seed: options.seed }),
+    run: () => assertNamed(`${name} (kernel set ${kernels.name})`, fc.property(arbitrary, predicate), { numRuns: options.numRuns ?? numRuns, seed: options.seed }),
   });
   /** A check of fixed cases, every one run, a failing one reported as fast-check's counterexample. */
   const cases = <T>(name: string, functions: readonly (keyof Kernels)[], values: readonly T[], predicate: (value: T) => void): ConformanceCheck => ({
     name,
     functions,
-    run: () => assertNamed(`${name} (${kernels.name} kernels)`, fc.property(fc.constantFrom(...values), predicate), { numRuns: values.length, examples: values.map((v) => [v]) }),
+    run: () => assertNamed(`${name} (kernel set ${kernels.name})`, fc.property(fc.constantFrom(...values), predicate), { numRuns: values.length, examples: values.map((v) => [v]) }),
   });
 
   const sgemmRun = (c: SgemmCase, inMemory: readonly boolean[]) => {

@@ -102,7 +102,7 @@ describe('kernelConformance', () => {
     const failed = failures({ ...portableKernels, ...kernels, name: `portable, but ${bug}` });
     expect([...failed.keys()].sort()).toEqual(Object.keys(caughtBy).sort());
     for (const [name, message] of failed) {
-      expect(message.startsWith(`${name} (portable, but ${bug} kernels): Property failed after `), name).toBe(true);
+      expect(message.startsWith(`${name} (kernel set portable, but ${bug}): Property failed after `), name).toBe(true);
       expect(message, name).toMatch(/\nCounterexample: \[.+\]\nShrunk \d+ time\(s\)\nGot error: /);
       expect(message, name).toMatch(caughtBy[name]);
     }
