@@ -73,7 +73,7 @@ export interface CellStepCase {
   readonly peepholes: boolean;
   /** [skip + rows, 4C] pre-activations */
   readonly gates: Float32Array;
-  /** [skip + 2·rows, C]: c_{t−1} in rows skip.., c_t after them */
+  /** c_{t−1} in rows skip.., c_t after them: [skip + 2·rows, C] */
   readonly c: Float32Array;
   /** [3, C] */
   readonly peephole: Float32Array;
