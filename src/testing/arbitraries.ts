@@ -10,6 +10,7 @@ import { recurrentSize, type LstmpSpec, type LstmpState } from '../ops/nn/lstmp.
 import { mulberry32 } from '../ops/random.js';
 import { NO_TARGET, type LabelledUtterance } from '../streams/pipeline/utterance.js';
 import type { ChunkData } from './network.js';
+import type { SgemmCall } from './references.js';
 
 /** `length` values uniform in [−scale, scale) from a seed: large arrays without fast-check generating (and printing) each element. */
 export function seededFloats(length: number, seed: number, scale = 1): Float32Array {
@@ -17,20 +18,9 @@ export function seededFloats(length: number, seed: number, scale = 1): Float32Ar
   return Float32Array.from({ length }, () => scale * (2 * random() - 1));
 }
 
-/** One sgemm call's shapes and scalars, where its matrices sit in their arrays, and the seed of their values. */
-export interface SgemmCase {
-  readonly transA: boolean;
-  readonly transB: boolean;
-  readonly m: number;
-  readonly n: number;
-  readonly k: number;
-  readonly alpha: number;
-  readonly beta: number;
-  /** offsets of the first element */
-  readonly offA: number;
-  readonly offB: number;
-  readonly offC: number;
-  /** floats per row beyond the row's length (ld = row length + pad) */
+/** One sgemm call's shapes, scalars and offsets, the floats each matrix's rows have beyond their length, and the seed of the matrices' values. */
+export interface SgemmCase extends Pick<SgemmCall, 'transA' | 'transB' | 'm' | 'n' | 'k' | 'alpha' | 'beta' | 'offA' | 'offB' | 'offC'> {
+  /** ld = row length + pad */
   readonly padA: number;
   readonly padB: number;
   readonly padC: number;
