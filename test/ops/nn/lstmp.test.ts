@@ -3,8 +3,8 @@ import { Session, type HeapProfiler } from 'node:inspector/promises';
 import { describe, expect, it } from 'vitest';
 import { layoutOf, viewsOf } from '../../../src/model/network/layout.js';
 import { mulberry32 } from '../../../src/ops/random.js';
-import { backward, createWorkspace, forward, recurrentSize, type GradientTrace, type LstmpSpec, type LstmpState } from '../../../src/ops/nn/lstmp.js';
-import { lstmpCase } from '../../../src/testing/arbitraries.js';
+import { backward, createWorkspace, forward, recurrentSize, releaseWorkspace, type GradientTrace, type LstmpSpec, type LstmpState } from '../../../src/ops/nn/lstmp.js';
+import { lstmpCase, lstmpSpec } from '../../../src/testing/arbitraries.js';
 import { closeTo } from '../../../src/testing/close-to.js';
 import { gradcheck, numericGradient } from '../../../src/testing/gradcheck.js';
 import { copyState, referenceLstmpLoss, runBackward, runForward, type ChunkData } from '../../../src/testing/network.js';
@@ -218,6 +218,26 @@ describe.each(kernelsUnderTest)('LSTMP forward and truncated BPTT on $name kerne
         { numRuns: 40 },
       );
     });
+  });
+});
+
+describe('createWorkspace and releaseWorkspace', () => {
+  it('give back exactly the arrays allocated, each once, for any T (0 too): a plain LSTM’s m, part of r, is not one of them', () => {
+    fc.assert(
+      fc.property(lstmpSpec(), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 3 }), (spec, T, B) => {
+        const allocated: Float32Array[] = [];
+        const ws = createWorkspace(spec, T, B, (length) => {
+          const x = new Float32Array(length);
+          allocated.push(x);
+          return x;
+        });
+        const released: Float32Array[] = [];
+        releaseWorkspace(ws, (x) => released.push(x));
+        expect(released).toHaveLength(allocated.length);
+        expect(new Set(released).size).toBe(released.length);
+        expect(released.every((x) => allocated.includes(x))).toBe(true);
+      }),
+    );
   });
 });
 
