@@ -54,20 +54,41 @@ export function kernelConformance(kernels: Kernels, options: ConformanceOptions 
   const placement = options.placement ?? 'either';
   const where = (count: number): fc.Arbitrary<boolean[]> =>
     placement === 'either' ? fc.array(fc.boolean(), { minLength: count, maxLength: count }) : fc.constant(new Array<boolean>(count).fill(placement === 'kernels'));
-  const place = (values: Float32Array, inMemory: boolean) => placed(kernels, values, inMemory);
   const fixedPlace = placement !== 'plain';
+  // What a case allocates goes back when it ends: a set whose memory cannot grow must not run out over a run.
+  const held: Float32Array[] = [];
+  const alloc = (length: number) => {
+    const x = kernels.alloc(length);
+    held.push(x);
+    return x;
+  };
+  /** A copy of `values` in the kernels' memory (used in place by sets with a memory of their own) or in a plain array. */
+  const place = (values: Float32Array, inMemory: boolean) => {
+    const x = inMemory ? alloc(values.length) : new Float32Array(values.length);
+    x.set(values);
+    return x;
+  };
+  const releasing =
+    <T>(predicate: (value: T) => void) =>
+    (value: T) => {
+      try {
+        predicate(value);
+      } finally {
+        for (const x of held.splice(0)) kernels.release(x);
+      }
+    };
 
   /** A check of a random property: fast-check's report, with the check's name, when it fails. */
   const property = <T>(name: string, functions: readonly (keyof Kernels)[], numRuns: number, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => void): ConformanceCheck => ({
     name,
     functions,
-    run: () => assertNamed(`${name} (kernel set ${kernels.name})`, fc.property(arbitrary, predicate), { numRuns: options.numRuns ?? numRuns, seed: options.seed }),
+    run: () => assertNamed(`${name} (kernel set ${kernels.name})`, fc.property(arbitrary, releasing(predicate)), { numRuns: options.numRuns ?? numRuns, seed: options.seed }),
   });
   /** A check of fixed cases, every one run, a failing one reported as fast-check's counterexample. */
   const cases = <T>(name: string, functions: readonly (keyof Kernels)[], values: readonly T[], predicate: (value: T) => void): ConformanceCheck => ({
     name,
     functions,
-    run: () => assertNamed(`${name} (kernel set ${kernels.name})`, fc.property(fc.constantFrom(...values), predicate), { numRuns: values.length, examples: values.map((v) => [v]) }),
+    run: () => assertNamed(`${name} (kernel set ${kernels.name})`, fc.property(fc.constantFrom(...values), releasing(predicate)), { numRuns: values.length, examples: values.map((v) => [v]) }),
   });
 
   const sgemmRun = (c: SgemmCase, inMemory: readonly boolean[]) => {
@@ -213,7 +234,7 @@ export function kernelConformance(kernels: Kernels, options: ConformanceOptions 
       sameBits('cell step', result(true), result(false));
     }),
     cases('cellForward and cellBackward: refuse rows that do not fit the arrays', ['cellForward', 'cellBackward', 'alloc'], ['cellForward: gates past the end', 'cellBackward: dGates too short'], (call) => {
-      const x = kernels.alloc(4 * 8);
+      const x = alloc(4 * 8);
       refuses(call, /./, () =>
         call.startsWith('cellForward')
           ? kernels.cellForward(4, 2, 50, null, x, 4, x, 0, 8, x, x, x, 0)
@@ -258,8 +279,8 @@ export function kernelConformance(kernels: Kernels, options: ConformanceOptions 
     cases('logSoftmaxRows and crossEntropyGradient: refuse rows that do not fit the array', ['logSoftmaxRows', 'crossEntropyGradient', 'alloc'], ['logSoftmaxRows: 3 × 4 in 10 floats', 'crossEntropyGradient: dLogits of 11 floats'], (call) => {
       refuses(call, /./, () =>
         call.startsWith('logSoftmaxRows')
-          ? kernels.logSoftmaxRows(kernels.alloc(10), 3, 4)
-          : kernels.crossEntropyGradient(kernels.alloc(12), new Int32Array(3), new Float32Array(3), 3, 4, kernels.alloc(11)),
+          ? kernels.logSoftmaxRows(alloc(10), 3, 4)
+          : kernels.crossEntropyGradient(alloc(12), new Int32Array(3), new Float32Array(3), 3, 4, alloc(11)),
       );
     }),
 
@@ -297,11 +318,11 @@ export function kernelConformance(kernels: Kernels, options: ConformanceOptions 
       ['sgdStep', 'alloc'],
       ['the slice past the parameters', 'the slice past the gradient', 'the slice past the velocity', 'momentum without a velocity'],
       (call) => {
-        const x = kernels.alloc(8);
+        const x = alloc(8);
         const calls: Record<string, () => void> = {
           'the slice past the parameters': () => kernels.sgdStep(x, null, x, 4, 5, 1, 0, Infinity),
-          'the slice past the gradient': () => kernels.sgdStep(x, null, kernels.alloc(4), 0, 5, 1, 0, Infinity),
-          'the slice past the velocity': () => kernels.sgdStep(x, kernels.alloc(4), x, 0, 5, 1, 0.5, Infinity),
+          'the slice past the gradient': () => kernels.sgdStep(x, null, alloc(4), 0, 5, 1, 0, Infinity),
+          'the slice past the velocity': () => kernels.sgdStep(x, alloc(4), x, 0, 5, 1, 0.5, Infinity),
           'momentum without a velocity': () => kernels.sgdStep(x, null, x, 0, 8, 1, 0.5, Infinity),
         };
         refuses(call, call === 'momentum without a velocity' ? /needs a velocity/ : /./, calls[call]);
@@ -314,12 +335,11 @@ export function kernelConformance(kernels: Kernels, options: ConformanceOptions 
       must(got === finite, () => `allFinite gave ${got}, want ${finite}`);
     }),
     cases('allFinite: one NaN or ±Infinity anywhere in a long array', ['allFinite', 'alloc'], [NaN, Infinity, -Infinity].flatMap((value) => [0, 3, 16_384, 50_002].map((at) => ({ value, at }))), ({ value, at }) => {
-      const inside = kernels.alloc(50_003);
+      const inside = alloc(50_003);
       const outside = new Float32Array(50_003);
       must(kernels.allFinite(inside) && kernels.allFinite(outside), () => 'allFinite is false on zeros');
       inside[at] = outside[at] = value;
       must(!kernels.allFinite(inside) && !kernels.allFinite(outside), () => `allFinite missed ${value} at ${at}: ${kernels.allFinite(inside)} in the kernels' memory, ${kernels.allFinite(outside)} outside`);
-      kernels.release(inside);
     }),
 
     property(
@@ -334,13 +354,6 @@ export function kernelConformance(kernels: Kernels, options: ConformanceOptions 
       },
     ),
   ];
-}
-
-/** A copy of `values` in the kernels' memory (used in place by sets with a memory of their own) or in a plain array. */
-function placed(kernels: Kernels, values: Float32Array, inMemory: boolean): Float32Array {
-  const x = inMemory ? kernels.alloc(values.length) : new Float32Array(values.length);
-  x.set(values);
-  return x;
 }
 
 /** fc.assert, its report (seed, counterexample, the error) prefixed with the check's name. */

@@ -1,6 +1,6 @@
 import { layoutOf, viewsOf } from '../model/network/layout.js';
 import type { Kernels } from '../ops/kernels/kernels.js';
-import { backward, createWorkspace, forward, recurrentSize, zeroState, type LstmpSpec, type LstmpState } from '../ops/nn/lstmp.js';
+import { backward, createWorkspace, forward, recurrentSize, releaseWorkspace, zeroState, type LstmpSpec, type LstmpState } from '../ops/nn/lstmp.js';
 
 /** One chunk's data as the LSTMP operators take it: x [T, B, I], targets and mask [T, B], optional reset [B]. */
 export interface ChunkData {
@@ -20,7 +20,7 @@ export function copyState(state: LstmpState): LstmpState {
 /**
  * The forward pass over a chunk on `kernels`, from a copy of `state` (zero
  * when absent): the log-posteriors [T·B, O], the final state and the summed
- * masked cross entropy.
+ * masked cross entropy. Its workspace goes back to the kernels' memory.
  */
 export function runForward(kernels: Kernels, spec: LstmpSpec, params: Float32Array, chunk: ChunkData, state?: LstmpState) {
   const ws = createWorkspace(spec, chunk.steps, chunk.streams, kernels.alloc);
@@ -31,7 +31,9 @@ export function runForward(kernels: Kernels, spec: LstmpSpec, params: Float32Arr
   for (let n = 0; n < chunk.steps * chunk.streams; n++) {
     if (chunk.mask[n] !== 0) loss -= chunk.mask[n] * ws.logp[n * O + chunk.targets[n]];
   }
-  return { logp: ws.logp.slice(), state: carried, loss };
+  const logp = ws.logp.slice();
+  releaseWorkspace(ws, kernels.release);
+  return { logp, state: carried, loss };
 }
 
 /** Forward and truncated BPTT over a chunk on `kernels`, from a copy of `state`: the loss and the flat gradient of every parameter. */
@@ -42,7 +44,9 @@ export function runBackward(kernels: Kernels, spec: LstmpSpec, params: Float32Ar
   forward(kernels, spec, w, chunk.x, carried, chunk.reset ?? null, ws);
   const gradient = new Float32Array(layoutOf(spec).size);
   const loss = backward(kernels, spec, w, chunk.x, chunk.targets, chunk.mask, ws, viewsOf(spec, gradient));
-  return { loss, gradient, logp: ws.logp.slice(), state: carried };
+  const logp = ws.logp.slice();
+  releaseWorkspace(ws, kernels.release);
+  return { loss, gradient, logp, state: carried };
 }
 
 /** Values added to r_t or c_t (the cell state after clipping) of one layer at one step, as the reference's forward pass runs. */
