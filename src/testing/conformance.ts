@@ -194,6 +194,25 @@ export function kernelConformance(kernels: Kernels, options: ConformanceOptions 
       must(again.every((v) => v === 0), () => `alloc(${length}) after a release gave ${again.filter((v) => v !== 0).length} floats that are not 0`);
       kernels.release(again);
     }),
+    property(
+      'alloc and release: arrays held at once never share a float, however allocations and releases interleave',
+      ['alloc', 'release'],
+      100,
+      fc.array(fc.oneof(fc.record({ alloc: fc.integer({ min: 0, max: 40 }) }), fc.record({ release: fc.nat() })), { maxLength: 30 }),
+      (steps) => {
+        // Each array held is filled with its own number; one that shares floats with a later one loses it.
+        const live: { x: Float32Array; mark: number }[] = [];
+        try {
+          steps.forEach((step, mark) => {
+            if ('alloc' in step) live.push({ x: kernels.alloc(step.alloc).fill(mark + 1), mark: mark + 1 });
+            else if (live.length > 0) kernels.release(live.splice(step.release % live.length, 1)[0].x);
+          });
+          for (const { x, mark } of live) must(x.every((v) => v === mark), () => `an array of ${x.length} floats holds [${x.join(', ')}], not only the ${mark} written to it: another array shares its floats`);
+        } finally {
+          for (const { x } of live) kernels.release(x);
+        }
+      },
+    ),
 
     property('cellForward: gates, c_t, tanh(c_t), the clip mask and m_t as the equations in float64, nothing else touched', ['cellForward'], 300, fc.tuple(cellStepCase(), where(1)), ([k, [inMemory]]) => {
       const want = cellReference(k);
