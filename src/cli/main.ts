@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { DivergedError, InputError } from '../errors.js';
 import { commands } from './commands.js';
+import { enableRelaxedSimd } from './relaxed-simd.js';
 
 /**
  * The `lstmp` command line. Each command lives in its own file and is listed
@@ -30,4 +31,6 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// Before any module compiles: commands are loaded by main, and they make the kernels.
+enableRelaxedSimd();
 await main(process.argv);
