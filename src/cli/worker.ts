@@ -11,6 +11,7 @@ import { frameAccuracy } from '../streams/pipeline/score.js';
 import { readSecret } from '../streams/cluster/secret.js';
 import { train } from '../streams/training/train.js';
 import { integerOption } from './options.js';
+import { kernelsFor } from './kernel-choice.js';
 import { progress } from './progress.js';
 import { trainingFields, TRAINING_FIELDS } from './training-view.js';
 import { addPipelineOptions, decodingExtras, plannedFrames, hostPortOption, partOption, positiveOption, type PipelineOptions } from './training-options.js';
@@ -66,6 +67,7 @@ export function registerWorker(program: Command): void {
     .option('--quiet', 'no progress output')
     .action(async (options: WorkerCommandOptions) => {
       const secret = readSecret(options.secretFile);
+      const kernels = kernelsFor(options.kernels);
       const total = await plannedFrames(options, options.worker.count);
       const bar = progress({ label: `worker ${options.worker.index}/${options.worker.count}`, total, unit: 'frames', fields: TRAINING_FIELDS, quiet: options.quiet || options.json || options.jsonl });
       const server = await connectShards(options.ps, {
@@ -100,7 +102,7 @@ export function registerWorker(program: Command): void {
           evalEvery: options.evalEvery ?? Infinity,
           devUtterances: options.devUtterances,
           strict: options.strict ?? false,
-          kernels: options.kernels,
+          kernels,
           initRange: 0,
           until: stopping,
         }).pipe(
