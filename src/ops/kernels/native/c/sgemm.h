@@ -15,7 +15,8 @@
  *   DR × DC tile of vector accumulators, reduced across lanes at the end.
  *   Packing Bᵀ for the outer-product kernel would transpose all of B on
  *   every call: for the recurrent product (4 rows) that costs more than the
- *   product itself.
+ *   product itself. From 16 rows of A with k ≤ 256 the transpose pays, and
+ *   those products take the packed path below.
  * - op(B) = B with m ≤ SG_RS·2 (the recurrent and projection products
  *   backward, the bias gradients): A broadcast in place, B rows read in
  *   place, one RS × NVS·VL tile over all of k. Each B element is used m
@@ -33,6 +34,9 @@
 #include <stdint.h>
 
 #define SG_NR (SG_NV * VL)
+/* op(B) = Bᵀ goes to the packed path from this many rows of A, up to this k */
+#define SG_NT_PACKED_M 16
+#define SG_NT_PACKED_K 256
 
 _Static_assert(SG_RS == 4 && SG_DR == 4, "direct_path and dot_path specialise row counts 1 to 4");
 #define INLINE static inline __attribute__((always_inline))
@@ -62,8 +66,12 @@ INLINE void store_vector(float *c, vf acc, vf alpha, vf beta, int beta0, int n) 
   }
 }
 
-/* The MR × NR kernel on packed panels: A [kc][MR], B [kc][NR]; writes rows × cols of C. */
-INLINE void tile_packed(int rows, int cols, idx kc, const float *restrict a, const float *restrict b, float *c, idx ldc, vf alpha, vf beta, int beta0) {
+/*
+ * The MR × NR kernel: A from a packed panel [kc][MR], B from a packed panel
+ * [kc][NR] (ldbp = NR) or in place, rows ldbp apart, its last `cols` < NR
+ * columns by masked loads (`partialB`); writes rows × cols of C.
+ */
+INLINE void tile_packed(int rows, int cols, idx kc, const float *restrict a, const float *restrict b, idx ldbp, int partialB, float *c, idx ldc, vf alpha, vf beta, int beta0) {
   vf acc[SG_MR][SG_NV];
 #pragma GCC unroll 16
   for (int r = 0; r < SG_MR; r++)
@@ -73,7 +81,10 @@ INLINE void tile_packed(int rows, int cols, idx kc, const float *restrict a, con
   for (idx p = 0; p < kc; p++) {
     vf bv[SG_NV];
 #pragma GCC unroll 4
-    for (int v = 0; v < SG_NV; v++) bv[v] = vf_load(b + v * VL);
+    for (int v = 0; v < SG_NV; v++) {
+      int left = cols - v * VL;
+      bv[v] = !partialB ? vf_load(b + v * VL) : left <= 0 ? vf_zero() : left >= VL ? vf_load(b + v * VL) : vf_load_n(b + v * VL, left);
+    }
 #pragma GCC unroll 16
     for (int r = 0; r < SG_MR; r++) {
       vf av = vf_bcast(a + r);
@@ -81,7 +92,7 @@ INLINE void tile_packed(int rows, int cols, idx kc, const float *restrict a, con
       for (int v = 0; v < SG_NV; v++) acc[r][v] = vf_fma(av, bv[v], acc[r][v]);
     }
     a += SG_MR;
-    b += SG_NR;
+    b += ldbp;
   }
   if (rows == SG_MR && cols == SG_NR) {
 #pragma GCC unroll 16
@@ -157,8 +168,59 @@ static void pack_b(idx kc, idx nc, const float *b, idx ldb, float *restrict dst)
   }
 }
 
-static void packed_path(idx m, idx n, idx k, float alpha, const float *a, idx rsa, idx csa, const float *b, idx ldb, float beta, float *c, idx ldc, float *packA, float *packB) {
+/* Transposes the 8 × 8 block of rows s[0..7] (8 floats each) into d[0..7] (row q of d: column q of s). */
+static inline void transpose8(const float *const s[8], float *const d[8]) {
+  __m256 r0 = _mm256_loadu_ps(s[0]), r1 = _mm256_loadu_ps(s[1]), r2 = _mm256_loadu_ps(s[2]), r3 = _mm256_loadu_ps(s[3]);
+  __m256 r4 = _mm256_loadu_ps(s[4]), r5 = _mm256_loadu_ps(s[5]), r6 = _mm256_loadu_ps(s[6]), r7 = _mm256_loadu_ps(s[7]);
+  __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+  __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5), t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+  __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xee), u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xee);
+  __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xee), u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xee);
+  _mm256_storeu_ps(d[0], _mm256_permute2f128_ps(u0, u4, 0x20));
+  _mm256_storeu_ps(d[1], _mm256_permute2f128_ps(u1, u5, 0x20));
+  _mm256_storeu_ps(d[2], _mm256_permute2f128_ps(u2, u6, 0x20));
+  _mm256_storeu_ps(d[3], _mm256_permute2f128_ps(u3, u7, 0x20));
+  _mm256_storeu_ps(d[4], _mm256_permute2f128_ps(u0, u4, 0x31));
+  _mm256_storeu_ps(d[5], _mm256_permute2f128_ps(u1, u5, 0x31));
+  _mm256_storeu_ps(d[6], _mm256_permute2f128_ps(u2, u6, 0x31));
+  _mm256_storeu_ps(d[7], _mm256_permute2f128_ps(u3, u7, 0x31));
+}
+
+/*
+ * B stored transposed (B[p, j] at b + j·ldb + p: rows of B contiguous in p)
+ * into the same NR-column panels as pack_b, 8 × 8 blocks at a time;
+ * columns past nc zero.
+ */
+static void pack_b_transposed(idx kc, idx nc, const float *b, idx ldb, float *restrict dst) {
+  static const float zeros[8] = {0};
+  for (idx j = 0; j < nc; j += SG_NR) {
+    idx p = 0;
+    for (; p + 8 <= kc; p += 8) {
+      for (int jj = 0; jj < SG_NR; jj += 8) {
+        const float *s[8];
+        float *d[8];
+        for (int r = 0; r < 8; r++) {
+          s[r] = j + jj + r < nc ? b + (j + jj + r) * ldb + p : zeros;
+          d[r] = dst + (p + r) * SG_NR + jj;
+        }
+        transpose8(s, d);
+      }
+    }
+    for (; p < kc; p++)
+      for (int jj = 0; jj < SG_NR; jj++) dst[p * SG_NR + jj] = j + jj < nc ? b[(j + jj) * ldb + p] : 0.0f;
+    dst += SG_NR * kc;
+  }
+}
+
+/*
+ * B[p, j] at b + p·ldb + j, or at b + j·ldb + p when transB. With one block
+ * of A (m ≤ MC) and B as is, B is read in place: packing it would be a pass
+ * over all of B for a block that few A panels reuse (for the output layer's
+ * input gradient, 80 × 512 × 14247, a copy of 29 MB per call).
+ */
+static void packed_path(idx m, idx n, idx k, float alpha, const float *a, idx rsa, idx csa, int transB, const float *b, idx ldb, float beta, float *c, idx ldc, float *packA, float *packB) {
   vf alphaV = vf_set1(alpha);
+  int inPlaceB = !transB && m <= SG_MC;
   for (idx jc = 0; jc < n; jc += SG_NC) {
     idx nc = min_idx(SG_NC, n - jc);
     for (idx pc = 0; pc < k; pc += SG_KC) {
@@ -166,19 +228,26 @@ static void packed_path(idx m, idx n, idx k, float alpha, const float *a, idx rs
       float betaBlock = pc == 0 ? beta : 1.0f;
       vf betaV = vf_set1(betaBlock);
       int beta0 = betaBlock == 0.0f;
-      pack_b(kc, nc, b + pc * ldb + jc, ldb, packB);
+      if (transB) pack_b_transposed(kc, nc, b + jc * ldb + pc, ldb, packB);
+      else if (!inPlaceB) pack_b(kc, nc, b + pc * ldb + jc, ldb, packB);
       for (idx ic = 0; ic < m; ic += SG_MC) {
         idx mc = min_idx(SG_MC, m - ic);
         pack_a(mc, kc, a + ic * rsa + pc * csa, rsa, csa, packA);
         for (idx jr = 0; jr < nc; jr += SG_NR) {
           int cols = (int)min_idx(SG_NR, nc - jr);
-          const float *bp = packB + jr * kc;
           for (idx ir = 0; ir < mc; ir += SG_MR) {
             int rows = (int)min_idx(SG_MR, mc - ir);
             float *ct = c + (ic + ir) * ldc + jc + jr;
             const float *ap = packA + ir * kc;
-            if (rows == SG_MR && cols == SG_NR) tile_packed(SG_MR, SG_NR, kc, ap, bp, ct, ldc, alphaV, betaV, beta0);
-            else tile_packed(rows, cols, kc, ap, bp, ct, ldc, alphaV, betaV, beta0);
+            if (inPlaceB) {
+              const float *bp = b + pc * ldb + jc + jr;
+              if (rows == SG_MR && cols == SG_NR) tile_packed(SG_MR, SG_NR, kc, ap, bp, ldb, 0, ct, ldc, alphaV, betaV, beta0);
+              else tile_packed(rows, cols, kc, ap, bp, ldb, 1, ct, ldc, alphaV, betaV, beta0);
+            } else {
+              const float *bp = packB + jr * kc;
+              if (rows == SG_MR && cols == SG_NR) tile_packed(SG_MR, SG_NR, kc, ap, bp, SG_NR, 0, ct, ldc, alphaV, betaV, beta0);
+              else tile_packed(rows, cols, kc, ap, bp, SG_NR, 0, ct, ldc, alphaV, betaV, beta0);
+            }
           }
         }
       }
@@ -386,6 +455,16 @@ void ISA(lstmp_sgemm)(int transA, int transB, idx m, idx n, idx k, float alpha, 
   }
   /* A[i, p] at a + i·rsa + p·csa */
   idx rsa = transA ? 1 : lda, csa = transA ? lda : 1;
+  /*
+   * With many rows of A and a short k, transposing B once into panels costs
+   * less than the dot kernel's reductions, one per element of C for k/VL
+   * steps (measured on Zen 4: 80×1024×40 at 87 GFLOP/s packed, 39 by dot
+   * products; at k = 512 the dot products win, 81 against 73).
+   */
+  if (transB && m >= SG_NT_PACKED_M && k <= SG_NT_PACKED_K) {
+    packed_path(m, n, k, alpha, a, rsa, csa, 1, b, ldb, beta, c, ldc, packA, packB);
+    return;
+  }
   if (transB) {
     if (!transA) {
       dot_path(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
@@ -403,5 +482,5 @@ void ISA(lstmp_sgemm)(int transA, int transB, idx m, idx n, idx k, float alpha, 
     return;
   }
   if (m <= 2 * SG_RS) direct_path(m, n, k, alpha, a, rsa, csa, b, ldb, beta, c, ldc);
-  else packed_path(m, n, k, alpha, a, rsa, csa, b, ldb, beta, c, ldc, packA, packB);
+  else packed_path(m, n, k, alpha, a, rsa, csa, 0, b, ldb, beta, c, ldc, packA, packB);
 }
