@@ -37,6 +37,8 @@ interface BenchLine {
   readonly speedup: number;
   /** the products' GFLOP/s over the whole step (chunkFlops ÷ step time), all threads */
   readonly gflops: number;
+  /** the median share of their cores the threads had (BenchResult.cpuShare) */
+  readonly cpuShare: number;
 }
 
 /** `lstmp bench`: training-step throughput of the paper's (or a small) network. */
@@ -51,7 +53,7 @@ export function registerBench(program: Command): void {
     .option('--rounds <R>', 'rounds over the thread counts; each count reports its median (default 1, or 3 for a list)', integerOption(1))
     .addOption(new Option('--kernels <name>', 'the kernels products run on: native, wasm, portable, or auto (native where it runs, else wasm)').choices(KERNEL_CHOICES).default('auto'))
     .option('--peak', "measure the core's FMA peak (a loop of independent FMAs, GFLOP/s) and give each figure's share of it; alone, only the peak")
-    .option('--json', 'print one JSON line per thread count {"config", "kernels", "threads", "params", "framesPerSec", "msPerStep", "rssMB", "gflops"} (with a list, also "speedup"; with --peak, "peakGflops" and "shareOfPeak"); --peak alone: {"peakGflops", "isa", "byIsa"}')
+    .option('--json', 'print one JSON line per thread count {"config", "kernels", "threads", "params", "framesPerSec", "msPerStep", "rssMB", "gflops", "cpuShare"} (with a list, also "speedup"; with --peak, "peakGflops" and "shareOfPeak"); --peak alone: {"peakGflops", "isa", "byIsa"}')
     .action(async (options: BenchCommandOptions) => {
       const peak = options.peak ? measuredPeak() : null;
       if (peak && !options.config) {
@@ -88,6 +90,7 @@ export function registerBench(program: Command): void {
           rssMB: round1(Math.min(...results[i].map((r) => r.rssMB))), // later rounds also hold what earlier ones left for the collector
           speedup: Math.round(100 * median(results[i].map((r, k) => r.framesPerSec / results[0][k].framesPerSec))) / 100,
           gflops: round1((framesPerSec * flopsPerFrame) / 1e9),
+          cpuShare: Math.round(100 * median(results[i].map((r) => r.cpuShare))) / 100,
         };
       });
       // The share of the limit: one core's peak per thread.
@@ -103,11 +106,11 @@ export function registerBench(program: Command): void {
       const percent = (line: BenchLine) => `${(100 * share(line)).toFixed(1)} %`;
       if (counts.length === 1) {
         const [line] = lines;
-        process.stdout.write(`${line.framesPerSec} frames/s, ${line.msPerStep} ms per step per thread, ${line.gflops} GFLOP/s${peak ? ` (${percent(line)} of peak)` : ''}, ${line.rssMB} MB resident\n`);
+        process.stdout.write(`${line.framesPerSec} frames/s, ${line.msPerStep} ms per step per thread, ${line.gflops} GFLOP/s${peak ? ` (${percent(line)} of peak)` : ''}, ${line.rssMB} MB resident, ${line.cpuShare.toFixed(2)} of the core(s)\n`);
         return;
       }
-      process.stdout.write(table(['threads', 'frames/s', 'ms per step', `speed-up over ${counts[0]}`, 'GFLOP/s', ...(peak ? ['of peak'] : []), 'MB resident'], lines.map((l) => [
-        String(l.threads), Math.round(l.framesPerSec).toLocaleString('en-US'), l.msPerStep.toFixed(1), l.speedup.toFixed(2), l.gflops.toFixed(1), ...(peak ? [percent(l)] : []), Math.round(l.rssMB).toString(),
+      process.stdout.write(table(['threads', 'frames/s', 'ms per step', `speed-up over ${counts[0]}`, 'GFLOP/s', ...(peak ? ['of peak'] : []), 'MB resident', 'share of cores'], lines.map((l) => [
+        String(l.threads), Math.round(l.framesPerSec).toLocaleString('en-US'), l.msPerStep.toFixed(1), l.speedup.toFixed(2), l.gflops.toFixed(1), ...(peak ? [percent(l)] : []), Math.round(l.rssMB).toString(), l.cpuShare.toFixed(2),
       ])));
     });
 }

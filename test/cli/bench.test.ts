@@ -16,6 +16,7 @@ const figures = {
   msPerStep: expect.any(Number),
   rssMB: expect.any(Number),
   gflops: expect.any(Number),
+  cpuShare: expect.any(Number),
 };
 
 // Throughput itself belongs to benchmarks; these runs are a second long and check what is printed.
@@ -27,12 +28,13 @@ describe('lstmp bench', () => {
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     const line = JSON.parse(lines[0]);
-    expect(Object.keys(line)).toEqual(['config', 'kernels', 'threads', 'params', 'framesPerSec', 'msPerStep', 'rssMB', 'gflops']);
+    expect(Object.keys(line)).toEqual(['config', 'kernels', 'threads', 'params', 'framesPerSec', 'msPerStep', 'rssMB', 'gflops', 'cpuShare']);
     expect(line).toEqual({ ...figures, threads: 1 });
     expect(line.framesPerSec).toBeGreaterThan(0);
     expect(line.msPerStep).toBeCloseTo((1000 * 80) / line.framesPerSec, 0);
     // the small network's products: 2.99 MFLOP per frame (chunkFlops)
     expect(line.gflops).toBeCloseTo((line.framesPerSec * 2.9927936e6) / 1e9, 0);
+    expect(line.cpuShare).toBeGreaterThan(0);
   });
 
   it('measures a list of thread counts round after round, each with its median and its speed-up over the first', async () => {
@@ -51,7 +53,7 @@ describe('lstmp bench', () => {
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('bench: small (519,808 parameters, 3.0 MFLOP per frame), wasm kernels, 1, 2 thread(s), 1 s after 0 s of warm-up\n');
     const [header, ...rows] = result.stdout.trimEnd().split('\n');
-    expect(header.trim().split(/\s{2,}/)).toEqual(['threads', 'frames/s', 'ms per step', 'speed-up over 1', 'GFLOP/s', 'MB resident']);
+    expect(header.trim().split(/\s{2,}/)).toEqual(['threads', 'frames/s', 'ms per step', 'speed-up over 1', 'GFLOP/s', 'MB resident', 'share of cores']);
     expect(rows.map((row) => row.trim().split(/\s+/)[0])).toEqual(['1', '2']);
     expect(rows[0]).toMatch(/\s1\.00\s/);
   });
