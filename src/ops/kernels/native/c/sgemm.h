@@ -34,6 +34,8 @@
 #include <stdint.h>
 
 #define SG_NR (SG_NV * VL)
+
+_Static_assert(SG_MR <= VL, "an A panel's k step is one vector");
 /* op(B) = Bᵀ goes to the packed path from this many rows of A, up to this k */
 #define SG_NT_PACKED_M 16
 #define SG_NT_PACKED_K 256
@@ -113,12 +115,44 @@ INLINE void tile_packed(int rows, int cols, idx kc, const float *restrict a, con
   }
 }
 
+/* Transposes the 8 × 8 block of rows s[0..7] (8 floats each) into d[0..7] (row q of d: column q of s). */
+static inline void transpose8(const float *const s[8], float *const d[8]) {
+  __m256 r0 = _mm256_loadu_ps(s[0]), r1 = _mm256_loadu_ps(s[1]), r2 = _mm256_loadu_ps(s[2]), r3 = _mm256_loadu_ps(s[3]);
+  __m256 r4 = _mm256_loadu_ps(s[4]), r5 = _mm256_loadu_ps(s[5]), r6 = _mm256_loadu_ps(s[6]), r7 = _mm256_loadu_ps(s[7]);
+  __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+  __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5), t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+  __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xee), u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xee);
+  __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xee), u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xee);
+  _mm256_storeu_ps(d[0], _mm256_permute2f128_ps(u0, u4, 0x20));
+  _mm256_storeu_ps(d[1], _mm256_permute2f128_ps(u1, u5, 0x20));
+  _mm256_storeu_ps(d[2], _mm256_permute2f128_ps(u2, u6, 0x20));
+  _mm256_storeu_ps(d[3], _mm256_permute2f128_ps(u3, u7, 0x20));
+  _mm256_storeu_ps(d[4], _mm256_permute2f128_ps(u0, u4, 0x31));
+  _mm256_storeu_ps(d[5], _mm256_permute2f128_ps(u1, u5, 0x31));
+  _mm256_storeu_ps(d[6], _mm256_permute2f128_ps(u2, u6, 0x31));
+  _mm256_storeu_ps(d[7], _mm256_permute2f128_ps(u3, u7, 0x31));
+}
+
 /* A[i, p] at a + i·rsa + p·csa into MR-row panels [p][MR], rows past mc zero. */
 static void pack_a(idx mc, idx kc, const float *a, idx rsa, idx csa, float *restrict dst) {
   for (idx i = 0; i < mc; i += SG_MR) {
     int rows = (int)min_idx(SG_MR, mc - i);
     const float *src = a + i * rsa;
-    if (csa == 1 && rows == SG_MR) {
+    if (csa == 1 && rows == SG_MR && SG_MR == 8) {
+      /* rows contiguous in k: 8 × 8 transposes */
+      idx p = 0;
+      for (; p + 8 <= kc; p += 8) {
+        const float *from[8];
+        float *to[8];
+        for (int r = 0; r < 8; r++) {
+          from[r] = src + r * rsa + p;
+          to[r] = dst + (p + r) * SG_MR;
+        }
+        transpose8(from, to);
+      }
+      for (; p < kc; p++)
+        for (int r = 0; r < SG_MR; r++) dst[p * SG_MR + r] = src[r * rsa + p];
+    } else if (csa == 1 && rows == SG_MR) {
       /* rows contiguous in k: read each row once, VL columns at a time */
       idx p = 0;
       for (; p + VL <= kc; p += VL) {
@@ -132,12 +166,8 @@ static void pack_a(idx mc, idx kc, const float *a, idx rsa, idx csa, float *rest
       for (; p < kc; p++)
         for (int r = 0; r < SG_MR; r++) dst[p * SG_MR + r] = src[r * rsa + p];
     } else if (rsa == 1) {
-      /* A stored transposed: each k step is a contiguous run of MR */
-      for (idx p = 0; p < kc; p++) {
-        const float *s = src + p * csa;
-        for (int r = 0; r < rows; r++) dst[p * SG_MR + r] = s[r];
-        for (int r = rows; r < SG_MR; r++) dst[p * SG_MR + r] = 0;
-      }
+      /* A stored transposed: each k step is a contiguous run of MR (≤ VL), one masked vector, zeros past the rows */
+      for (idx p = 0; p < kc; p++) vf_store_n(dst + p * SG_MR, vf_load_n(src + p * csa, rows), SG_MR);
     } else {
       for (idx p = 0; p < kc; p++)
         for (int r = 0; r < SG_MR; r++) dst[p * SG_MR + r] = r < rows ? src[r * rsa + p * csa] : 0;
@@ -166,24 +196,6 @@ static void pack_b(idx kc, idx nc, const float *b, idx ldb, float *restrict dst)
     }
     dst += SG_NR * kc;
   }
-}
-
-/* Transposes the 8 × 8 block of rows s[0..7] (8 floats each) into d[0..7] (row q of d: column q of s). */
-static inline void transpose8(const float *const s[8], float *const d[8]) {
-  __m256 r0 = _mm256_loadu_ps(s[0]), r1 = _mm256_loadu_ps(s[1]), r2 = _mm256_loadu_ps(s[2]), r3 = _mm256_loadu_ps(s[3]);
-  __m256 r4 = _mm256_loadu_ps(s[4]), r5 = _mm256_loadu_ps(s[5]), r6 = _mm256_loadu_ps(s[6]), r7 = _mm256_loadu_ps(s[7]);
-  __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
-  __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5), t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
-  __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xee), u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xee);
-  __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xee), u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xee);
-  _mm256_storeu_ps(d[0], _mm256_permute2f128_ps(u0, u4, 0x20));
-  _mm256_storeu_ps(d[1], _mm256_permute2f128_ps(u1, u5, 0x20));
-  _mm256_storeu_ps(d[2], _mm256_permute2f128_ps(u2, u6, 0x20));
-  _mm256_storeu_ps(d[3], _mm256_permute2f128_ps(u3, u7, 0x20));
-  _mm256_storeu_ps(d[4], _mm256_permute2f128_ps(u0, u4, 0x31));
-  _mm256_storeu_ps(d[5], _mm256_permute2f128_ps(u1, u5, 0x31));
-  _mm256_storeu_ps(d[6], _mm256_permute2f128_ps(u2, u6, 0x31));
-  _mm256_storeu_ps(d[7], _mm256_permute2f128_ps(u3, u7, 0x31));
 }
 
 /*
