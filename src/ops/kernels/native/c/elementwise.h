@@ -167,18 +167,23 @@ void ISA(lstmp_sgd)(float *p, float *v, const float *g, eidx n, float rate, floa
   }
 }
 
-/* 1 when no element is NaN or ±Infinity. */
+/*
+ * 1 when no element is NaN or ±Infinity. From the end backwards: the
+ * update that follows the check walks the arrays forwards, and so starts on
+ * what the check read last, still in cache.
+ */
 int ISA(lstmp_all_finite)(const float *x, eidx n) {
-  eidx j = 0;
-  for (; j + 4 * VL <= n; j += 4 * VL) {
-    /* an exponent of all ones survives the AND of four values only if each has it, so test each */
-    if (vf_any_nonfinite(vf_load(x + j)) | vf_any_nonfinite(vf_load(x + j + VL)) | vf_any_nonfinite(vf_load(x + j + 2 * VL)) |
-        vf_any_nonfinite(vf_load(x + j + 3 * VL)))
+  eidx j = n;
+  eidx tail = n % VL;
+  if (tail && vf_any_nonfinite(vf_load_n(x + n - tail, (int)tail))) return 0;
+  j -= tail;
+  for (; j >= 4 * VL; j -= 4 * VL) {
+    /* each of four vectors tested: NaN and Infinity do not survive a sum or an AND as such */
+    if (vf_any_nonfinite(vf_load(x + j - VL)) | vf_any_nonfinite(vf_load(x + j - 2 * VL)) | vf_any_nonfinite(vf_load(x + j - 3 * VL)) |
+        vf_any_nonfinite(vf_load(x + j - 4 * VL)))
       return 0;
   }
-  for (; j < n; j += VL) {
-    int w = n - j < VL ? (int)(n - j) : VL;
-    if (vf_any_nonfinite(ld(x + j, w))) return 0;
-  }
+  for (; j >= VL; j -= VL)
+    if (vf_any_nonfinite(vf_load(x + j - VL))) return 0;
   return 1;
 }
