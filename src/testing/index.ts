@@ -58,3 +58,17 @@ export {
 export { copyState, referenceLstmpLoss, runBackward, runForward, type ChunkData, type Nudge } from './network.js';
 export { assertSameMarbles, ErrorLike, errorLike, runMarbles, sameValue } from './marbles.js';
 export { checkChunkContract } from './chunk-contract.js';
+export {
+  audio,
+  COMMON_SAMPLE_RATES,
+  noiseAudio,
+  sampleRate,
+  silentAudio,
+  speechLikeAudio,
+  toneAudio,
+  type AudioBounds,
+  type AudioCase,
+  type AudioKind,
+  type SpeechLikeCase,
+  type ToneCase,
+} from './audio.js';
