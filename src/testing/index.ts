@@ -72,3 +72,4 @@ export {
   type SpeechLikeCase,
   type ToneCase,
 } from './audio.js';
+export { referenceFbank, type ReferenceFeatures } from './fbank-reference.js';
