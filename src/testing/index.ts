@@ -72,4 +72,18 @@ export {
   type SpeechLikeCase,
   type ToneCase,
 } from './audio.js';
+export {
+  adversarialWav,
+  recoverableWav,
+  validWav,
+  WAV_DEFECTS,
+  WAV_ENCODINGS,
+  type AdversarialWav,
+  type RecoverableWav,
+  type ValidWav,
+  type WavBounds,
+  type WavDamage,
+  type WavDefect,
+  type WavEncoding,
+} from './wav.js';
 export { referenceFbank, type ReferenceFeatures } from './fbank-reference.js';
