@@ -13,7 +13,12 @@
  * - The LSTMP: `runForward`, `runBackward` on a chunk and `referenceLstmpLoss`,
  *   its float64 reference.
  * - Stages: `runMarbles` and `errorLike` for marble tests of RxJS stages;
- *   `checkChunkContract` for chunking stages.
+ *   `checkChunkContract` for chunking stages, `chunkedUtterances` for
+ *   chunks that honour it.
+ * - Audio: `toneAudio`, `noiseAudio`, `silentAudio`, `speechLikeAudio` and
+ *   `audio` at any `sampleRate`; WAV files to read (`validWav`), to refuse
+ *   (`adversarialWav`) and to read past (`recoverableWav`);
+ *   `referenceFbank`, Kaldi's filterbank in float64.
  *
  * docs/testing.md walks through three runnable examples.
  *
