@@ -425,7 +425,8 @@ export const WAV_DEFECTS = Object.keys(breakers) as readonly WavDefect[];
  * match; a fmt chunk too short; no fmt or no data chunk; a data chunk
  * declaring 0 bytes or holding less than one frame; NaN, ±Infinity, or a
  * float64 beyond float32's range among the samples. `defects` limits the
- * draw to some of them.
+ * draw to some of them; non-finite samples are drawn in float files
+ * whatever `encodings` says.
  *
  * A reader may still read what these files hold; lstmp's decodeWav refuses
  * each with a one-line reason, and so must one that follows its contract.
