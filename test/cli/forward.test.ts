@@ -7,8 +7,8 @@ import type { ModelConfig } from '../../src/model/network/config.js';
 import { initParameters } from '../../src/model/network/init.js';
 import { decodeNpy, encodeNpy, type NpyArray } from '../../src/ops/codecs/npy.js';
 import { mulberry32 } from '../../src/ops/random.js';
+import { runForward } from '../../src/testing/network.js';
 import { buildCli, refusalNaming, runCli } from '../support/cli.js';
-import { runForward } from '../support/network.js';
 import { portableKernels } from '../../src/ops/kernels/portable/portable-kernels.js';
 
 const config: ModelConfig = { inputs: 3, cells: 5, projection: 2, layers: 2, outputs: 4, cellClip: 50, peepholes: true };

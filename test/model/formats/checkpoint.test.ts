@@ -14,6 +14,7 @@ import { initParameters } from '../../../src/model/network/init.js';
 import { layoutOf } from '../../../src/model/network/layout.js';
 import { encodeTensors, plainMsgpack } from '../../../src/model/formats/tensors.js';
 import { loadCheckpoint, saveCheckpoint } from '../../../src/streams/io/checkpoint-file.js';
+import { lstmpSpec } from '../../../src/testing/arbitraries.js';
 
 const config: ModelConfig = { inputs: 3, cells: 4, projection: 2, layers: 2, outputs: 5, cellClip: 50, peepholes: true };
 
@@ -36,15 +37,7 @@ function edited(edit: (map: Record<string, unknown>) => void, ck = sample()): Ui
 
 const tensorsOf = (map: Record<string, unknown>) => map.tensors as Record<string, { shape: number[]; data: Uint8Array }>;
 
-const specArbitrary: fc.Arbitrary<ModelConfig> = fc.record({
-  inputs: fc.integer({ min: 1, max: 4 }),
-  cells: fc.integer({ min: 1, max: 4 }),
-  projection: fc.integer({ min: 0, max: 3 }),
-  layers: fc.integer({ min: 1, max: 3 }),
-  outputs: fc.integer({ min: 1, max: 4 }),
-  cellClip: fc.double({ min: 0.5, max: 1e30, noNaN: true }),
-  peepholes: fc.boolean(),
-});
+const specArbitrary: fc.Arbitrary<ModelConfig> = lstmpSpec({ maxInputs: 4, maxCells: 4, maxProjection: 3, minOutputs: 1, cellClip: fc.double({ min: 0.5, max: 1e30, noNaN: true }) });
 
 const checkpointArbitrary: fc.Arbitrary<Checkpoint> = specArbitrary.chain((spec) => {
   const n = layoutOf(spec).size;

@@ -14,8 +14,8 @@ import { delayTargets } from '../../../src/streams/pipeline/delay-targets.js';
 import { frameAccuracy, runningScore, score } from '../../../src/streams/pipeline/score.js';
 import { sgd } from '../../../src/streams/pipeline/sgd.js';
 import type { LabelledUtterance } from '../../../src/streams/pipeline/utterance.js';
+import { copyState, runBackward } from '../../../src/testing/network.js';
 import { kernelsUnderTest } from '../../support/kernels.js';
-import { copyState, runBackward } from '../../support/network.js';
 
 const spec: LstmpSpec = { inputs: 3, cells: 6, projection: 4, layers: 2, outputs: 3, cellClip: 50, peepholes: true };
 
