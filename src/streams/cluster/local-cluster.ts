@@ -100,6 +100,8 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
       const child: Child = { process: spawn(process.execPath, [options.cli, role === 'shard' ? 'ps' : 'worker', ...args, '--jsonl'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }), lastError: '', stopping: false };
       children.add(child);
       const log = createWriteStream(join(logs, `${role}-${index}.log`), { flags: 'a' });
+      // A log that cannot be written (a full disk) must not stop the run: the last line is still kept for its messages.
+      log.on('error', () => {});
       createInterface({ input: child.process.stdout! }).on('line', line);
       createInterface({ input: child.process.stderr! }).on('line', (text) => {
         log.write(`${text}\n`);

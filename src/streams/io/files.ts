@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, createReadStream, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fail } from '../../errors.js';
@@ -75,6 +75,8 @@ export async function* readLines(path: string): AsyncGenerator<string> {
 /**
  * Writes a file atomically: to a temporary file beside it, then renamed over
  * the target, so a reader never sees half a file and a crash loses nothing.
+ * A refusal (no such directory, a full disk) fails in one line naming the
+ * file, and leaves no temporary file behind.
  */
 export function writeAtomic(path: string, data: Uint8Array | string): void {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -82,9 +84,28 @@ export function writeAtomic(path: string, data: Uint8Array | string): void {
     writeFileSync(temp, data);
     renameSync(temp, path);
   } catch (error) {
-    rmSync(temp, { force: true });
-    fail(`${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    // The temporary file may not exist (its directory is missing, or is a file): nothing to remove then.
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // nothing was written
+    }
+    fail(`${path}: cannot write (${errorCode(error)})`);
   }
+}
+
+/** Appends text to a file (made if missing), or fails with a one-line message naming it (a full disk, a directory in its place). */
+export function appendText(path: string, text: string): void {
+  try {
+    appendFileSync(path, text);
+  } catch (error) {
+    fail(`${path}: cannot append (${errorCode(error)})`);
+  }
+}
+
+/** The system's code for a file error (ENOSPC, EACCES, …), or its message. */
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? String((error as Error).message);
 }
 
 /** Makes a directory and its parents, or fails with a one-line message naming it. */
@@ -92,6 +113,6 @@ export function makeDirectory(path: string): void {
   try {
     mkdirSync(path, { recursive: true });
   } catch (error) {
-    fail(`${path}: cannot create the directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    fail(`${path}: cannot create the directory (${errorCode(error)})`);
   }
 }
