@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initParameters } from '../../../src/model/network/init.js';
-import { layoutOf, parameterCounts, viewsOf } from '../../../src/model/network/layout.js';
+import { layoutOf, parameterCounts, parameterTotal, viewsOf } from '../../../src/model/network/layout.js';
 import type { LstmpSpec } from '../../../src/ops/nn/lstmp.js';
 
 const paper: LstmpSpec = { inputs: 40, cells: 800, projection: 512, layers: 2, outputs: 14247, cellClip: 50, peepholes: true };
@@ -34,6 +34,10 @@ describe('parameter counts', () => {
         expect(total).toBe(bare + 4 * spec.cells * spec.layers + spec.outputs);
       }),
     );
+  });
+
+  it('parameterTotal gives the layout\'s size without building it', () => {
+    fc.assert(fc.property(specArbitrary, (spec) => parameterTotal(spec) === layoutOf(spec).size));
   });
 });
 
