@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, orFail } from '../errors.js';
+import { fail, InputError, orFail } from '../errors.js';
 import { modelIdentity } from '../model/network/identity.js';
 import { decodeShardState, encodeShardState, shardOf, type ShardState } from '../model/cluster/shard-state.js';
 import type { ShardLine } from '../model/cluster/shard-line.js';
@@ -106,16 +106,30 @@ export function registerPs(program: Command): void {
       let savedUpdates = resumed ? state.updates : -1;
       const save = () => {
         if (state.updates === savedUpdates) return;
+        // A state directory removed under a running shard is made again.
+        makeDirectory(options.state);
         writeAtomic(file, encodeShardState(state));
         savedUpdates = state.updates;
         status('saved');
+      };
+      const unsaved = () => state.updates - Math.max(savedUpdates, 0);
+      /** A save that may fail (a full disk, the state directory gone): said and tried again later, while the shard serves on. */
+      const trySave = (): string | null => {
+        try {
+          save();
+          return null;
+        } catch (error) {
+          if (!(error instanceof InputError)) throw error;
+          say({ type: 'save-failed', message: error.message, unsaved: unsaved() }, `cannot save its state (${error.message}); ${unsaved()} updates not saved yet, trying again`);
+          return error.message;
+        }
       };
       save();
       say(
         { type: 'listening', address: server.address, model: server.info().model, framesSeen: state.framesSeen },
         `${state.range.length.toLocaleString('en-US')} values of ${server.info().model}, listening on ${server.address}${tls ? ' (TLS)' : ''}, frames seen ${state.framesSeen}`,
       );
-      const saving = setInterval(save, options.saveEvery * 1000);
+      const saving = setInterval(trySave, options.saveEvery * 1000);
       const reporting = setInterval(() => status('status'), 10_000);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
@@ -125,7 +139,13 @@ export function registerPs(program: Command): void {
       clearInterval(saving);
       clearInterval(reporting);
       await server.close();
-      save();
+      // The last save is tried a few times, a second apart; if it still fails, what is lost is said.
+      let failure = trySave();
+      for (let attempt = 1; failure !== null && attempt < 3; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        failure = trySave();
+      }
+      if (failure !== null) fail(`${where} cannot save its state (${failure}): the ${unsaved()} updates since its last save are lost`);
       status('stopped');
     });
 }

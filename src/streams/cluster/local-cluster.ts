@@ -54,8 +54,10 @@ export interface ProcessEvent {
   readonly role: 'shard' | 'worker';
   readonly index: number;
   readonly pid: number;
-  readonly what: 'started' | 'restarted' | 'exited';
+  readonly what: 'started' | 'restarted' | 'exited' | 'save-failed';
   readonly code?: number | null;
+  /** what went wrong, for `save-failed`: a shard could not save its state and serves on, trying again */
+  readonly message?: string;
 }
 
 export type ClusterEvent = TrainEvent | ProcessEvent;
@@ -141,6 +143,7 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
           const child = start('shard', index, args, (text) => {
             const line = decodeJson(ShardLineCodec, text);
             if (E.isRight(line) && line.right.type === 'listening') resolve((listening[index] = line.right.address));
+            if (E.isRight(line) && line.right.type === 'save-failed') subscriber.next({ type: 'process', role: 'shard', index, pid: child.process.pid ?? -1, what: 'save-failed', message: line.right.message });
           });
           isShard.add(child);
           subscriber.next({ type: 'process', role: 'shard', index, pid: child.process.pid ?? -1, what });
