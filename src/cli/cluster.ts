@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { filter, fromEvent, lastValueFrom, merge, take, tap } from 'rxjs';
+import { filter, lastValueFrom, tap } from 'rxjs';
 import { orFail } from '../errors.js';
 import { decodeModelConfig, describeNetwork } from '../model/network/config.js';
 import { initParameters } from '../model/network/init.js';
@@ -16,6 +16,7 @@ import { frameAccuracy } from '../streams/pipeline/score.js';
 import type { TrainEvent } from '../streams/training/train.js';
 import { integerOption } from './options.js';
 import { progress } from './progress.js';
+import { stopRequests } from './stop.js';
 import { addTrainingOptions, decodingExtras, plannedFrames, positiveOption, withPreset, type TrainingOptions, type Unresolved } from './training-options.js';
 import { followRun, TRAINING_FIELDS } from './training-view.js';
 
@@ -79,10 +80,7 @@ export function registerCluster(program: Command): void {
       bar.log(`training a ${describeNetwork(config)}, ${parameterCounts(config).total.toLocaleString('en-US')} parameters, on ${options.shards} shard(s) and ${workers}`);
       const keep = followRun(bar, options.out, extras);
       let restarts = 0;
-      const stopping = merge(fromEvent(process, 'SIGINT'), fromEvent(process, 'SIGTERM')).pipe(
-        take(1),
-        tap(() => bar.log('stopping: the workers finish their chunks, then a last evaluation and checkpoint')),
-      );
+      const stopping = stopRequests().pipe(tap(() => bar.log('stopping: the workers finish their chunks, then a last evaluation and checkpoint')));
       const events = cluster({
         cli: fileURLToPath(new URL('./main.js', import.meta.url)),
         corpus: options.corpus,

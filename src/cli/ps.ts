@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
+import { firstValueFrom } from 'rxjs';
 import { join } from 'node:path';
 import { fail, InputError, orFail } from '../errors.js';
 import { modelIdentity } from '../model/network/identity.js';
@@ -20,6 +21,7 @@ import {
   type ScheduleOptions,
   type Unresolved,
 } from './training-options.js';
+import { stopRequests } from './stop.js';
 
 interface PsOptions extends ScheduleOptions {
   shard: { index: number; count: number };
@@ -131,11 +133,7 @@ export function registerPs(program: Command): void {
       );
       const saving = setInterval(trySave, options.saveEvery * 1000);
       const reporting = setInterval(() => status('status'), 10_000);
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
-      });
+      await firstValueFrom(stopRequests());
       clearInterval(saving);
       clearInterval(reporting);
       await server.close();

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { fromEvent, lastValueFrom, merge, NEVER, take, tap, type Observable } from 'rxjs';
+import { lastValueFrom, merge, NEVER, tap, type Observable } from 'rxjs';
 import { fail, orFail } from '../errors.js';
 import { decodeModelConfig, describeNetwork, type ModelConfig } from '../model/network/config.js';
 import { parameterCounts } from '../model/network/layout.js';
@@ -11,6 +11,7 @@ import { frameAccuracy } from '../streams/pipeline/score.js';
 import { train, type TrainEvent } from '../streams/training/train.js';
 import { integerOption } from './options.js';
 import { progress } from './progress.js';
+import { stopRequests } from './stop.js';
 import { followRun, TRAINING_FIELDS } from './training-view.js';
 import { addTrainingOptions, decodingExtras, plannedFrames, scheduleFromOptions, withPreset, type TrainingOptions, type Unresolved } from './training-options.js';
 
@@ -33,7 +34,7 @@ function modelConfig(options: TrainCommandOptions, outputs: number): ModelConfig
 /**
  * `lstmp train`: multi-threaded ASGD on a corpus, with dev evaluation,
  * metrics, checkpoints and progress, ending early (with a last evaluation
- * and checkpoint) on Ctrl-C or when `until` emits. Returns the final event
+ * and checkpoint) on Ctrl-C or SIGTERM, or when `until` emits. Returns the final event
  * for callers (the main job) that go on from it.
  */
 export async function runTrain(options: TrainCommandOptions, until?: Observable<unknown>): Promise<Extract<TrainEvent, { type: 'done' }>> {
@@ -75,7 +76,7 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
       resume,
       kernels: options.kernels,
       initRange: options.initRange,
-      until: merge(fromEvent(process, 'SIGINT').pipe(take(1), tap(() => bar.log('stopping: finishing the current chunks, then a last evaluation and checkpoint'))), until ?? NEVER),
+      until: merge(stopRequests().pipe(tap(() => bar.log('stopping: finishing the current chunks, then a last evaluation and checkpoint'))), until ?? NEVER),
     }).pipe(
       tap(followRun(bar, options.out, extras)),
     ),

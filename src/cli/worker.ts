@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { fromEvent, lastValueFrom, merge, take, tap } from 'rxjs';
+import { lastValueFrom, tap } from 'rxjs';
 import { fail } from '../errors.js';
 import { describeNetwork } from '../model/network/config.js';
 import type { WorkerLine } from '../model/cluster/worker-line.js';
@@ -12,6 +12,7 @@ import { readSecret } from '../streams/cluster/secret.js';
 import { train } from '../streams/training/train.js';
 import { integerOption } from './options.js';
 import { progress } from './progress.js';
+import { stopRequests } from './stop.js';
 import { trainingFields, TRAINING_FIELDS } from './training-view.js';
 import { addPipelineOptions, decodingExtras, plannedFrames, hostPortOption, partOption, positiveOption, type PipelineOptions } from './training-options.js';
 
@@ -81,10 +82,7 @@ export function registerWorker(program: Command): void {
       const emit = (line: WorkerLine) => options.jsonl && process.stdout.write(`${JSON.stringify(line)}\n`);
       let trained = 0;
       let devAccuracy = '';
-      const stopping = merge(fromEvent(process, 'SIGINT'), fromEvent(process, 'SIGTERM')).pipe(
-        take(1),
-        tap(() => bar.log('stopping: finishing the current chunks')),
-      );
+      const stopping = stopRequests().pipe(tap(() => bar.log('stopping: finishing the current chunks')));
       const done = await lastValueFrom(
         train({
           corpus: options.corpus,

@@ -131,13 +131,13 @@ describe('lstmp cluster', () => {
     for (const line of run.lines.filter((l) => l.type === 'process')) expect(alive(line.pid as number)).toBe(false);
   }, 600_000);
 
-  it('ends cleanly on Ctrl-C: the workers finish their chunks, the shared model is saved, every process stops', async () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('ends cleanly on %s: the workers finish their chunks, the shared model is saved, every process stops', async (signal) => {
     let interrupted = false;
-    const out = join(root, 'interrupted');
+    const out = join(root, `interrupted-${signal}`);
     const run = await clusterRun(['--corpus', corpus, '--out', out, '--shards', '2', '--workers', '1', '--threads', '1', '--epochs', '100', '--eval-every', '10000000', ...network], (line, child) => {
       if (line.type === 'progress' && !interrupted) {
         interrupted = true;
-        child.kill('SIGINT');
+        child.kill(signal);
       }
     });
     expect(run.status).toBe(0);

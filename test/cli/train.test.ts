@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/streams/io/checkpoint-file.js';
-import { buildCli, runCli } from '../support/cli.js';
+import { buildCli, runCli, startCli } from '../support/cli.js';
 import { toneCorpus } from '../support/corpus.js';
 
 let corpus: string;
@@ -77,6 +77,20 @@ describe('lstmp train', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^lstmp: training diverged: the (loss|gradient) is not finite.*; the last good checkpoint is kept\n$/);
     expect(readFileSync(join(good, 'model.msgpack'))).toEqual(saved);
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('ends on %s with a last evaluation and checkpoint, exit 0', async (signal) => {
+    const out = runDir(signal);
+    const running = startCli(['train', '--corpus', corpus, '--out', out, ...small.filter((a) => a !== '--quiet'), '--eval-every', '100000000', '--threads', '1', '--epochs', '1000']);
+    await running.stderrLine(/^train: \d+/);
+    running.child.kill(signal);
+    const result = await running.ended;
+    expect(result.stderr).toContain('stopping: finishing the current chunks, then a last evaluation and checkpoint');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^trained \d+ frames in \d+ s: dev frame accuracy \d+\.\d+%\n/);
+    const saved = loadCheckpoint(join(out, 'model.msgpack')).training!;
+    expect(saved.framesSeen).toBeGreaterThan(0);
+    expect(metrics(out).filter((m) => m.type === 'evaluation').at(-1)!.framesSeen).toBe(saved.framesSeen);
   });
 
   it('skips a broken utterance, naming it, or stops with --strict', async () => {
