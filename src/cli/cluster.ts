@@ -126,7 +126,7 @@ export function registerCluster(program: Command): void {
             if (event.type !== 'process') return keep(event);
             if (event.what === 'restarted') restarts++;
             if (event.what === 'save-failed') return bar.log(`shard ${event.index} cannot save its state (${event.message}); it serves on and tries again`);
-            if (event.role === 'shard' || event.what !== 'exited') bar.log(`${event.role} ${event.index} ${event.what}${event.what === 'exited' ? ` (code ${event.code})` : ''}, pid ${event.pid}`);
+            if (event.role === 'shard' || event.what !== 'exited') bar.log(`${event.role} ${event.index} ${event.what}${event.what === 'exited' ? (event.signal ? ` (killed by ${event.signal})` : ` (code ${event.code})`) : ''}, pid ${event.pid}`);
           }),
           filter((event): event is Extract<TrainEvent, { type: 'done' }> => event.type === 'done'),
         ),

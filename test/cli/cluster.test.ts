@@ -131,6 +131,21 @@ describe('lstmp cluster', () => {
     for (const line of run.lines.filter((l) => l.type === 'process')) expect(alive(line.pid as number)).toBe(false);
   }, 600_000);
 
+  it('ends at once when a worker is killed, naming it and its signal: the other worker stops, the shared model is evaluated and saved, every process stops', async () => {
+    const out = join(root, 'worker-killed');
+    let victim = 0;
+    const run = await clusterRun(['--corpus', corpus, '--out', out, '--shards', '2', '--workers', '2', '--threads', '1', '--frames', '100000000', '--eval-every', '10000000', ...network], (line) => {
+      if (line.type === 'process' && line.role === 'worker' && line.index === 1 && line.what === 'started') victim = line.pid as number;
+      if (line.type === 'progress' && victim > 0 && alive(victim)) process.kill(victim, 'SIGKILL');
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^lstmp: worker 1 \\(pid ${victim}\\) was killed by SIGKILL; the other workers were stopped, and the shared model was evaluated and saved at \\d+ frames\\n$`));
+    const evaluation = run.lines.filter((line) => line.type === 'evaluation').at(-1)!;
+    expect(loadCheckpoint(join(out, 'model.msgpack')).training!.framesSeen).toBe(evaluation.framesSeen);
+    expect(run.lines.find((line) => line.type === 'process' && line.role === 'worker' && line.index === 0 && line.what === 'exited')).toMatchObject({ code: 0 });
+    for (const line of run.lines.filter((l) => l.type === 'process')) expect(alive(line.pid as number)).toBe(false);
+  }, 300_000);
+
   it.each(['SIGINT', 'SIGTERM'] as const)('ends cleanly on %s: the workers finish their chunks, the shared model is saved, every process stops', async (signal) => {
     let interrupted = false;
     const out = join(root, `interrupted-${signal}`);

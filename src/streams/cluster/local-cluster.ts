@@ -56,11 +56,16 @@ export interface ProcessEvent {
   readonly pid: number;
   readonly what: 'started' | 'restarted' | 'exited' | 'save-failed';
   readonly code?: number | null;
+  /** the signal that ended it, for `exited` */
+  readonly signal?: NodeJS.Signals | null;
   /** what went wrong, for `save-failed`: a shard could not save its state and serves on, trying again */
   readonly message?: string;
 }
 
 export type ClusterEvent = TrainEvent | ProcessEvent;
+
+/** How long a process asked to stop may take before it is killed: a worker's last chunk and push, a shard's last save. */
+const STOP_GRACE_MS = 30_000;
 
 /** A child process whose stdout is JSON lines, its stderr kept in a log file and its last line remembered. */
 interface Child {
@@ -115,22 +120,28 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
       });
       return child;
     };
+    // Asked to stop, a worker finishes its chunk and a shard saves its state; one that has not exited
+    // after the grace period (a worker retrying a push to a shard that is gone) is killed.
     const stopChildren = (which: (child: Child) => boolean) =>
       Promise.all(
         [...children].filter(which).map(
           (child) =>
             new Promise<void>((resolve) => {
               child.stopping = true;
-              child.process.once('exit', () => resolve());
+              const kill = setTimeout(() => child.process.kill('SIGKILL'), STOP_GRACE_MS);
+              child.process.once('exit', () => {
+                clearTimeout(kill);
+                resolve();
+              });
               child.process.kill('SIGTERM');
             }),
         ),
       );
+    const isShard = new Set<Child>();
 
     const run = async () => {
       // Shards first: each says where it listens, and a shard that dies comes back
       // on the same address from its saved state while the workers retry.
-      const isShard = new Set<Child>();
       const listening: (string | null)[] = new Array<string | null>(options.shards).fill(null);
       let restarts = 0;
       let failRun: (error: Error) => void = () => {};
@@ -147,8 +158,8 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
           });
           isShard.add(child);
           subscriber.next({ type: 'process', role: 'shard', index, pid: child.process.pid ?? -1, what });
-          child.process.on('exit', (code) => {
-            subscriber.next({ type: 'process', role: 'shard', index, pid: child.process.pid ?? -1, what: 'exited', code });
+          child.process.on('exit', (code, signal) => {
+            subscriber.next({ type: 'process', role: 'shard', index, pid: child.process.pid ?? -1, what: 'exited', code, signal });
             if (child.stopping || finished) return;
             const why = child.lastError || `exit code ${code}`;
             if (listening[index] === null) return failRun(new InputError(`shard ${index} did not start: ${why}`));
@@ -192,6 +203,9 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
           utterances: options.devUtterances,
         }),
       });
+      // A worker that dies ends the run at once (its part of the data would go untrained): the others
+      // finish their chunks, and the shared model is evaluated and saved before the error.
+      let lostWorker: Error | null = null;
       const workersDone = Promise.all(
         Array.from(
           { length: options.workers },
@@ -214,10 +228,12 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
                 }
               });
               subscriber.next({ type: 'process', role: 'worker', index, pid: child.process.pid ?? -1, what: 'started' });
-              child.process.on('exit', (code) => {
-                subscriber.next({ type: 'process', role: 'worker', index, pid: child.process.pid ?? -1, what: 'exited', code });
-                if (code === 0) resolve();
-                else reject(new InputError(`worker ${index} failed: ${child.lastError || `exit code ${code}`}`));
+              child.process.on('exit', (code, signal) => {
+                const pid = child.process.pid ?? -1;
+                subscriber.next({ type: 'process', role: 'worker', index, pid, what: 'exited', code, signal });
+                if (code === 0 || (child.stopping && finished)) return resolve();
+                const how = signal ? `was killed by ${signal}` : `failed (exit code ${code})`;
+                reject((lostWorker ??= new InputError(`worker ${index} (pid ${pid}) ${how}${child.lastError ? `: ${child.lastError.replace(/^lstmp: /, '')}` : ''}`)));
               });
             }),
         ),
@@ -225,14 +241,22 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
       const stopping = options.until?.subscribe(() => void stopChildren((child) => !isShard.has(child)));
       try {
         await Promise.race([workersDone, runFailed]);
+      } catch (error) {
+        const lost = lostWorker as Error | null;
+        if (lost === null || error !== lost) throw error;
+        await stopChildren((child) => !isShard.has(child));
+        const saved = await events.finalEvaluation();
+        throw new InputError(`${lost.message}; the other workers were stopped, and the shared model was evaluated and saved at ${saved.training?.framesSeen ?? 0} frames`);
       } finally {
         stopping?.unsubscribe();
       }
       await events.finish();
     };
 
+    // Workers before shards: a worker still pushing when its shards are gone would retry until its --retry-for.
     const shutdown = async () => {
       finished = true;
+      await stopChildren((child) => !isShard.has(child));
       server?.close();
       await stopChildren(() => true);
       process.removeListener('exit', killAll);

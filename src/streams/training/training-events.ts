@@ -43,6 +43,8 @@ export interface TrainingEvents {
   due(framesSeen: number): void;
   /** after the trainers stopped: waits for evaluations under way, evaluates the final model unless the last evaluation already scored it, and emits `done` */
   finish(): Promise<void>;
+  /** what `finish` does before `done`, for a run that fails with a sound model (a cluster that lost a worker): its last checkpoint */
+  finalEvaluation(): Promise<Checkpoint>;
 }
 
 /**
@@ -98,13 +100,21 @@ export function trainingEvents(subscriber: Subscriber<TrainEvent>, options: Trai
       evaluating = evaluating.then(evaluation);
     },
     async finish() {
-      await evaluating;
-      const checkpoint = await options.snapshot();
-      const scored = last as { checkpoint: Checkpoint; dev: Score } | null;
-      const same = scored !== null && JSON.stringify(scored.checkpoint.training) === JSON.stringify(checkpoint.training);
-      const final = same ? scored : { checkpoint, dev: await options.evaluate(checkpoint) };
-      if (!same) subscriber.next({ type: 'evaluation', dev: final.dev, train: sinceEvaluation, checkpoint, ...at(checkpoint) });
-      subscriber.next({ type: 'done', dev: final.dev, checkpoint: final.checkpoint, skipped: skippedCount, ...at(final.checkpoint) });
+      await finalEvaluation();
+      const final = last as { checkpoint: Checkpoint; dev: Score } | null;
+      if (final) subscriber.next({ type: 'done', dev: final.dev, checkpoint: final.checkpoint, skipped: skippedCount, ...at(final.checkpoint) });
     },
+    finalEvaluation,
   };
+
+  async function finalEvaluation(): Promise<Checkpoint> {
+    await evaluating;
+    const checkpoint = await options.snapshot();
+    const scored = last as { checkpoint: Checkpoint; dev: Score } | null;
+    if (scored !== null && JSON.stringify(scored.checkpoint.training) === JSON.stringify(checkpoint.training)) return scored.checkpoint;
+    const dev = await options.evaluate(checkpoint);
+    if (!stopped()) subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, ...at(checkpoint) });
+    last = { checkpoint, dev };
+    return checkpoint;
+  }
 }
