@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, merge } from 'rxjs';
 import { join } from 'node:path';
 import { fail, InputError, orFail } from '../errors.js';
 import { modelIdentity } from '../model/network/identity.js';
@@ -9,6 +9,7 @@ import type { ShardLine } from '../model/cluster/shard-line.js';
 import { loadCheckpoint } from '../streams/io/checkpoint-file.js';
 import { makeDirectory, readBytes, writeAtomic } from '../streams/io/files.js';
 import { serveShard, type Refusal } from '../streams/cluster/parameter-server.js';
+import { parentGone } from '../streams/cluster/parent.js';
 import { readSecret } from '../streams/cluster/secret.js';
 import {
   addPresetOption,
@@ -133,7 +134,8 @@ export function registerPs(program: Command): void {
       );
       const saving = setInterval(trySave, options.saveEvery * 1000);
       const reporting = setInterval(() => status('status'), 10_000);
-      await firstValueFrom(stopRequests());
+      // Stopped by a signal, or by the end of the `lstmp cluster` that started it.
+      await firstValueFrom(merge(stopRequests(), parentGone()));
       clearInterval(saving);
       clearInterval(reporting);
       await server.close();

@@ -8,6 +8,7 @@ import { corpusStates } from '../streams/corpora/corpus.js';
 import { readBytes } from '../streams/io/files.js';
 import { connectShards } from '../streams/cluster/parameter-client.js';
 import { frameAccuracy } from '../streams/pipeline/score.js';
+import { parentGone } from '../streams/cluster/parent.js';
 import { readSecret } from '../streams/cluster/secret.js';
 import { train } from '../streams/training/train.js';
 import { integerOption } from './options.js';
@@ -66,6 +67,9 @@ export function registerWorker(program: Command): void {
     .option('--json', 'no progress; print one JSON line {"frames", "seconds", "skipped", "devFrameAccuracy", "checkpoint"} at the end')
     .option('--quiet', 'no progress output')
     .action(async (options: WorkerCommandOptions) => {
+      // Started by a `lstmp cluster` that is gone (killed with SIGKILL): nothing is left to report to,
+      // and the shards hold everything but the chunk under way.
+      parentGone().subscribe(() => process.exit(1));
       const secret = readSecret(options.secretFile);
       const total = await plannedFrames(options, options.worker.count);
       const bar = progress({ label: `worker ${options.worker.index}/${options.worker.count}`, total, unit: 'frames', fields: TRAINING_FIELDS, quiet: options.quiet || options.json || options.jsonl });

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as E from 'fp-ts/lib/Either.js';
+import { decodeShardState } from '../../src/model/cluster/shard-state.js';
 import { allFinite } from '../../src/ops/kernels/portable/update.js';
 import { loadCheckpoint } from '../../src/streams/io/checkpoint-file.js';
 import { buildCli, main, runCli } from '../support/cli.js';
@@ -144,6 +146,26 @@ describe('lstmp cluster', () => {
     expect(loadCheckpoint(join(out, 'model.msgpack')).training!.framesSeen).toBe(evaluation.framesSeen);
     expect(run.lines.find((line) => line.type === 'process' && line.role === 'worker' && line.index === 0 && line.what === 'exited')).toMatchObject({ code: 0 });
     for (const line of run.lines.filter((l) => l.type === 'process')) expect(alive(line.pid as number)).toBe(false);
+  }, 300_000);
+
+  it('leaves no process behind when it is killed with SIGKILL itself: its shards save their state and stop, its workers stop', async () => {
+    const out = join(root, 'parent-killed');
+    let progressLines = 0;
+    let updatesSeen = 0;
+    const run = await clusterRun(['--corpus', corpus, '--out', out, '--shards', '2', '--workers', '1', '--threads', '1', '--frames', '100000000', '--eval-every', '10000000', '--save-every', '3600', ...network], (line, child) => {
+      if (line.type !== 'progress' || ++progressLines !== 3) return;
+      updatesSeen = line.updates as number;
+      child.kill('SIGKILL');
+    });
+    expect(run.status).toBe(null);
+    const children = run.lines.filter((line) => line.type === 'process').map((line) => line.pid as number);
+    expect(children).toHaveLength(3);
+    // Each child notices within a second that its parent is gone; a shard then saves (at most 5 s for calls in flight).
+    while (children.some(alive)) await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const index of [0, 1]) {
+      const saved = decodeShardState(readFileSync(join(out, 'shards', `shard-${index}-of-2.msgpack`)));
+      expect(E.isRight(saved) && saved.right.updates).toBeGreaterThanOrEqual(updatesSeen);
+    }
   }, 300_000);
 
   it.each(['SIGINT', 'SIGTERM'] as const)('ends cleanly on %s: the workers finish their chunks, the shared model is saved, every process stops', async (signal) => {

@@ -14,6 +14,7 @@ import { cmvnTransform } from '../../ops/dsp/cmvn.js';
 import type { ChunkOptions } from '../pipeline/chunk.js';
 import { corpusCmvn, devEvaluator } from '../training/evaluate.js';
 import { connectShards, type ParameterServerClient } from './parameter-client.js';
+import { PARENT_VARIABLE } from './parent.js';
 import { SECRET_VARIABLE } from './secret.js';
 import { TRAINING_DEFAULTS } from '../training/train.js';
 import { trainingEvents, type Position, type TrainEvent } from '../training/training-events.js';
@@ -89,16 +90,20 @@ interface Child {
 export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
   return new Observable<ClusterEvent>((subscriber) => {
     const children = new Set<Child>();
+    const isShard = new Set<Child>();
     let server: ParameterServerClient | null = null;
     let finished = false;
+    // This process ends without stopping its children (an uncaught error): the shards are asked to
+    // save and stop, the workers, which hold nothing the shards lack, are killed.
     const killAll = () => {
-      for (const child of children) child.process.kill('SIGKILL');
+      for (const child of children) child.process.kill(isShard.has(child) ? 'SIGTERM' : 'SIGKILL');
     };
     process.once('exit', killAll);
 
     const logs = join(options.out, 'logs');
     makeDirectory(logs);
-    const env = { ...process.env, [SECRET_VARIABLE]: options.secret };
+    // Killed with SIGKILL, this process cannot stop its children: they stop when they see it gone.
+    const env = { ...process.env, [SECRET_VARIABLE]: options.secret, [PARENT_VARIABLE]: String(process.pid) };
     const begun = performance.now();
     const elapsed = () => (performance.now() - begun) / 1000;
 
@@ -137,7 +142,6 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
             }),
         ),
       );
-    const isShard = new Set<Child>();
 
     const run = async () => {
       // Shards first: each says where it listens, and a shard that dies comes back
