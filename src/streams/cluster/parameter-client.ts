@@ -1,5 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as grpc from '@grpc/grpc-js';
+import { isIP } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type * as t from 'io-ts';
 import { fail, InputError } from '../../errors.js';
 import { decodeModelConfig, type ModelConfig } from '../../model/network/config.js';
@@ -56,10 +58,43 @@ export interface ParameterServerClient {
   close(): void;
 }
 
-/** Statuses worth retrying: the shard is down, restarting, or slow. */
+/** Statuses worth retrying: the shard is down, restarting, or slow (unless the TLS handshake is what failed). */
 const TRANSIENT = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED]);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The cause in gRPC's details, as one line: its `Last error`, without the
+ * resolution note, the time stamp, or OpenSSL's codes around its reason
+ * (`…:SSL routines:ssl3_get_record:wrong version number:…` gives `wrong version number`).
+ */
+export function causeOf(details: string): string {
+  const last = /Last error: (?:Error: )?([\s\S]*?)(?:\. Resolution note:[\s\S]*)?$/.exec(details)?.[1] ?? details;
+  const line = last.split('\n')[0].replace(/ \(\d{4}-\d\d-\d\dT[^)]*\)$/, '');
+  return /:SSL routines:[^:]*:([^:]+)/.exec(line)?.[1] ?? line;
+}
+
+const UNTRUSTED = /self[- ]signed certificate|unable to (?:get|verify)|certificate (?:has expired|is not yet valid|signature failure)|CERT_|does not match certificate|Hostname\/IP does not match/i;
+const HANDSHAKE = /wrong version number|packet length too long|unknown protocol|SSL routines|EPROTO|handshake/i;
+
+/**
+ * Whether a server speaks TLS at `address`: what a plaintext client is told
+ * when its connection fails for no reason it can see (the TLS server drops it).
+ */
+function speaksTls(address: string): Promise<boolean> {
+  const at = address.lastIndexOf(':');
+  const host = address.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+  return new Promise((resolve) => {
+    const socket = tlsConnect({ host, port: Number(address.slice(at + 1)), rejectUnauthorized: false, ALPNProtocols: ['h2'], ...(isIP(host) ? {} : { servername: host }) });
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(2_000, () => done(false));
+    socket.once('secureConnect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
 
 /** One shard's client: typed calls, retried with backoff while the shard is unreachable. */
 class ShardConnection {
@@ -98,12 +133,24 @@ class ShardConnection {
         if (error instanceof InputError || !TRANSIENT.has(status.code)) {
           throw error instanceof InputError ? error : new InputError(`shard ${this.address} refused the call: ${status.details ?? String(error)}`);
         }
-        if (Date.now() - started + wait > this.options.retryForMs) {
-          throw new InputError(`shard ${this.address} unreachable for ${Math.round((Date.now() - started) / 1000)} s: ${status.details}`);
-        }
-        this.options.retrying?.(this.address, status.details);
-        await sleep(wait);
+        const cause = causeOf(status.details);
+        // A certificate or handshake that failed fails again: final, and said as such.
+        await this.refuseTls(cause);
+        const elapsed = Date.now() - started;
+        if (elapsed >= this.options.retryForMs) throw new InputError(`shard ${this.address} unreachable for ${Math.round(elapsed / 1000)} s: ${cause}`);
+        this.options.retrying?.(this.address, cause);
+        await sleep(Math.min(wait, this.options.retryForMs - elapsed));
       }
+    }
+  }
+
+  /** Throws the final error a TLS failure is, when `cause` (a connection that failed) is one. */
+  private async refuseTls(cause: string): Promise<void> {
+    if (this.options.tlsRoots) {
+      if (UNTRUSTED.test(cause)) fail(`shard ${this.address}: its TLS certificate is not trusted (${cause}): give --tls-ca its certificate or the CA that signed it`);
+      if (HANDSHAKE.test(cause)) fail(`shard ${this.address}: the TLS handshake failed (${cause}): does the shard serve TLS (lstmp ps --tls-cert)?`);
+    } else if (!/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EAI_AGAIN|Deadline/i.test(cause) && (await speaksTls(this.address))) {
+      fail(`shard ${this.address} serves TLS: connect over TLS, trusting its certificate or the CA that signed it (--tls-ca)`);
     }
   }
 

@@ -139,8 +139,12 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
     info,
     close: () =>
       new Promise<void>((resolve) => {
-        // Calls in flight finish; a peer that holds its connection open gets 5 s.
-        const force = setTimeout(() => server.forceShutdown(), 5_000);
+        // Calls in flight finish; a peer that holds its connection open gets 5 s (a forced shutdown
+        // never calls tryShutdown's callback).
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 5_000);
         server.tryShutdown(() => {
           clearTimeout(force);
           resolve();

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -82,9 +82,8 @@ describe('parameter-server shards', () => {
     const wrong = await rawCall(addresses[0], 'push', push, secretMetadata('not the secret'));
     expect(wrong?.code).toBe(grpc.status.UNAUTHENTICATED);
     expect(await rawCall(addresses[0], 'pull', new Uint8Array(0), secretMetadata('nope'))).toMatchObject({ code: grpc.status.UNAUTHENTICATED });
-    await expect(connectShards(addresses, { ...connect, secret: 'wrong secret!' })).rejects.toThrow(/refused the call: .*shared secret/);
     expect(Array.from(states[0].values)).toEqual(Array.from(initial));
-    expect(servers[0].info().refused.unauthenticated).toBe(4);
+    expect(servers[0].info().refused.unauthenticated).toBe(3);
     expect(states[0].updates).toBe(0);
   });
 
@@ -144,16 +143,62 @@ describe('parameter-server shards', () => {
     await expect(connectShards(['127.0.0.1:1'], { ...connect, retryForMs: 500 })).rejects.toThrow(/shard 127\.0\.0\.1:1 unreachable for \d+ s/);
   });
 
-  it('serve over TLS when given a certificate, and refuse clients that do not trust it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lstmp-tls-'));
-    const [key, certificate] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', certificate, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
-    const tls = { certificate: readFileSync(certificate), key: readFileSync(key) };
+  it('serve over TLS when given a certificate', async () => {
+    const tls = selfSigned();
     const { addresses } = await cluster(1, tls);
     const byName = addresses.map((address) => address.replace('127.0.0.1', 'localhost'));
     const server = await connectShards(byName, { ...connect, tlsRoots: tls.certificate });
     expect((await server.push(new Float32Array(total).fill(0.1), 3, null)).framesSeen).toBe(3);
     server.close();
-    await expect(connectShards(byName, { ...connect, retryForMs: 300 })).rejects.toThrow(/shard localhost:\d+ unreachable/);
+  });
+
+  // A client that retried these would retry for its whole retryFor (here longer than the test may take): never once.
+  const patient = { ...connect, retryForMs: 3_600_000 };
+
+  it('fail at once, naming TLS, when a plaintext client meets a TLS shard, and never retry', async () => {
+    const { addresses } = await cluster(1, selfSigned());
+    let retries = 0;
+    await expect(connectShards(addresses, { ...patient, retrying: () => retries++ })).rejects.toThrow(/^shard 127\.0\.0\.1:\d+ serves TLS: connect over TLS, trusting its certificate or the CA that signed it \(--tls-ca\)$/);
+    expect(retries).toBe(0);
+  });
+
+  it('fail at once, naming the certificate, when the client does not trust the shard\'s, and never retry', async () => {
+    const { addresses } = await cluster(1, selfSigned());
+    let retries = 0;
+    await expect(connectShards(addresses, { ...patient, tlsRoots: selfSigned().certificate, retrying: () => retries++ })).rejects.toThrow(
+      /^shard 127\.0\.0\.1:\d+: its TLS certificate is not trusted \(self-signed certificate\): give --tls-ca its certificate or the CA that signed it$/,
+    );
+    expect(retries).toBe(0);
+  });
+
+  it('fail at once, naming the handshake, when a TLS client meets a plaintext shard, and never retry', async () => {
+    const { addresses } = await cluster(1);
+    let retries = 0;
+    await expect(connectShards(addresses, { ...patient, tlsRoots: selfSigned().certificate, retrying: () => retries++ })).rejects.toThrow(
+      /^shard 127\.0\.0\.1:\d+: the TLS handshake failed \(wrong version number\): does the shard serve TLS \(lstmp ps --tls-cert\)\?$/,
+    );
+    expect(retries).toBe(0);
+  });
+
+  it('fail at once on a wrong secret, and never retry', async () => {
+    const { addresses } = await cluster(1);
+    let retries = 0;
+    await expect(connectShards(addresses, { ...patient, secret: 'wrong secret!', retrying: () => retries++ })).rejects.toThrow(/refused the call: .*shared secret/);
+    expect(retries).toBe(0);
+  });
+
+  it('retry an unreachable shard for the whole retryFor, and say so in one line', async () => {
+    const error = await connectShards(['127.0.0.1:1'], { ...connect, retryForMs: 3_000 }).catch((thrown: Error) => thrown);
+    expect((error as Error).message).toMatch(/^shard 127\.0\.0\.1:1 unreachable for 3 s: connect ECONNREFUSED 127\.0\.0\.1:1$/);
   });
 });
+
+/** A fresh self-signed certificate for localhost and 127.0.0.1, and its key. */
+function selfSigned(): { certificate: Uint8Array; key: Uint8Array } {
+  const dir = mkdtempSync(join(tmpdir(), 'lstmp-tls-'));
+  const [key, certificate] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', certificate, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+  const pair = { certificate: readFileSync(certificate), key: readFileSync(key) };
+  rmSync(dir, { recursive: true, force: true });
+  return pair;
+}
