@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as grpc from '@grpc/grpc-js';
+import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type * as t from 'io-ts';
@@ -30,6 +31,8 @@ export interface ConnectOptions {
   readonly retryForMs: number;
   /** told of each retry, for the log */
   readonly retrying?: (address: string, reason: string) => void;
+  /** gRPC client interceptors every call goes through (tracing; a test drops replies with one) */
+  readonly interceptors?: readonly grpc.Interceptor[];
 }
 
 /** Where the whole shared model stands, as the shards answered. */
@@ -48,9 +51,12 @@ export interface ParameterServerClient {
   /**
    * Pushes `gradient` (the whole vector, summed over `frames` frames) to the
    * shards, a piece to each, concurrently. With `into`, the shards answer with
-   * their fresh values, which are written there.
+   * their fresh values, which are written there. Each push carries an identity
+   * (this client, `thread`, its number in the thread's pushes), so a push
+   * sent again after its reply was lost is applied once; a thread's pushes
+   * must go one at a time.
    */
-  push(gradient: Float32Array, frames: number, into: Float32Array | null): Promise<ServerPosition>;
+  push(gradient: Float32Array, frames: number, into: Float32Array | null, thread?: number): Promise<ServerPosition>;
   /** every shard's values, written into `into` */
   pull(into: Float32Array): Promise<ServerPosition>;
   /** every shard's current info (counts, refusals) */
@@ -93,6 +99,7 @@ function speaksTls(address: string): Promise<boolean> {
     socket.setTimeout(2_000, () => done(false));
     socket.once('secureConnect', () => done(true));
     socket.once('error', () => done(false));
+    socket.once('close', () => done(false));
   });
 }
 
@@ -106,7 +113,7 @@ class ShardConnection {
     private readonly options: ConnectOptions,
   ) {
     const credentials = options.tlsRoots ? grpc.credentials.createSsl(Buffer.from(options.tlsRoots)) : grpc.credentials.createInsecure();
-    this.client = new grpc.Client(address, credentials, channelOptions(values));
+    this.client = new grpc.Client(address, credentials, { ...channelOptions(values), interceptors: [...(options.interceptors ?? [])] });
   }
 
   async call<A>(method: keyof typeof ParameterShardService, request: Uint8Array, codec: t.Decoder<unknown, A>): Promise<A> {
@@ -149,7 +156,7 @@ class ShardConnection {
     if (this.options.tlsRoots) {
       if (UNTRUSTED.test(cause)) fail(`shard ${this.address}: its TLS certificate is not trusted (${cause}): give --tls-ca its certificate or the CA that signed it`);
       if (HANDSHAKE.test(cause)) fail(`shard ${this.address}: the TLS handshake failed (${cause}): does the shard serve TLS (lstmp ps --tls-cert)?`);
-    } else if (!/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EAI_AGAIN|Deadline/i.test(cause) && (await speaksTls(this.address))) {
+    } else if (/Failed to connect|ECONNRESET|socket hang up/i.test(cause) && (await speaksTls(this.address))) {
       fail(`shard ${this.address} serves TLS: connect over TLS, trusting its certificate or the CA that signed it (--tls-ca)`);
     }
   }
@@ -191,6 +198,10 @@ export async function connectShards(addresses: readonly string[], options: Conne
     fail(`the shards at ${addresses.join(',')} are not all ${infos.length} shards of one model (they are ${infos.map((info) => `${info.index}/${info.count}`).join(', ')})`);
   }
   const model = first.model;
+  // This client's name in its pushes' identities: new each time a worker starts, so a restarted
+  // worker's pushes are never taken for its predecessor's.
+  const worker = randomBytes(8).toString('hex');
+  const sequences = new Map<number, number>();
   const connections = infos.map((info, i) => new ShardConnection(addresses[i], info.length, options));
   const positionOf = (replies: readonly ShardValues[]): ServerPosition => ({
     framesSeen: Math.max(...replies.map((reply) => reply.framesSeen)),
@@ -208,18 +219,22 @@ export async function connectShards(addresses: readonly string[], options: Conne
     config: config.right,
     model,
     shards: infos,
-    push: async (gradient, frames, into) =>
-      positionOf(
+    push: async (gradient, frames, into, thread = 0) => {
+      const sequence = (sequences.get(thread) ?? 0) + 1;
+      sequences.set(thread, sequence);
+      const id = { worker, thread, sequence };
+      return positionOf(
         await Promise.all(
           connections.map(async (connection, i) => {
             const info = infos[i];
             const piece = valuesToBytes(gradient.subarray(info.offset, info.offset + info.length));
-            const reply = await connection.call('push', encodeMessage(PushCodec, { model, frames, gradient: piece, fetch: into !== null }), ShardValuesCodec);
+            const reply = await connection.call('push', encodeMessage(PushCodec, { model, frames, gradient: piece, fetch: into !== null, id }), ShardValuesCodec);
             store(reply, info, into, connection.address);
             return reply;
           }),
         ),
-      ),
+      );
+    },
     pull: async (into) =>
       positionOf(
         await Promise.all(

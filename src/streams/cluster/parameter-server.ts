@@ -60,6 +60,7 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
   const segments = segmentsOf(state, schedule);
   const scratch = new Float32Array(state.range.length);
   const refusals: Record<string, number> = {};
+  let repeated = 0;
   const where = `shard ${state.range.index}/${state.range.count}`;
 
   const info = (): ShardInfo => ({
@@ -73,6 +74,7 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
     updates: state.updates,
     learningRate: learningRateAt(schedule, state.framesSeen),
     refused: { ...refusals },
+    repeated,
   });
   const position = (withValues: boolean) =>
     encodeMessage(ShardValuesCodec, {
@@ -118,7 +120,8 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
       const gradient = bytesIntoValues(push.gradient, scratch);
       if (E.isLeft(gradient)) return refuse(callback, 'wrong-size', grpc.status.INVALID_ARGUMENT, `the gradient ${gradient.left}`);
       if (!allFinite(gradient.right)) return refuse(callback, 'not-finite', grpc.status.INVALID_ARGUMENT, 'the gradient holds NaN or Inf values');
-      applyPush(state, segments, schedule, gradient.right, push.frames);
+      // A push sent again because its reply was lost is answered, not applied again.
+      if (!applyPush(state, segments, schedule, gradient.right, push.frames, push.id)) repeated++;
       callback(null, position(push.fetch));
     },
     pull: (call: grpc.ServerUnaryCall<Uint8Array, Uint8Array>, callback: Callback) => {

@@ -188,7 +188,7 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
                 const fetch = ++pushes[index] % remote!.fetchEvery === 0;
                 const mailbox = mailboxes[index];
                 inFlight[index] = inFlight[index].then(() => {
-                  const pushing = remote!.server.push(new Float32Array(mailbox.gradient), message.frames, fetch ? parameters : null);
+                  const pushing = remote!.server.push(new Float32Array(mailbox.gradient), message.frames, fetch ? parameters : null, index);
                   if (!fetch) answerMailbox(mailbox, { framesSeen: clock.frames, learningRate: lastLearningRate });
                   return pushing.then(
                     (answer) => {

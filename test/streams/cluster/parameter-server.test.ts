@@ -74,6 +74,39 @@ describe('parameter-server shards', () => {
     server.close();
   });
 
+  it('apply a push once when its reply is lost and the client sends it again (each push has an identity)', async () => {
+    const { initial, states, addresses } = await cluster(2);
+    // The first push reply from each shard is dropped after the shard has applied the push: the client
+    // sees the connection fail, as when a reply is lost on the way, and sends the same push again.
+    let dropped = 0;
+    const dropReplies: grpc.Interceptor = (options, nextCall) =>
+      new grpc.InterceptingCall(nextCall(options), {
+        start: (metadata, _listener, next) => {
+          const drop = options.method_definition.path.endsWith('/Push') && dropped < 2;
+          if (drop) dropped++;
+          // The call ends UNAVAILABLE instead of OK: the client never sees the shard's answer.
+          next(metadata, {
+            onReceiveStatus: (status: grpc.StatusObject, forward: (status: grpc.StatusObject) => void) =>
+              forward(drop ? { ...status, code: grpc.status.UNAVAILABLE, details: 'the reply was dropped on purpose' } : status),
+          });
+        },
+      });
+    let retries = 0;
+    const server = await connectShards(addresses, { ...connect, interceptors: [dropReplies], retrying: () => retries++ });
+    const gradient = Float32Array.from({ length: total }, (_, i) => Math.cos(i));
+    const fresh = new Float32Array(total);
+    const position = await server.push(gradient, 40, fresh);
+    expect([dropped, retries]).toEqual([2, 2]);
+    expect(states.map((state) => [state.updates, state.framesSeen])).toEqual([[1, 40], [1, 40]]);
+    expect(position.framesSeen).toBe(40);
+    expect(fresh[0]).toBeCloseTo(initial[0] - 0.01 * Math.max(-2, Math.min(2, gradient[0])), 6);
+    expect(servers.map((shard) => shard.info().repeated)).toEqual([1, 1]);
+    // The next push is a new one, applied.
+    await server.push(gradient, 10, null);
+    expect(states.map((state) => state.updates)).toEqual([2, 2]);
+    server.close();
+  });
+
   it('refuse calls without the secret or with a wrong one, and leave the parameters alone', async () => {
     const { initial, states, addresses } = await cluster(1);
     const push = encodeMessage(PushCodec, { model: modelIdentity(spec), frames: 10, gradient: new Uint8Array(4 * total), fetch: false });
