@@ -31,6 +31,7 @@ function modelConfig(options: TrainCommandOptions, outputs: number): ModelConfig
   return orFail(decodeModelConfig({ inputs: 40, outputs, ...(options.config ? {} : shape), ...fromFile }), options.config ?? 'options');
 }
 
+
 /**
  * `lstmp train`: multi-threaded ASGD on a corpus, with dev evaluation,
  * metrics, checkpoints and progress, ending early (with a last evaluation
@@ -46,7 +47,8 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
   const schedule = scheduleFromOptions(options);
   if (options.epochs === undefined && options.frames === undefined) options.epochs = 1;
   makeDirectory(options.out);
-  writeAtomic(join(options.out, 'metrics.jsonl'), '');
+  // A new run starts a new log; a resumed one goes on with the log it finds.
+  if (!resume) writeAtomic(join(options.out, 'metrics.jsonl'), '');
 
   const counts = parameterCounts(config);
   // The bar's end: the frame budget, or every training frame once per epoch.

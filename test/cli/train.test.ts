@@ -69,6 +69,19 @@ describe('lstmp train', () => {
     expect(firstProgress.framesSeen).toBeGreaterThan(before.framesSeen);
   });
 
+  it('appends to metrics.jsonl when it resumes into the same run directory, keeping the history', async () => {
+    const out = runDir('continued');
+    expect((await runCli(['train', '--corpus', corpus, '--out', out, ...small, '--threads', '1', '--frames', '4000'])).status).toBe(0);
+    const before = readFileSync(join(out, 'metrics.jsonl'), 'utf8');
+    const resumed = await runCli(['train', '--corpus', corpus, '--out', out, ...small, '--threads', '1', '--frames', '8000', '--resume', join(out, 'model.msgpack')]);
+    expect(resumed.status).toBe(0);
+    const after = readFileSync(join(out, 'metrics.jsonl'), 'utf8');
+    expect(after.startsWith(before)).toBe(true);
+    const added = metrics(out).slice(before.trim().split('\n').length);
+    expect(added.some((m) => m.type === 'evaluation')).toBe(true);
+    expect(Math.min(...added.map((m) => m.framesSeen as number))).toBeGreaterThanOrEqual(4000);
+  });
+
   it('stops on a diverging loss with a clear message and keeps the last good checkpoint', async () => {
     const good = runDir('good');
     expect((await runCli(['train', '--corpus', corpus, '--out', good, ...small, '--threads', '1', '--frames', '3000'])).status).toBe(0);
