@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/streams/io/checkpoint-file.js';
-import { buildCli, runCli, startCli } from '../support/cli.js';
+import { buildCli, refusalNaming, runCli, startCli } from '../support/cli.js';
 import { toneCorpus } from '../support/corpus.js';
 
 let corpus: string;
@@ -80,6 +80,16 @@ describe('lstmp train', () => {
     const added = metrics(out).slice(before.trim().split('\n').length);
     expect(added.some((m) => m.type === 'evaluation')).toBe(true);
     expect(Math.min(...added.map((m) => m.framesSeen as number))).toBeGreaterThanOrEqual(4000);
+  });
+
+  it('refuses a network shape that conflicts with --resume\'s checkpoint, in one line', async () => {
+    const first = runDir('shape');
+    expect((await runCli(['train', '--corpus', corpus, '--out', first, ...small, '--threads', '1', '--frames', '1000'])).status).toBe(0);
+    const checkpoint = join(first, 'model.msgpack');
+    const conflicting = await runCli(['train', '--corpus', corpus, '--out', runDir('shape2'), ...small, '--cells', '32', '--frames', '2000', '--resume', checkpoint]);
+    expect(refusalNaming(conflicting, checkpoint)).toBe('holds a 1-layer LSTMP (16 cells, 8 projection units); --cells 32 conflicts with it (--resume continues the checkpoint\'s network: leave --cells out)');
+    // The same shape given again is no conflict.
+    expect((await runCli(['train', '--corpus', corpus, '--out', runDir('shape3'), ...small, '--frames', '2000', '--resume', checkpoint])).status).toBe(0);
   });
 
   it('stops on a diverging loss with a clear message and keeps the last good checkpoint', async () => {
