@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { lastValueFrom, merge, NEVER, tap, type Observable } from 'rxjs';
 import { fail, orFail } from '../errors.js';
-import type { Checkpoint } from '../model/formats/checkpoint.js';
 import { decodeModelConfig, describeNetwork, type ModelConfig } from '../model/network/config.js';
 import { parameterCounts } from '../model/network/layout.js';
 import { loadCheckpoint } from '../streams/io/checkpoint-file.js';
@@ -14,7 +13,7 @@ import { integerOption } from './options.js';
 import { progress } from './progress.js';
 import { stopRequests } from './stop.js';
 import { followRun, TRAINING_FIELDS } from './training-view.js';
-import { addTrainingOptions, decodingExtras, plannedFrames, scheduleFromOptions, withPreset, type TrainingOptions, type Unresolved } from './training-options.js';
+import { addTrainingOptions, decodingExtras, plannedFrames, refuseConflicts, scheduleFromOptions, withPreset, type GivenShape, type TrainingOptions, type Unresolved } from './training-options.js';
 
 export interface TrainCommandOptions extends TrainingOptions {
   out: string;
@@ -32,20 +31,6 @@ function modelConfig(options: TrainCommandOptions, outputs: number): ModelConfig
   return orFail(decodeModelConfig({ inputs: 40, outputs, ...(options.config ? {} : shape), ...fromFile }), options.config ?? 'options');
 }
 
-/** The shape options given on the command line (a preset's are not): with --resume, each must agree with the checkpoint's network. */
-export type GivenShape = Partial<Pick<TrainCommandOptions, 'cells' | 'projection' | 'layers' | 'config'>>;
-
-/** Refuses a shape option that --resume's checkpoint contradicts (it used to be ignored without a word). */
-function refuseConflicts(given: GivenShape, resume: Checkpoint, path: string): void {
-  const asked = given.config ? orFail(decodeModelConfig({ ...resume.config, ...readJsonObject(given.config) }), given.config) : given;
-  for (const name of ['cells', 'projection', 'layers', 'cellClip', 'peepholes'] as const) {
-    const value = (asked as Partial<ModelConfig>)[name];
-    if (value === undefined || value === resume.config[name]) continue;
-    const option = given.config ? `--config ${given.config} (${name} ${value})` : `--${name} ${value}`;
-    fail(`${path}: holds a ${describeNetwork(resume.config)}; ${option} conflicts with it (--resume continues the checkpoint's network: leave ${given.config ? '--config' : `--${name}`} out)`);
-  }
-}
-
 /**
  * `lstmp train`: multi-threaded ASGD on a corpus, with dev evaluation,
  * metrics, checkpoints and progress, ending early (with a last evaluation
@@ -55,7 +40,7 @@ function refuseConflicts(given: GivenShape, resume: Checkpoint, path: string): v
 export async function runTrain(options: TrainCommandOptions, until?: Observable<unknown>, given: GivenShape = {}): Promise<Extract<TrainEvent, { type: 'done' }>> {
   const inventory = corpusStates(options.corpus);
   const resume = options.resume ? loadCheckpoint(options.resume) : undefined;
-  if (resume && options.resume) refuseConflicts(given, resume, options.resume);
+  if (resume && options.resume) refuseConflicts(given, resume.config, options.resume);
   const config = resume?.config ?? modelConfig(options, inventory.length);
   if (config.outputs !== inventory.length) fail(`${options.resume ?? options.config}: the network has ${config.outputs} outputs, the corpus ${inventory.length} states`);
   const extras = await decodingExtras(options.corpus);

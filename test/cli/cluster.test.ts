@@ -133,6 +133,33 @@ describe('lstmp cluster', () => {
     for (const line of run.lines.filter((l) => l.type === 'process')) expect(alive(line.pid as number)).toBe(false);
   }, 600_000);
 
+  it('continues an earlier run in the same --out only with --resume: from the shards\' saved state, its metrics appended to', async () => {
+    const out = join(root, 'continued');
+    const args = ['--corpus', corpus, '--out', out, '--shards', '2', '--workers', '1', '--threads', '1', '--eval-every', '10000000', ...network];
+    const first = await clusterRun([...args, '--frames', '20000']);
+    expect(first.status).toBe(0);
+    const history = readFileSync(join(out, 'metrics.jsonl'), 'utf8');
+    const firstFrames = loadCheckpoint(join(out, 'model.msgpack')).training!.framesSeen;
+
+    // Run again there without --resume: refused, nothing touched.
+    const again = await runCli(['cluster', ...args, '--frames', '40000'], undefined, { timeoutMs: 60_000 });
+    expect(again.status).toBe(2);
+    expect(again.stderr).toBe(`lstmp: ${out}: holds the saved shards of an earlier run (${join(out, 'shards')}): give --resume to continue it, or another --out\n`);
+    expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8')).toBe(history);
+    // A shape that is not the run's is refused too.
+    const reshaped = await runCli(['cluster', ...args, '--frames', '40000', '--resume', '--cells', '48'], undefined, { timeoutMs: 60_000 });
+    expect(reshaped.stderr).toMatch(/^lstmp: .*init\.msgpack: holds a 2-layer LSTMP \(64 cells, 32 projection units\); --cells 48 conflicts with it/);
+
+    const resumed = await clusterRun([...args, '--frames', '40000', '--resume']);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.status).toBe(0);
+    const after = readFileSync(join(out, 'metrics.jsonl'), 'utf8');
+    expect(after.startsWith(history) && after.length > history.length).toBe(true);
+    const added = after.slice(history.length).trim().split('\n').map((text) => JSON.parse(text) as Line);
+    expect(Math.min(...added.map((line) => line.framesSeen as number))).toBeGreaterThanOrEqual(firstFrames);
+    expect(loadCheckpoint(join(out, 'model.msgpack')).training!.framesSeen).toBeGreaterThanOrEqual(40_000);
+  }, 300_000);
+
   it('ends at once when a worker is killed, naming it and its signal: the other worker stops, the shared model is evaluated and saved, every process stops', async () => {
     const out = join(root, 'worker-killed');
     let victim = 0;

@@ -182,7 +182,9 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
       // count of updates; the cluster's is the sum of the latest ones.
       const epochs = new Array<number>(options.workers).fill(0);
       const updates = new Array<number>(options.workers).fill(0);
-      let framesSeen = 0;
+      // A resumed run goes on from where its shards stand.
+      const firstFrame = Math.max(...model.shards.map((shard) => shard.framesSeen));
+      let framesSeen = firstFrame;
       let learningRate = 0;
       const position = (): Position => ({
         framesSeen,
@@ -193,7 +195,7 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
       });
       const events = trainingEvents(subscriber, {
         evalEvery: options.evalEvery,
-        firstFrame: 0,
+        firstFrame,
         reportEvery: options.reportEvery ?? TRAINING_DEFAULTS.reportEvery,
         position,
         snapshot: async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, createReadStream, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, createReadStream, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fail } from '../../errors.js';
@@ -114,5 +114,16 @@ export function makeDirectory(path: string): void {
     mkdirSync(path, { recursive: true });
   } catch (error) {
     fail(`${path}: cannot create the directory (${errorCode(error)})`);
+  }
+}
+
+/** The names in a directory (none when there is no such directory), or a one-line failure naming it. */
+export function listDirectory(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    return fail(`${path}: ${fileProblem(error)}`);
   }
 }
