@@ -104,6 +104,10 @@ describe('lstmp cluster', () => {
     expect(metrics.filter((line) => line.type === 'evaluation').length).toBeGreaterThanOrEqual(2);
     const checkpoint = loadCheckpoint(join(out, 'model.msgpack'));
     expect(checkpoint.training!.framesSeen).toBeGreaterThanOrEqual(600_000);
+    // The cluster's updates are the workers' chunks, each pushed once: never more than the shards applied
+    // (adding the workers' running totals at every line counted them over and over).
+    const progress = run.lines.filter((line) => line.type === 'progress');
+    expect(Math.max(...progress.map((line) => line.updates as number))).toBeLessThanOrEqual(checkpoint.training!.updates);
     expect(checkpoint.states).toHaveLength(111);
     expect(checkpoint.decoding).toBeDefined();
     for (const file of ['logs/shard-0.log', 'logs/worker-1.log', 'shards/shard-0-of-2.msgpack', 'shards/shard-1-of-2.msgpack', 'summary.json']) expect(existsSync(join(out, file)), file).toBe(true);

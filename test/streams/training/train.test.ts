@@ -78,6 +78,18 @@ const options = (server: ParameterServerClient, pushEvery: number, fetchEvery: n
   reportEvery: 100,
 });
 
+describe('train', () => {
+  it('stamps each evaluation with the position of the weights it scored, while the threads train on', async () => {
+    const events = await lastValueFrom(
+      train({ ...options(inProcessServer(1).server, 1, 1), update: { kind: 'local', schedule }, threads: 2, epochs: 3, evalEvery: 1_500 }).pipe(toArray()),
+    );
+    const evaluations = events.filter((event) => event.type === 'evaluation');
+    // At least one while the threads trained (due every 1,500 of about 6,000 frames), and the final one.
+    expect(evaluations.length).toBeGreaterThanOrEqual(2);
+    for (const event of evaluations) expect(event.framesSeen).toBe(event.checkpoint.training!.framesSeen);
+  });
+});
+
 describe('train with remote updates (the worker side of the parameter server)', () => {
   it('pushes every n-th chunk, fetches every m-th push, learns, and ends with the shards\' values', async () => {
     const { server, states, counts } = inProcessServer(3);
