@@ -17,7 +17,7 @@ function run(during: number) {
     if (during > 0) now.updates += 1;
     return { loss: 1, frames: 10, correct: 5 };
   };
-  const bookkeeping = trainingEvents(new Subscriber<TrainEvent>({ next: (event) => events.push(event) }), { evalEvery: 1000, firstFrame: 0, reportEvery: 0, position, snapshot, evaluate });
+  const bookkeeping = trainingEvents(new Subscriber<TrainEvent>({ next: (event) => void events.push(event), error: () => {}, complete: () => {} }), { evalEvery: 1000, firstFrame: 0, reportEvery: 0, position, snapshot, evaluate });
   return { events, now, bookkeeping };
 }
 
