@@ -10,8 +10,7 @@ import { commands } from './commands.js';
  * Null for a bug, which keeps its stack trace.
  */
 function userMessage(error: unknown): string | null {
-  if (error instanceof InputError) return error.message;
-  if (error instanceof DivergedError) return `${error.message}; the last good checkpoint is kept`;
+  if (error instanceof InputError || error instanceof DivergedError) return error.message;
   const system = error as NodeJS.ErrnoException;
   if (error instanceof Error && typeof system.code === 'string' && typeof system.path === 'string') return `${system.path}: ${fileProblem(error)} (${system.syscall ?? 'file system'})`;
   return null;

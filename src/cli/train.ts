@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { lastValueFrom, merge, NEVER, tap, type Observable } from 'rxjs';
-import { fail, orFail } from '../errors.js';
+import { catchError, lastValueFrom, merge, NEVER, tap, type Observable } from 'rxjs';
+import { DivergedError, fail, orFail } from '../errors.js';
 import { decodeModelConfig, describeNetwork, type ModelConfig } from '../model/network/config.js';
 import { parameterCounts } from '../model/network/layout.js';
 import { loadCheckpoint } from '../streams/io/checkpoint-file.js';
@@ -61,6 +61,7 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
     quiet: options.quiet,
   });
   bar.log(`training a ${describeNetwork(config)}, ${counts.total.toLocaleString('en-US')} parameters, on ${options.threads} thread(s)`);
+  let kept: number | null = null;
   const done = await lastValueFrom(
     train({
       corpus: options.corpus,
@@ -81,6 +82,21 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
       until: merge(stopRequests().pipe(tap(() => bar.log('stopping: finishing the current chunks, then a last evaluation and checkpoint'))), until ?? NEVER),
     }).pipe(
       tap(followRun(bar, options.out, extras)),
+      tap((event) => {
+        if (event.type === 'evaluation') kept = event.checkpoint.training?.framesSeen ?? 0;
+      }),
+      catchError((error: unknown) => {
+        if (!(error instanceof DivergedError)) throw error;
+        // What is kept: this run's last checkpoint, or the one it resumed from, or nothing yet.
+        const model = join(options.out, 'model.msgpack');
+        const keeping =
+          kept !== null
+            ? `the last good checkpoint, at ${kept} frames, is kept in ${model}`
+            : options.resume
+              ? `no checkpoint was written in this run: ${options.resume} is as it was`
+              : `no checkpoint was written yet (the first comes after --eval-every ${options.evalEvery} frames)`;
+        throw new DivergedError(`${error.message}; ${keeping}`);
+      }),
     ),
   ).finally(() => bar.stop());
   if (done.type !== 'done') throw new Error('training ended without a result');

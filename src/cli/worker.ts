@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { lastValueFrom, tap } from 'rxjs';
-import { fail } from '../errors.js';
+import { catchError, lastValueFrom, tap } from 'rxjs';
+import { DivergedError, fail } from '../errors.js';
 import { describeNetwork } from '../model/network/config.js';
 import type { WorkerLine } from '../model/cluster/worker-line.js';
 import { saveCheckpoint } from '../streams/io/checkpoint-file.js';
@@ -125,6 +125,11 @@ export function registerWorker(program: Command): void {
               case 'done':
                 break;
             }
+          }),
+          catchError((error: unknown) => {
+            // A thread checks every gradient before it is summed: nothing of a diverged one reaches the shards.
+            if (error instanceof DivergedError) throw new DivergedError(`${error.message}; nothing of it was pushed: the shards keep the model as it was`);
+            throw error;
           }),
         ),
       ).finally(() => {

@@ -98,8 +98,21 @@ describe('lstmp train', () => {
     const saved = readFileSync(join(good, 'model.msgpack'));
     const result = await runCli(['train', '--corpus', corpus, '--out', good, ...small, '--lr', '1e30', '--threads', '2', '--frames', '100000', '--resume', join(good, 'model.msgpack')]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^lstmp: training diverged: the (loss|gradient) is not finite.*; the last good checkpoint is kept\n$/);
+    expect(result.stderr).toMatch(/^lstmp: training diverged: the (loss|gradient) is not finite.*; no checkpoint was written in this run: .*good\/model\.msgpack is as it was\n$/);
     expect(readFileSync(join(good, 'model.msgpack'))).toEqual(saved);
+  });
+
+  it('says no checkpoint was written when it diverges before the first evaluation, and names the last one kept when it diverges after', async () => {
+    const early = runDir('early');
+    const result = await runCli(['train', '--corpus', corpus, '--out', early, ...small, '--lr', '1e30', '--eval-every', '100000000', '--threads', '1', '--frames', '100000']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^lstmp: training diverged: the (loss is not finite \(\w+\)|gradient is not finite \(the loss was [^)]+\)); no checkpoint was written yet \(the first comes after --eval-every 100000000 frames\)\n$/);
+    // One thread trains the same way every time: at this rate it diverges after about 12,000 frames, some 20 evaluations (every 500 frames) later.
+    const late = runDir('late');
+    const diverging = await runCli(['train', '--corpus', corpus, '--out', late, ...small, '--lr', '0.04', '--eval-every', '500', '--threads', '1', '--frames', '1000000']);
+    expect(diverging.status).toBe(1);
+    const kept = loadCheckpoint(join(late, 'model.msgpack')).training!.framesSeen;
+    expect(diverging.stderr).toMatch(new RegExp(`^lstmp: training diverged: .*; the last good checkpoint, at ${kept} frames, is kept in ${join(late, 'model.msgpack')}\\n$`));
   });
 
   it.each(['SIGINT', 'SIGTERM'] as const)('ends on %s with a last evaluation and checkpoint, exit 0', async (signal) => {

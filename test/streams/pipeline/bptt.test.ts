@@ -115,9 +115,12 @@ describe.each(kernelsUnderTest)('sgd on $name kernels', (kernels) => {
     const before = network.parameters.slice();
     const gradient = inMemory(new Float32Array(network.parameters.length).fill(1));
     const chunkOf = { steps: 1, streams: 1, dim: 1, features: new Float32Array(1), targets: new Int32Array(1), mask: new Float32Array(1), reset: new Uint8Array(1), utterances: [] };
-    await expect(lastValueFrom(from([{ chunk: chunkOf, loss: NaN, frames: 1, correct: 0, gradient }]).pipe(sgd(network, schedule)))).rejects.toThrow(/diverged/);
+    await expect(lastValueFrom(from([{ chunk: chunkOf, loss: NaN, frames: 1, correct: 0, gradient }]).pipe(sgd(network, schedule)))).rejects.toThrow(/^training diverged: the loss is not finite \(NaN\)$/);
     gradient[5] = Infinity;
-    await expect(lastValueFrom(from([{ chunk: chunkOf, loss: 1, frames: 1, correct: 0, gradient }]).pipe(sgd(network, schedule)))).rejects.toThrow(/gradient is not finite/);
+    // The loss is finite: what is not is the gradient, and the message says which the number is.
+    await expect(lastValueFrom(from([{ chunk: chunkOf, loss: 5392.48, frames: 1, correct: 0, gradient }]).pipe(sgd(network, schedule)))).rejects.toThrow(
+      /^training diverged: the gradient is not finite \(the loss was 5392\.48\)$/,
+    );
     expect(network.parameters).toEqual(before);
   });
 });
