@@ -43,7 +43,8 @@ export interface CliResult {
 /** Runs `node dist/cli/main.js ...args` in `cwd`; several may run at once (`it.concurrent`). */
 export function runCli(args: readonly string[], cwd = repoRoot, options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((done, failed) => {
-    const child = spawn(process.execPath, [main, ...args], { cwd, timeout: options.timeoutMs ?? 60_000, env: options.env ?? process.env });
+    // SIGKILL at the timeout: SIGTERM asks a training command to finish cleanly, which a hung one never does.
+    const child = spawn(process.execPath, [main, ...args], { cwd, timeout: options.timeoutMs ?? 60_000, killSignal: 'SIGKILL', env: options.env ?? process.env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
