@@ -14,7 +14,7 @@ import { listDirectory, makeDirectory, writeAtomic } from '../streams/io/files.j
 import { writeRunSummary } from '../streams/io/run-dir.js';
 import { frameAccuracy } from '../streams/pipeline/score.js';
 import type { TrainEvent } from '../streams/training/train.js';
-import { integerOption } from './options.js';
+import { integerOption, threadsOption } from './options.js';
 import { progress } from './progress.js';
 import { stopRequests } from './stop.js';
 import { addTrainingOptions, decodingExtras, plannedFrames, positiveOption, refuseConflicts, withPreset, type TrainingOptions, type Unresolved } from './training-options.js';
@@ -72,8 +72,8 @@ export function registerCluster(program: Command): void {
   const command = program.command('cluster').description('distributed ASGD on this machine: parameter-server shards and worker processes over gRPC');
   addTrainingOptions(command)
     .requiredOption('--out <RUNDIR>', 'run directory: model.msgpack, metrics.jsonl, shards/, logs/')
-    .option('--shards <S>', 'parameter-server shard processes', integerOption(1), 2)
-    .option('--workers <W>', 'worker processes (each with --threads threads)', integerOption(1), 2)
+    .option('--shards <S>', 'parameter-server shard processes', threadsOption, 2)
+    .option('--workers <W>', 'worker processes (each with --threads threads)', threadsOption, 2)
     .option('--push-every <n>', 'chunks whose gradients a worker thread sums before each push', integerOption(1), 1)
     .option('--fetch-every <m>', 'pushes between fetches of fresh values from the shards', integerOption(1), 1)
     .option('--eval-every <F>', 'frames between dev evaluations of the shared model and checkpoints', integerOption(1), 200_000)

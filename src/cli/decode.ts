@@ -14,7 +14,7 @@ import { featuresOf } from '../streams/pipeline/features.js';
 import { readBytes } from '../streams/io/files.js';
 import { DEFAULT_RECOGNIZER_OPTIONS, recognizerOf, type Recognizer, type RecognizerOptions } from '../streams/recognition/recognizer.js';
 import { splitTranscripts, wordErrors } from '../streams/recognition/word-errors.js';
-import { integerOption, numberOption } from './options.js';
+import { integerOption, numberOption, threadsOption } from './options.js';
 import { progress } from './progress.js';
 
 interface DecodeCommandOptions {
@@ -147,7 +147,7 @@ export function registerDecode(program: Command): void {
     .option('--word-bonus <x>', 'log score added for every word (a negative insertion penalty)', numberOption, defaults.wordBonus)
     .option('--silence-factor <x>', "recompute the priors with silence counts divided by x (default: the checkpoint's priors)", positive)
     .option('--limit <N>', 'score only the first N utterances of the split', integerOption(1))
-    .option('--threads <N>', 'decoding threads', integerOption(1), Math.min(2, availableParallelism()))
+    .option('--threads <N>', 'decoding threads', threadsOption, Math.min(2, availableParallelism()))
     .option('--quiet', 'no progress on stderr')
     .action(async (files: string[], options: DecodeCommandOptions) => {
       if (files.length === 0 && options.corpus === undefined) fail('give WAV files to transcribe, or --corpus DIR to score');

@@ -11,7 +11,7 @@ import { KERNEL_NAMES, type KernelName } from '../ops/kernels/choice.js';
 import { corpusStates, splitFrames } from '../streams/corpora/corpus.js';
 import { readJsonObject } from '../streams/io/files.js';
 import { corpusDecodingModel } from '../streams/recognition/corpus-decoding-model.js';
-import { integerOption, numberOption } from './options.js';
+import { integerOption, numberOption, threadsOption } from './options.js';
 
 /** Parses a number > 0 for a commander option. */
 export function positiveOption(value: string): number {
@@ -173,7 +173,7 @@ export interface PipelineOptions {
 export function addPipelineOptions(command: Command): Command {
   return command
     .requiredOption('--corpus <DIR>', 'corpus directory (lstmp synth or lstmp import-kaldi)')
-    .option('--threads <N>', 'training threads sharing the parameters', integerOption(1), 2)
+    .option('--threads <N>', 'training threads sharing the parameters', threadsOption, 2)
     .option('--epochs <E>', 'passes over the training data', integerOption(1))
     .option('--frames <F>', 'stop after this many training frames', integerOption(1))
     .addOption(new Option('--kernels <name>', 'the kernels products run on').choices(KERNEL_NAMES).default('wasm'))

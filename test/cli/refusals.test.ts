@@ -1,4 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCheckpoint } from '../../src/model/formats/checkpoint.js';
@@ -90,5 +91,27 @@ describe('every command', () => {
     const result = await runCli(['init', '--inputs', '40', '--cells', '100000', '--layers', '3', '--outputs', '4', '--out', join(corpus, 'never.msgpack')]);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^lstmp: invalid config: 3-layer LSTM \(100000 cells\) has [\d,]+ parameters, more than lstmp holds \(268,435,456\)\n$/);
+  });
+
+  // 500 training threads took 3.2 GB and trained nothing; 100,000 hung. The bound is 4 per core; one more is
+  // refused (and, were it not, would run a short while only).
+  const most = 4 * availableParallelism();
+  const over = String(most + 1);
+  const never = (name: string) => join(corpus, 'never', name);
+  it.each([
+    ['train --threads', () => ['train', '--corpus', corpus, '--out', never('train'), '--frames', '100', '--threads', over]],
+    ['worker --threads', () => ['worker', '--ps', '127.0.0.1:1', '--corpus', corpus, '--retry-for', '1', '--threads', over]],
+    ['cluster --threads', () => ['cluster', '--corpus', corpus, '--out', never('cluster-threads'), '--frames', '100', '--workers', '1', '--threads', over]],
+    ['cluster --workers', () => ['cluster', '--corpus', corpus, '--out', never('cluster-workers'), '--frames', '100', '--threads', '1', '--workers', over]],
+    ['cluster --shards', () => ['cluster', '--corpus', corpus, '--out', never('cluster-shards'), '--frames', '100', '--workers', '1', '--shards', over]],
+    ['demo --threads', () => ['demo', '--corpus', corpus, '--out', never('demo'), '--train-seconds', '1', '--threads', over]],
+    ['synth --threads', () => ['synth', '--out', never('synth'), '--utterances', '1', '--threads', over]],
+    ['decode --threads', () => ['decode', '--checkpoint', checkpoint, '--corpus', corpus, '--threads', over]],
+    ['bench --threads', () => ['bench', '--config', 'small', '--seconds', '1', '--warmup', '0', '--threads', `1,${over}`]],
+  ])('%s refuses more than 4 per core, in one line', async (_, args) => {
+    const result = await runCli(args(), undefined, { env: secret });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(new RegExp(`^error: option '--\\w+ <[^>]+>' argument '[\\d,]+' is invalid\\. expected at most ${most} \\(4 per core on this machine\\): more would only take turns on the cores, each with its own memory; got "${over}"\\n$`));
   });
 });
