@@ -89,7 +89,9 @@ async function decodeSplit(options: DecodeCommandOptions & { corpus: string }, r
         done++;
         if (event.type === 'skipped') {
           skipped++;
-          if (!options.json) bar.log(`skipped ${event.id}: ${event.reason}`);
+          // a warning, not progress: shown even with --quiet or --json
+          if (options.json || options.quiet) process.stderr.write(`skipped ${event.id}: ${event.reason}\n`);
+          else bar.log(`skipped ${event.id}: ${event.reason}`);
         } else if (!options.json) {
           const [ref, hyp] = alignedText(event.reference, event.words, event.alignment);
           const { substitutions, deletions, insertions } = event.alignment.counts;
@@ -106,7 +108,7 @@ async function decodeSplit(options: DecodeCommandOptions & { corpus: string }, r
   const frames = last?.frames ?? 0;
   const { words, substitutions, deletions, insertions, sentences, sentenceErrors } = totals;
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ wer: wordErrorRate(totals), ser: sentenceErrorRate(totals), words, sub: substitutions, del: deletions, ins: insertions })}\n`);
+    process.stdout.write(`${JSON.stringify({ wer: wordErrorRate(totals), ser: sentenceErrorRate(totals), words, sub: substitutions, del: deletions, ins: insertions, skipped })}\n`);
     return;
   }
   process.stdout.write(
@@ -138,7 +140,7 @@ export function registerDecode(program: Command): void {
     .requiredOption('--checkpoint <ck.msgpack>', 'trained model (with its decoding model, as lstmp train writes it)')
     .option('--corpus <DIR>', 'score this corpus split; for a checkpoint without a decoding model, estimate one from its training split')
     .addOption(new Option('--split <split>', 'which split to score').choices(['train', 'dev', 'test']).default('test'))
-    .option('--json', 'print one JSON line {"wer", "ser", "words", "sub", "del", "ins"} (rates as fractions); with files, one {"file", "words"} per file')
+    .option('--json', 'print one JSON line {"wer", "ser", "words", "sub", "del", "ins", "skipped"} (rates as fractions); with files, one {"file", "words"} per file')
     .option('--beam <B>', 'drop paths scoring this far below the best (log units)', positive, defaults.beam)
     .option('--max-active <N>', 'keep at most N paths per frame', integerOption(1), defaults.maxActive)
     .option('--acoustic-scale <x>', 'weight of the acoustic log-likelihoods against the HMM and bigram', positive, defaults.acousticScale)

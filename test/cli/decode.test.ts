@@ -37,7 +37,7 @@ describe('lstmp decode --corpus', () => {
     const lines = result.stdout.split('\n');
     expect(lines).toHaveLength(2);
     const summary = JSON.parse(lines[0]) as Record<string, number>;
-    expect(Object.keys(summary)).toEqual(['wer', 'ser', 'words', 'sub', 'del', 'ins']);
+    expect(Object.keys(summary)).toEqual(['wer', 'ser', 'words', 'sub', 'del', 'ins', 'skipped']);
     expect(summary.words).toBe(wordsOf('test'));
     expect(summary.wer).toBeCloseTo((summary.sub + summary.del + summary.ins) / summary.words, 12);
     expect(summary.wer).toBeLessThanOrEqual(0.05);
