@@ -3,7 +3,7 @@ import * as t from 'io-ts';
 import type { CmvnStats } from '../../ops/dsp/cmvn.js';
 import { decodeModelConfig, type ModelConfig } from '../network/config.js';
 import { decodeDecodingModel, encodeDecodingModel, type DecodingModel } from '../decoding/decoding-model.js';
-import { describeErrors, NonNegativeInt } from '../codec.js';
+import { describeErrors, NonNegativeInt, PositiveInt } from '../codec.js';
 import { layoutOf } from '../network/layout.js';
 import { decodeTensor, decodeTensors, encodeTensor, encodeTensors, isMap, plainMsgpack, unpackWhole } from './tensors.js';
 
@@ -43,7 +43,8 @@ export const CHECKPOINT_FORMAT = 'lstmp-checkpoint';
 export const CHECKPOINT_VERSION = 1;
 
 const TrainingCodec = t.type({ framesSeen: NonNegativeInt, updates: NonNegativeInt, epoch: NonNegativeInt });
-const CmvnCodec = t.type({ count: NonNegativeInt, sum: t.array(t.number), sumSquares: t.array(t.number) });
+// Statistics of no frames would normalise nothing, silently: a checkpoint's come from its training corpus.
+const CmvnCodec = t.type({ count: PositiveInt, sum: t.array(t.number), sumSquares: t.array(t.number) });
 const OptionalFields = t.partial({ training: TrainingCodec, cmvn: CmvnCodec, priors: t.unknown, states: t.array(t.string), delay: NonNegativeInt, decoding: t.unknown });
 const KNOWN = new Set(['format', 'version', 'config', 'tensors', 'training', 'cmvn', 'priors', 'states', 'delay', 'decoding']);
 
