@@ -74,6 +74,9 @@ export function registerPs(program: Command): void {
     .option('--quiet', 'print nothing but errors')
     .action(async (given: Unresolved<PsOptions>) => {
       const options = withPreset(given);
+      // Stopped by a signal, or by the end of the `lstmp cluster` that started it; listened for before
+      // anyone can know this shard is there.
+      const stopped = firstValueFrom(merge(stopRequests(), parentGone()));
       const secret = readSecret(options.secretFile);
       if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) fail('--tls-cert and --tls-key go together');
       const tls = options.tlsCert && options.tlsKey ? { certificate: readBytes(options.tlsCert), key: readBytes(options.tlsKey) } : undefined;
@@ -134,8 +137,7 @@ export function registerPs(program: Command): void {
       );
       const saving = setInterval(trySave, options.saveEvery * 1000);
       const reporting = setInterval(() => status('status'), 10_000);
-      // Stopped by a signal, or by the end of the `lstmp cluster` that started it.
-      await firstValueFrom(merge(stopRequests(), parentGone()));
+      await stopped;
       clearInterval(saving);
       clearInterval(reporting);
       await server.close();
