@@ -10,7 +10,7 @@ import { loadCheckpoint } from '../streams/io/checkpoint-file.js';
 import { makeDirectory, readBytes, writeAtomic } from '../streams/io/files.js';
 import { serveShard, type Refusal } from '../streams/cluster/parameter-server.js';
 import { parentGone } from '../streams/cluster/parent.js';
-import { readSecret } from '../streams/cluster/secret.js';
+import { isLoopback, readSecret, secretFileWarning } from '../streams/cluster/secret.js';
 import {
   addPresetOption,
   addScheduleOptions,
@@ -78,6 +78,9 @@ export function registerPs(program: Command): void {
       // anyone can know this shard is there.
       const stopped = firstValueFrom(merge(stopRequests(), parentGone()));
       const secret = readSecret(options.secretFile);
+      // Warnings, not progress: on stderr whatever --jsonl or --quiet.
+      const warn = (text: string | null) => text && process.stderr.write(`lstmp: warning: ${text}\n`);
+      if (options.secretFile) warn(secretFileWarning(options.secretFile));
       if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) fail('--tls-cert and --tls-key go together');
       const tls = options.tlsCert && options.tlsKey ? { certificate: readBytes(options.tlsCert), key: readBytes(options.tlsKey) } : undefined;
       const schedule = scheduleFromOptions(options);
@@ -131,6 +134,9 @@ export function registerPs(program: Command): void {
         }
       };
       save();
+      if (!tls && !isLoopback(server.address.slice(0, server.address.lastIndexOf(':')))) {
+        warn(`listening in plaintext on ${server.address}: the secret and the parameters cross the network unencrypted (give --tls-cert and --tls-key)`);
+      }
       say(
         { type: 'listening', address: server.address, model: server.info().model, framesSeen: state.framesSeen },
         `${state.range.length.toLocaleString('en-US')} values of ${server.info().model}, listening on ${server.address}${tls ? ' (TLS)' : ''}, frames seen ${state.framesSeen}`,

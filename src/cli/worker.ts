@@ -9,7 +9,7 @@ import { readBytes } from '../streams/io/files.js';
 import { connectShards } from '../streams/cluster/parameter-client.js';
 import { frameAccuracy } from '../streams/pipeline/score.js';
 import { parentGone } from '../streams/cluster/parent.js';
-import { readSecret } from '../streams/cluster/secret.js';
+import { readSecret, secretFileWarning } from '../streams/cluster/secret.js';
 import { train } from '../streams/training/train.js';
 import { integerOption } from './options.js';
 import { progress } from './progress.js';
@@ -71,6 +71,8 @@ export function registerWorker(program: Command): void {
       // and the shards hold everything but the chunk under way.
       parentGone().subscribe(() => process.exit(1));
       const secret = readSecret(options.secretFile);
+      const exposed = options.secretFile ? secretFileWarning(options.secretFile) : null;
+      if (exposed) process.stderr.write(`lstmp: warning: ${exposed}\n`);
       const total = await plannedFrames(options, options.worker.count);
       const bar = progress({ label: `worker ${options.worker.index}/${options.worker.count}`, total, unit: 'frames', fields: TRAINING_FIELDS, quiet: options.quiet || options.json || options.jsonl });
       const server = await connectShards(options.ps, {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -114,6 +114,28 @@ describe('lstmp ps', () => {
       expect(await shard.exited).toBe(0);
       expect(shard.lines.at(-1)!.type).toBe('stopped');
     }
+  });
+
+  it('warns when it listens in plaintext beyond loopback, and when others can read its secret file', async () => {
+    const secretFile = join(dir, 'secret');
+    writeFileSync(secretFile, `${secret}\n`, { mode: 0o644 });
+    chmodSync(secretFile, 0o644);
+    const shard = startShard(['--state', join(dir, 'state-open'), '--init', init, '--listen', '0.0.0.0:0', '--secret-file', secretFile]);
+    const { address } = await shard.next('listening');
+    expect(address).toMatch(/^0\.0\.0\.0:\d+$/);
+    shard.child.kill('SIGTERM');
+    expect(await shard.exited).toBe(0);
+    expect(shard.stderr()).toBe(
+      `lstmp: warning: ${secretFile}: other users can read the shared secret (chmod 600 ${secretFile})\n` +
+        `lstmp: warning: listening in plaintext on ${address}: the secret and the parameters cross the network unencrypted (give --tls-cert and --tls-key)\n`,
+    );
+    // Owner-only, on loopback: nothing to warn of.
+    chmodSync(secretFile, 0o600);
+    const quiet = startShard(['--state', join(dir, 'state-closed'), '--init', init, '--secret-file', secretFile]);
+    await quiet.next('listening');
+    quiet.child.kill('SIGTERM');
+    expect(await quiet.exited).toBe(0);
+    expect(quiet.stderr()).toBe('');
   });
 
   it('says what is lost when its last save on SIGTERM fails, in one line, exit 2', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, createReadStream, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, createReadStream, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fail } from '../../errors.js';
@@ -124,6 +124,15 @@ export function listDirectory(path: string): string[] {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    return fail(`${path}: ${fileProblem(error)}`);
+  }
+}
+
+/** Whether users other than its owner may read a file (its group or everyone): what a file holding a secret must not allow. */
+export function readableByOthers(path: string): boolean {
+  try {
+    return (statSync(path).mode & 0o044) !== 0;
+  } catch (error) {
     return fail(`${path}: ${fileProblem(error)}`);
   }
 }
