@@ -1,7 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { initParameters } from '../../../src/model/network/init.js';
@@ -15,6 +11,7 @@ import type { LstmpSpec } from '../../../src/ops/nn/lstmp.js';
 import { connectShards, type ConnectOptions } from '../../../src/streams/cluster/parameter-client.js';
 import { serveShard, type ShardServer } from '../../../src/streams/cluster/parameter-server.js';
 import { ParameterShardService, secretMetadata } from '../../../src/streams/cluster/parameter-service.js';
+import { selfSigned } from '../../support/tls.js';
 
 const spec: LstmpSpec = { inputs: 3, cells: 4, projection: 2, layers: 1, outputs: 5, cellClip: 50, peepholes: true };
 const total = layoutOf(spec).size;
@@ -226,12 +223,3 @@ describe('parameter-server shards', () => {
   });
 });
 
-/** A fresh self-signed certificate for localhost and 127.0.0.1, and its key. */
-function selfSigned(): { certificate: Uint8Array; key: Uint8Array } {
-  const dir = mkdtempSync(join(tmpdir(), 'lstmp-tls-'));
-  const [key, certificate] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', certificate, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
-  const pair = { certificate: readFileSync(certificate), key: readFileSync(key) };
-  rmSync(dir, { recursive: true, force: true });
-  return pair;
-}
