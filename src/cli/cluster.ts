@@ -9,6 +9,7 @@ import { initParameters } from '../model/network/init.js';
 import { parameterCounts } from '../model/network/layout.js';
 import { loadCheckpoint, saveCheckpoint } from '../streams/io/checkpoint-file.js';
 import { cluster, type ClusterEvent } from '../streams/cluster/local-cluster.js';
+import { quietGrpc } from '../streams/cluster/parameter-service.js';
 import { corpusStates } from '../streams/corpora/corpus.js';
 import { listDirectory, makeDirectory, writeAtomic } from '../streams/io/files.js';
 import { writeRunSummary } from '../streams/io/run-dir.js';
@@ -86,6 +87,7 @@ export function registerCluster(program: Command): void {
     .option('--quiet', 'no progress output')
     .action(async (given: Unresolved<ClusterCommandOptions>) => {
       const options = withPreset(given);
+      quietGrpc();
       const states = corpusStates(options.corpus);
       const init = join(options.out, 'init.msgpack');
       // The shards resume whatever state they find in shards/: a run there is continued only when asked.

@@ -28,12 +28,28 @@ function exitFor(error: unknown): never {
 }
 
 /**
+ * Drops Node's DEP0123 ("Setting the TLS ServerName to an IP address is not
+ * permitted by RFC 6066"): gRPC sets it for every shard given by its IP
+ * address, the certificate is still checked against that address, and the
+ * warning gives the user nothing to do. Every other warning is shown.
+ */
+function ignoreIpServerNameWarning(): void {
+  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((...args: unknown[]) => {
+    const [, type, code] = args;
+    const named = typeof type === 'object' && type !== null ? (type as { code?: string }).code : code;
+    if (named !== 'DEP0123') emit(...args);
+  }) as typeof process.emitWarning;
+}
+
+/**
  * The `lstmp` command line. Each command lives in its own file and is listed
  * in commands.ts. Bad input ends with one line on stderr and exit code 2,
  * whether a command's action throws it or a timer or event handler does.
  */
 async function main(argv: string[]): Promise<void> {
   process.on('uncaughtException', exitFor);
+  ignoreIpServerNameWarning();
   const program = new Command('lstmp')
     .description('Train LSTM and LSTMP acoustic models (Sak, Senior & Beaufays 2014)')
     .exitOverride();

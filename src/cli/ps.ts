@@ -9,6 +9,7 @@ import type { ShardLine } from '../model/cluster/shard-line.js';
 import { loadCheckpoint } from '../streams/io/checkpoint-file.js';
 import { makeDirectory, readBytes, writeAtomic } from '../streams/io/files.js';
 import { serveShard, type Refusal } from '../streams/cluster/parameter-server.js';
+import { quietGrpc } from '../streams/cluster/parameter-service.js';
 import { parentGone } from '../streams/cluster/parent.js';
 import { isLoopback, readSecret, secretFileWarning } from '../streams/cluster/secret.js';
 import {
@@ -77,6 +78,7 @@ export function registerPs(program: Command): void {
       // Stopped by a signal, or by the end of the `lstmp cluster` that started it; listened for before
       // anyone can know this shard is there.
       const stopped = firstValueFrom(merge(stopRequests(), parentGone()));
+      quietGrpc();
       const secret = readSecret(options.secretFile);
       // Warnings, not progress: on stderr whatever --jsonl or --quiet.
       const warn = (text: string | null) => text && process.stderr.write(`lstmp: warning: ${text}\n`);

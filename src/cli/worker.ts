@@ -7,6 +7,7 @@ import { saveCheckpoint } from '../streams/io/checkpoint-file.js';
 import { corpusStates } from '../streams/corpora/corpus.js';
 import { readBytes } from '../streams/io/files.js';
 import { connectShards } from '../streams/cluster/parameter-client.js';
+import { quietGrpc } from '../streams/cluster/parameter-service.js';
 import { frameAccuracy } from '../streams/pipeline/score.js';
 import { parentGone } from '../streams/cluster/parent.js';
 import { readSecret, secretFileWarning } from '../streams/cluster/secret.js';
@@ -70,6 +71,7 @@ export function registerWorker(program: Command): void {
       // Started by a `lstmp cluster` that is gone (killed with SIGKILL): nothing is left to report to,
       // and the shards hold everything but the chunk under way.
       parentGone().subscribe(() => process.exit(1));
+      quietGrpc();
       const secret = readSecret(options.secretFile);
       const exposed = options.secretFile ? secretFileWarning(options.secretFile) : null;
       if (exposed) process.stderr.write(`lstmp: warning: ${exposed}\n`);

@@ -11,7 +11,7 @@ import type { ModelConfig } from '../../src/model/network/config.js';
 import { initParameters } from '../../src/model/network/init.js';
 import { layoutOf } from '../../src/model/network/layout.js';
 import { connectShards } from '../../src/streams/cluster/parameter-client.js';
-import { buildCli, main } from '../support/cli.js';
+import { buildCli, main, runCli } from '../support/cli.js';
 
 const config: ModelConfig = { inputs: 4, cells: 3, projection: 2, layers: 1, outputs: 3, cellClip: 50, peepholes: true };
 const secret = 'the secret of the ps test';
@@ -136,6 +136,13 @@ describe('lstmp ps', () => {
     quiet.child.kill('SIGTERM');
     expect(await quiet.exited).toBe(0);
     expect(quiet.stderr()).toBe('');
+  });
+
+  it('refuses an address in use in one line, and nothing else on stderr', async () => {
+    const first = startShard(['--state', join(dir, 'state-first'), '--init', init]);
+    const { address } = await first.next('listening');
+    const second = await runCli(['ps', '--shard', '0/1', '--listen', address as string, '--state', join(dir, 'state-second'), '--init', init], undefined, { env: { ...process.env, LSTMP_SECRET: secret } });
+    expect(second).toEqual({ status: 2, stdout: '', stderr: `lstmp: cannot listen on ${address}: address already in use (EADDRINUSE)\n` });
   });
 
   it('says what is lost when its last save on SIGTERM fails, in one line, exit 2', async () => {

@@ -19,6 +19,15 @@ import {
 import { allFinite } from '../../ops/kernels/portable/update.js';
 import { carriesSecret, channelOptions, ParameterShardService } from './parameter-service.js';
 
+/**
+ * Why gRPC could not bind, in words: `address already in use (EADDRINUSE)`
+ * from `No address added out of total 1 resolved errors: [listen EADDRINUSE: address already in use 127.0.0.1:7070]`.
+ */
+function bindProblem(message: string): string {
+  const cause = /errors: \[listen (E[A-Z]+): ([^\]]*?)(?: [^\s\]]+)?\]$/.exec(message);
+  return cause ? `${cause[2]} (${cause[1]})` : message;
+}
+
 /** Why a call was refused; each is counted and reported by `Info`. */
 export type Refusal = 'unauthenticated' | 'malformed' | 'wrong-model' | 'wrong-size' | 'not-finite';
 
@@ -134,7 +143,7 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
     ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(options.tls.certificate), private_key: Buffer.from(options.tls.key) }])
     : grpc.ServerCredentials.createInsecure();
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(options.listen, credentials, (error, bound) => (error ? reject(new InputError(`cannot listen on ${options.listen}: ${error.message}`)) : resolve(bound))),
+    server.bindAsync(options.listen, credentials, (error, bound) => (error ? reject(new InputError(`cannot listen on ${options.listen}: ${bindProblem(error.message)}`)) : resolve(bound))),
   );
   const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
   return {
