@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, createReadStream, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, createReadStream, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fail } from '../../errors.js';
@@ -73,15 +73,23 @@ export async function* readLines(path: string): AsyncGenerator<string> {
 }
 
 /**
- * Writes a file atomically: to a temporary file beside it, then renamed over
- * the target, so a reader never sees half a file and a crash loses nothing.
- * A refusal (no such directory, a full disk) fails in one line naming the
- * file, and leaves no temporary file behind.
+ * Writes a file atomically and durably: to a temporary file beside it, synced
+ * to the disk, then renamed over the target, and the rename synced with its
+ * directory. A reader never sees half a file; a crash, or a power cut, leaves
+ * the old file or the new one. A refusal (no such directory, a full disk)
+ * fails in one line naming the file, and leaves no temporary file behind.
  */
 export function writeAtomic(path: string, data: Uint8Array | string): void {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    writeFileSync(temp, data);
+    const fd = openSync(temp, 'w');
+    try {
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(temp, path);
   } catch (error) {
     // The temporary file may not exist (its directory is missing, or is a file): nothing to remove then.
@@ -91,6 +99,21 @@ export function writeAtomic(path: string, data: Uint8Array | string): void {
       // nothing was written
     }
     fail(`${path}: cannot write (${errorCode(error)})`);
+  }
+  syncDirectory(dirname(path));
+}
+
+/** Makes a rename in `dir` durable; a file system that cannot sync a directory is left as it is. */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EISDIR' && code !== 'EPERM' && code !== 'EACCES') fail(`${dir}: cannot sync the directory (${errorCode(error)})`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
