@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +71,14 @@ describe('every command', () => {
     mkdirSync(join(out, 'model.msgpack'), { recursive: true });
     const result = await runCli(['train', '--corpus', corpus, '--out', out, '--cells', '8', '--projection', '4', '--layers', '1', '--threads', '1', '--frames', '500', '--quiet']);
     expect(refusalNaming(result, join(out, 'model.msgpack'))).toBe('cannot write (EISDIR)');
+  });
+
+  it('train stops on a full disk under its log in one line naming it (/dev/full in place of metrics.jsonl)', async () => {
+    const out = join(corpus, 'full');
+    mkdirSync(out);
+    symlinkSync('/dev/full', join(out, 'metrics.jsonl'));
+    const result = await runCli(['train', '--corpus', corpus, '--out', out, '--resume', checkpoint, '--threads', '1', '--frames', '500', '--quiet']);
+    expect(refusalNaming(result, join(out, 'metrics.jsonl'))).toBe('cannot append (ENOSPC)');
   });
 
   const tooLarge = /^invalid config: 3-layer LSTM \(100000 cells\) has [\d,]+ parameters, more than lstmp holds \(268,435,456\)$/;
