@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/streams/io/checkpoint-file.js';
@@ -145,6 +145,13 @@ describe('lstmp train', () => {
     const missing = await runCli(['train', '--corpus', '/nonexistent', '--out', runDir('x')]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toBe('lstmp: /nonexistent/states.txt: no such file\n');
+    // A checkpoint for another corpus (five outputs for four states), and a config with a field it does not know.
+    const other = join(corpus, 'five-outputs.msgpack');
+    expect((await runCli(['init', '--inputs', '40', '--cells', '8', '--layers', '1', '--outputs', '5', '--out', other])).status).toBe(0);
+    expect(refusalNaming(await runCli(['train', '--corpus', corpus, '--out', runDir('y'), '--resume', other]), other)).toBe('the network has 5 outputs, the corpus 4 states');
+    const config = join(corpus, 'typo.json');
+    writeFileSync(config, '{"cels": 16, "layers": 1}');
+    expect(refusalNaming(await runCli(['train', '--corpus', corpus, '--out', runDir('z'), '--config', config]), config)).toBe('unknown config field "cels"');
   });
 });
 
