@@ -208,6 +208,7 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
           delay: options.delay,
           utterances: options.devUtterances,
         }),
+        failed: (error) => failRun(error instanceof Error ? error : new Error(String(error))),
       });
       // A worker that dies ends the run at once (its part of the data would go untrained): the others
       // finish their chunks, and the shared model is evaluated and saved before the error.

@@ -32,6 +32,8 @@ export interface TrainingEventOptions {
   readonly snapshot: () => Promise<Checkpoint>;
   /** the model's dev score */
   readonly evaluate: (checkpoint: Checkpoint) => Promise<Score>;
+  /** told when an evaluation under way fails: the run must end with that error, not train on without a word */
+  readonly failed: (error: unknown) => void;
 }
 
 /** The events of a training run, from what its trainers (threads, worker processes) report. */
@@ -64,6 +66,7 @@ export function trainingEvents(subscriber: Subscriber<TrainEvent>, options: Trai
   let lastReport = { at: first.elapsed, frames: first.framesSeen };
   let nextEvaluation = options.firstFrame + options.evalEvery;
   let evaluating = Promise.resolve();
+  let failure: { readonly error: unknown } | null = null;
   let last: { readonly checkpoint: Checkpoint; readonly dev: Score } | null = null;
 
   // The position of a checkpoint's weights, with the clock and rate as they are now.
@@ -97,7 +100,10 @@ export function trainingEvents(subscriber: Subscriber<TrainEvent>, options: Trai
     due(framesSeen) {
       if (framesSeen < nextEvaluation) return;
       nextEvaluation = framesSeen + options.evalEvery;
-      evaluating = evaluating.then(evaluation);
+      evaluating = evaluating.then(evaluation).catch((error: unknown) => {
+        failure ??= { error };
+        options.failed(error);
+      });
     },
     async finish() {
       await finalEvaluation();
@@ -109,6 +115,7 @@ export function trainingEvents(subscriber: Subscriber<TrainEvent>, options: Trai
 
   async function finalEvaluation(): Promise<Checkpoint> {
     await evaluating;
+    if (failure) throw failure.error;
     const checkpoint = await options.snapshot();
     const scored = last as { checkpoint: Checkpoint; dev: Score } | null;
     if (scored !== null && JSON.stringify(scored.checkpoint.training) === JSON.stringify(checkpoint.training)) return scored.checkpoint;
