@@ -129,7 +129,7 @@ describe.concurrent('lstmp decode refuses', () => {
 
   it('a checkpoint that is not one', async () => {
     const wav = join(dir, 'wav', 'tw0000.wav');
-    expect(refusalNaming(await runCli(['decode', '--checkpoint', wav, wav]), wav)).not.toBe('');
+    expect(refusalNaming(await runCli(['decode', '--checkpoint', wav, wav]), wav)).toBe('not an lstmp checkpoint (not a map)');
   });
 
   it.each([

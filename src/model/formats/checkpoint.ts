@@ -83,7 +83,9 @@ export function encodeCheckpoint(ck: Checkpoint): Uint8Array {
  */
 export function decodeCheckpoint(bytes: Uint8Array): E.Either<string, Checkpoint> {
   const unpacked = unpackWhole(bytes);
-  if (E.isLeft(unpacked)) return unpacked;
+  // Another kind of file (a WAV, a .npy) reads as a small MessagePack value followed by the rest of the
+  // file: it is not a checkpoint, which is one map, rather than a checkpoint with bytes after it.
+  if (E.isLeft(unpacked)) return bytes.length > 0 && !startsMap(bytes[0]) && unpacked.left.startsWith('trailing bytes') ? E.left('not an lstmp checkpoint (not a map)') : unpacked;
   const fields = unpacked.right;
   if (!isMap(fields)) return E.left('not an lstmp checkpoint (not a map)');
   if (fields.format !== CHECKPOINT_FORMAT) return E.left(`not an lstmp checkpoint (format is ${describe(fields.format)})`);
@@ -126,6 +128,11 @@ export function decodeCheckpoint(bytes: Uint8Array): E.Either<string, Checkpoint
   const unknown = Object.keys(fields).filter((key) => !KNOWN.has(key));
   if (unknown.length > 0) ck.extra = Object.fromEntries(unknown.map((key) => [key, fields[key]]));
   return E.right(ck);
+}
+
+/** Whether a MessagePack value starting with this byte is a map (fixmap, map 16, map 32). */
+function startsMap(byte: number): boolean {
+  return (byte & 0xf0) === 0x80 || byte === 0xde || byte === 0xdf;
 }
 
 function describe(value: unknown): string {
