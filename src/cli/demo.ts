@@ -124,7 +124,7 @@ export function registerDemo(program: Command): void {
       writeRunSummary(options.out, summary);
       const report = join(options.out, 'report.html');
       writeAtomic(report, reportPage(readRun(options.out)));
-      say(`dev frame accuracy ${(100 * summary.devFrameAccuracy).toFixed(2)}% after ${summary.frames} frames in ${summary.trainSeconds.toFixed(0)} s on ${summary.threads} threads`);
+      say(`dev frame accuracy ${(100 * summary.devFrameAccuracy).toFixed(2)}% after ${summary.frames} frames in ${summary.trainSeconds.toFixed(0)} s on ${summary.threads} thread${summary.threads === 1 ? '' : 's'}`);
       say(`test word error rate ${(100 * testWer).toFixed(2)}% (held-out voices)`);
       say(`${join(options.out, 'summary.json')}\n${report}`);
     });
