@@ -1,4 +1,4 @@
-import { from, lastValueFrom, map, toArray } from 'rxjs';
+import { from, lastValueFrom, map, Subject, toArray, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { initParameters } from '../../../src/model/network/init.js';
 import { layoutOf } from '../../../src/model/network/layout.js';
@@ -141,5 +141,48 @@ describe('the training and scoring stages on wasm kernels', () => {
     const bytes = kernels.memory.buffer.byteLength;
     for (let i = 0; i < 30; i++) await once(); // 30 × about 1.3 MB if nothing came back
     expect(kernels.memory.buffer.byteLength).toBe(bytes);
+  });
+
+  // Every array a stage allocates is given back however its subscription ends: completed, errored, or unsubscribed.
+  it.each(['an error', 'an unsubscribe'] as const)('give back every array they allocated on %s', async (ending) => {
+    const wasm = createWasmKernels();
+    const live = new Set<Float32Array>();
+    const counted = {
+      ...wasm,
+      alloc: (length: number) => {
+        const array = wasm.alloc(length);
+        live.add(array);
+        return array;
+      },
+      release: (array: Float32Array) => {
+        expect(live.delete(array)).toBe(true);
+        wasm.release(array);
+      },
+    };
+    const network = networkOf(spec, wasm.alloc(layoutOf(spec).size).fill(0.01), counted);
+    const schedule: Schedule = { learningRate: 1e-3, decay: 1, decayFrames: 1, biasRateFactor: 1, gradientClip: 1, momentum: 0.9 };
+    const chunks = await lastValueFrom(from(memoryTask(8, 5)).pipe(chunk({ streams: 2, steps: 10 }), toArray()));
+    type Piece = (typeof chunks)[number];
+    const stages: [string, (source: Subject<Piece>) => Observable<unknown>, Piece, RegExp][] = [
+      // A feature that is not a number: the loss diverges and sgd refuses the update.
+      ['bptt and sgd', (source) => source.pipe(bptt(network), sgd(network, schedule)), { ...chunks[2], features: chunks[2].features.map((x, j) => (j === 0 ? NaN : x)) }, /training diverged/],
+      // Nothing for score to refuse but a chunk the network cannot take.
+      ['score', (source) => source.pipe(score(network)), { ...chunks[2], dim: 4, features: new Float32Array((chunks[2].features.length / 3) * 4) }, /4 features per frame/],
+    ];
+    for (const [name, pipeline, bad, error] of stages) {
+      const source = new Subject<Piece>();
+      let failed: Error | null = null;
+      const subscription = pipeline(source).subscribe({ error: (thrown: Error) => (failed = thrown) });
+      source.next(chunks[0]);
+      source.next(chunks[1]);
+      expect(live.size, name).toBeGreaterThan(0);
+      if (ending === 'an error') {
+        source.next(bad);
+        expect((failed as Error | null)?.message, name).toMatch(error);
+      } else {
+        subscription.unsubscribe();
+      }
+      expect(live.size, name).toBe(0);
+    }
   });
 });
