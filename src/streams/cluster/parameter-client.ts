@@ -144,7 +144,7 @@ class ShardConnection {
         // A certificate or handshake that failed fails again: final, and said as such.
         await this.refuseTls(cause);
         const elapsed = Date.now() - started;
-        if (elapsed >= this.options.retryForMs) throw new InputError(`shard ${this.address} unreachable for ${Math.round(elapsed / 1000)} s: ${cause}`);
+        if (elapsed >= this.options.retryForMs) throw new InputError(`shard ${this.address} unreachable for ${Math.floor(elapsed / 1000)} s: ${cause}`);
         this.options.retrying?.(this.address, cause);
         await sleep(Math.min(wait, this.options.retryForMs - elapsed));
       }
