@@ -144,7 +144,9 @@ class ShardConnection {
         // A certificate or handshake that failed fails again: final, and said as such.
         await this.refuseTls(cause);
         const elapsed = Date.now() - started;
-        if (elapsed >= this.options.retryForMs) throw new InputError(`shard ${this.address} unreachable for ${Math.floor(elapsed / 1000)} s: ${cause}`);
+        // At least --retry-for, in whole seconds (tenths below ten).
+        const seconds = elapsed < 10_000 ? Math.floor(elapsed / 100) / 10 : Math.floor(elapsed / 1000);
+        if (elapsed >= this.options.retryForMs) throw new InputError(`shard ${this.address} unreachable for ${seconds} s: ${cause}`);
         this.options.retrying?.(this.address, cause);
         await sleep(Math.min(wait, this.options.retryForMs - elapsed));
       }
