@@ -170,7 +170,7 @@ describe('parameter-server shards', () => {
   });
 
   it('give up with a clear error when a shard stays away', async () => {
-    await expect(connectShards(['127.0.0.1:1'], { ...connect, retryForMs: 500 })).rejects.toThrow(/shard 127\.0\.0\.1:1 unreachable for 0\.5 s: connect ECONNREFUSED/);
+    await expect(connectShards(['127.0.0.1:1'], { ...connect, retryForMs: 500 })).rejects.toThrow(/shard 127\.0\.0\.1:1 unreachable for 0\.\d s: connect ECONNREFUSED/);
   });
 
   it('serve over TLS when given a certificate', async () => {
@@ -219,7 +219,9 @@ describe('parameter-server shards', () => {
 
   it('retry an unreachable shard for the whole retryFor, and say so in one line', async () => {
     const error = await connectShards(['127.0.0.1:1'], { ...connect, retryForMs: 3_000 }).catch((thrown: Error) => thrown);
-    expect((error as Error).message).toMatch(/^shard 127\.0\.0\.1:1 unreachable for 3 s: connect ECONNREFUSED 127\.0\.0\.1:1$/);
+    const [, seconds] = /^shard 127\.0\.0\.1:1 unreachable for ([\d.]+) s: connect ECONNREFUSED 127\.0\.0\.1:1$/.exec((error as Error).message) ?? [];
+    // At least the 3 s asked for (the retries stopped a wait early, at 1.5 s, and said 2 s).
+    expect(Number(seconds)).toBeGreaterThanOrEqual(3);
   });
 });
 
