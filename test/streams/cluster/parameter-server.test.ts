@@ -170,7 +170,7 @@ describe('parameter-server shards', () => {
   });
 
   it('give up with a clear error when a shard stays away', async () => {
-    await expect(connectShards(['127.0.0.1:1'], { ...connect, retryForMs: 500 })).rejects.toThrow(/shard 127\.0\.0\.1:1 unreachable for 0\.\d s: connect ECONNREFUSED/);
+    await expect(connectShards(['127.0.0.1:1'], { ...connect, retryForMs: 500 })).rejects.toThrow(/shard 127\.0\.0\.1:1 unreachable for [\d.]+ s: connect ECONNREFUSED/);
   });
 
   it('serve over TLS when given a certificate', async () => {
