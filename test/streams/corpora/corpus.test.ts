@@ -65,6 +65,7 @@ describe('utterances', () => {
     await expect(ids({ split: 'train' }, blanked)).rejects.toThrow(
       new RegExp(`^${join(blanked, 'manifest.jsonl')} line 3 is blank where ${join(blanked, 'alignments.txt')} line 3 has "utt002": an utterance left out of the manifest must leave the alignments too$`),
     );
+    rmSync(blanked, { recursive: true, force: true });
     await expect(ids({ split: 'train' }, '/nonexistent')).rejects.toThrow(/manifest.jsonl: no such file/);
   });
 
