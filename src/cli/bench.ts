@@ -8,7 +8,7 @@ import { bench, type BenchResult } from '../streams/training/bench.js';
 import { measureFmaPeak, type FmaPeak } from '../streams/training/fma-peak.js';
 import { kernelsFor } from './kernel-choice.js';
 import { fail } from '../errors.js';
-import { integerOption } from './options.js';
+import { integerOption, threadsOption } from './options.js';
 import { median } from '../ops/median.js';
 
 /** The benchmark's networks: the paper's best LSTMP and a small one. */
@@ -135,7 +135,7 @@ function describeKernels(name: KernelName): string {
 
 /** Parses `--threads`: one count or a comma-separated list of distinct counts ≥ 1. */
 function threadCounts(value: string): number[] {
-  const counts = value.split(',').map(integerOption(1));
+  const counts = value.split(',').map((count) => threadsOption(count));
   if (new Set(counts).size !== counts.length) throw new InvalidArgumentError(`expected distinct thread counts, got "${value}"`);
   return counts;
 }

@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { lastValueFrom, tap } from 'rxjs';
 import { synthesizeCorpus, type CorpusInfo } from '../streams/corpora/synth.js';
-import { integerOption } from './options.js';
+import { integerOption, threadsOption } from './options.js';
 import { progress, type Progress } from './progress.js';
 
 /** Enough for a model to learn digits in minutes; about 25 s of generation on 2 cores. */
@@ -74,7 +74,7 @@ export function registerSynth(program: Command): void {
     .requiredOption('--out <dir>', 'corpus directory (created; files in it are overwritten)')
     .option('--utterances <N>', 'number of utterances (80% train, 10% dev, 10% test)', integerOption(1), DEFAULT_UTTERANCES)
     .option('--seed <S>', 'random seed: the same seed gives a byte-identical corpus', seedOption, 1)
-    .option('--threads <K>', 'worker threads', integerOption(1), availableParallelism())
+    .option('--threads <K>', 'worker threads', threadsOption, availableParallelism())
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'no progress; print one JSON line {"utterances": {"train", "dev", "test"}, "frames", "minutes", "speakers", "testSpeakers", "phones", "states", "seconds", "out"}')
     .action(async (options: SynthCommandOptions & { json?: boolean }) => {

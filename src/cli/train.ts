@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { fromEvent, lastValueFrom, merge, NEVER, take, tap, type Observable } from 'rxjs';
-import { fail, orFail } from '../errors.js';
+import { catchError, lastValueFrom, merge, NEVER, tap, type Observable } from 'rxjs';
+import { DivergedError, fail, orFail } from '../errors.js';
 import { decodeModelConfig, describeNetwork, type ModelConfig } from '../model/network/config.js';
 import { parameterCounts } from '../model/network/layout.js';
 import { loadCheckpoint } from '../streams/io/checkpoint-file.js';
@@ -12,8 +12,9 @@ import { train, type TrainEvent } from '../streams/training/train.js';
 import { integerOption } from './options.js';
 import { kernelsFor } from './kernel-choice.js';
 import { progress } from './progress.js';
+import { stopRequests } from './stop.js';
 import { followRun, TRAINING_FIELDS } from './training-view.js';
-import { addTrainingOptions, decodingExtras, plannedFrames, scheduleFromOptions, withPreset, type TrainingOptions, type Unresolved } from './training-options.js';
+import { addTrainingOptions, decodingExtras, plannedFrames, refuseConflicts, scheduleFromOptions, withPreset, type GivenShape, type TrainingOptions, type Unresolved } from './training-options.js';
 
 export interface TrainCommandOptions extends TrainingOptions {
   out: string;
@@ -34,19 +35,21 @@ function modelConfig(options: TrainCommandOptions, outputs: number): ModelConfig
 /**
  * `lstmp train`: multi-threaded ASGD on a corpus, with dev evaluation,
  * metrics, checkpoints and progress, ending early (with a last evaluation
- * and checkpoint) on Ctrl-C or when `until` emits. Returns the final event
+ * and checkpoint) on Ctrl-C or SIGTERM, or when `until` emits. Returns the final event
  * for callers (the main job) that go on from it.
  */
-export async function runTrain(options: TrainCommandOptions, until?: Observable<unknown>): Promise<Extract<TrainEvent, { type: 'done' }>> {
+export async function runTrain(options: TrainCommandOptions, until?: Observable<unknown>, given: GivenShape = {}): Promise<Extract<TrainEvent, { type: 'done' }>> {
   const inventory = corpusStates(options.corpus);
   const resume = options.resume ? loadCheckpoint(options.resume) : undefined;
+  if (resume && options.resume) refuseConflicts(given, resume.config, options.resume);
   const config = resume?.config ?? modelConfig(options, inventory.length);
   if (config.outputs !== inventory.length) fail(`${options.resume ?? options.config}: the network has ${config.outputs} outputs, the corpus ${inventory.length} states`);
   const extras = await decodingExtras(options.corpus);
   const schedule = scheduleFromOptions(options);
   if (options.epochs === undefined && options.frames === undefined) options.epochs = 1;
   makeDirectory(options.out);
-  writeAtomic(join(options.out, 'metrics.jsonl'), '');
+  // A new run starts a new log; a resumed one goes on with the log it finds.
+  if (!resume) writeAtomic(join(options.out, 'metrics.jsonl'), '');
 
   const counts = parameterCounts(config);
   const kernels = kernelsFor(options.kernels); // before the bar: its one line, if any, stays readable
@@ -60,6 +63,7 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
     quiet: options.quiet,
   });
   bar.log(`training a ${describeNetwork(config)}, ${counts.total.toLocaleString('en-US')} parameters, on ${options.threads} thread(s), ${kernels} kernels`);
+  let kept: number | null = null;
   const done = await lastValueFrom(
     train({
       corpus: options.corpus,
@@ -77,9 +81,24 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
       resume,
       kernels,
       initRange: options.initRange,
-      until: merge(fromEvent(process, 'SIGINT').pipe(take(1), tap(() => bar.log('stopping: finishing the current chunks, then a last evaluation and checkpoint'))), until ?? NEVER),
+      until: merge(stopRequests().pipe(tap(() => bar.log('stopping: finishing the current chunks, then a last evaluation and checkpoint'))), until ?? NEVER),
     }).pipe(
       tap(followRun(bar, options.out, extras)),
+      tap((event) => {
+        if (event.type === 'evaluation') kept = event.checkpoint.training?.framesSeen ?? 0;
+      }),
+      catchError((error: unknown) => {
+        if (!(error instanceof DivergedError)) throw error;
+        // What is kept: this run's last checkpoint, or the one it resumed from, or nothing yet.
+        const model = join(options.out, 'model.msgpack');
+        const keeping =
+          kept !== null
+            ? `the last good checkpoint, at ${kept} frames, is kept in ${model}`
+            : options.resume
+              ? `no checkpoint was written in this run: ${options.resume} is as it was`
+              : `no checkpoint was written yet (the first comes after --eval-every ${options.evalEvery} frames)`;
+        throw new DivergedError(`${error.message}; ${keeping}`);
+      }),
     ),
   ).finally(() => bar.stop());
   if (done.type !== 'done') throw new Error('training ended without a result');
@@ -97,7 +116,8 @@ export function registerTrain(program: Command): void {
     .option('--quiet', 'no progress output')
     .option('--json', 'no progress; print one JSON line {"devFrameAccuracy", "devLoss", "frames", "seconds", "skipped", "checkpoint"}')
     .action(async (options: Unresolved<TrainCommandOptions> & { json?: boolean }) => {
-      const done = await runTrain(withPreset({ ...options, quiet: options.quiet || options.json }));
+      const { cells, projection, layers, config } = options;
+      const done = await runTrain(withPreset({ ...options, quiet: options.quiet || options.json }), undefined, { cells, projection, layers, config });
       const checkpoint = join(options.out, 'model.msgpack');
       if (options.json) {
         const devLoss = done.dev.frames > 0 ? done.dev.loss / done.dev.frames : 0;

@@ -5,9 +5,12 @@
  * the cases a kernel gets wrong.
  */
 import fc from 'fast-check';
+import type { Observable } from 'rxjs';
+import { INIT_RANGE, initParameters } from '../model/network/init.js';
 import { layoutOf } from '../model/network/layout.js';
 import { recurrentSize, type LstmpSpec, type LstmpState } from '../ops/nn/lstmp.js';
 import { mulberry32 } from '../ops/random.js';
+import { chunk, type Chunk, type ChunkOptions } from '../streams/pipeline/chunk.js';
 import { NO_TARGET, type LabelledUtterance } from '../streams/pipeline/utterance.js';
 import type { ChunkData } from './network.js';
 import type { SgemmCall } from './references.js';
@@ -200,6 +203,26 @@ export function lstmpSpec(bounds: LstmpSpecBounds = {}): fc.Arbitrary<LstmpSpec>
   });
 }
 
+/**
+ * Parameters for `spec` as lstmp initialises a network: a flat buffer in
+ * lstmp's layout (`layoutOf(spec).size` values), every one uniform in
+ * (−range, range) (|p| ≤ float32(range)), from a drawn seed, by lstmp's own
+ * `initParameters`. The paper's range, 0.02, is the default; the `default`
+ * preset's is 0.1. Shrinking changes the seed, not the range.
+ *
+ * @example
+ * // a fresh network (as `lstmp init --init-range 0.1` makes one) gives finite log-posteriors
+ * const fresh = lstmpSpec().chain((spec) => lstmpParameters(spec, 0.1).map((params) => ({ spec, params })));
+ * fc.assert(fc.property(fresh, ({ spec, params }) => {
+ *   const chunk = { steps: 2, streams: 1, x: new Float32Array(2 * spec.inputs).fill(1), targets: new Int32Array(2), mask: new Float32Array(2).fill(1) };
+ *   return runForward(portableKernels, spec, params, chunk).logp.every(Number.isFinite);
+ * }));
+ */
+export function lstmpParameters(spec: LstmpSpec, range: number = INIT_RANGE): fc.Arbitrary<Float32Array> {
+  if (!(range > 0 && Number.isFinite(range))) throw new RangeError(`the init range must be positive and finite, got ${range}`);
+  return fc.integer().map((seed) => initParameters(spec, seed, range));
+}
+
 /** A network, its parameters, a chunk and the state carried into it. */
 export interface LstmpCase {
   readonly spec: LstmpSpec;
@@ -231,7 +254,7 @@ export function lstmpCase(options: LstmpCaseOptions = {}): fc.Arbitrary<LstmpCas
       return fc.record({
         spec: fc.constant(spec),
         params: options.spreadWeights
-          ? fc.integer().map((seed) => seededFloats(size, seed, 0.8))
+          ? lstmpParameters(spec, 0.8)
           : fc.float32Array({ minLength: size, maxLength: size, min: Math.fround(-0.8), max: Math.fround(0.8), noNaN: true }),
         chunk: fc.record({
           steps: fc.constant(T),
@@ -268,4 +291,64 @@ export function labelledUtterances(options: { readonly maxUtterances?: number; r
       return { id: `u${u}`, frames, dim, features, targets };
     });
   });
+}
+
+/** Utterances, a chunk shape and what lstmp's chunk stage makes of them. */
+export interface ChunkedUtterances {
+  readonly utterances: readonly LabelledUtterance[];
+  /** B */
+  readonly streams: number;
+  /** T */
+  readonly steps: number;
+  /**
+   * [T, B] chunks, as `chunk({ streams, steps })` emits them for the
+   * utterances in order: they honour the chunk contract (`checkChunkContract`)
+   */
+  readonly chunks: readonly Chunk[];
+}
+
+/**
+ * Chunks for truncated BPTT that honour the chunk contract, for properties of
+ * whatever consumes chunks (a training stage, a scorer, a chunk writer):
+ * {@link labelledUtterances} (with its bounds) packed by lstmp's own `chunk`
+ * stage into 1 to `maxStreams` streams (default 4) of 1 to `maxSteps` steps
+ * (default 10). They hold every case the contract names: streams continuing
+ * an utterance (reset 0) and starting one (reset 1), padding after an
+ * utterance's last frame (features 0, target NO_TARGET, mask 0), frames
+ * without a target (mask 0), streams idle once the data runs out, and no
+ * chunks at all when every utterance is empty.
+ *
+ * @example
+ * fc.assert(fc.property(chunkedUtterances(), ({ utterances, streams, steps, chunks }) => {
+ *   checkChunkContract(chunks, utterances, { streams, steps }); // holds by construction
+ *   const frames = chunks.reduce((n, c) => n + c.mask.reduce((a, m) => a + m, 0), 0); // the frames a consumer must train on
+ * }));
+ */
+export function chunkedUtterances(
+  options: { readonly maxUtterances?: number; readonly maxFrames?: number; readonly maxDim?: number; readonly maxStreams?: number; readonly maxSteps?: number } = {},
+): fc.Arbitrary<ChunkedUtterances> {
+  return fc
+    .record({ utterances: labelledUtterances(options), streams: fc.integer({ min: 1, max: options.maxStreams ?? 4 }), steps: fc.integer({ min: 1, max: options.maxSteps ?? 10 }) })
+    .map(({ utterances, streams, steps }) => ({ utterances, streams, steps, chunks: chunkAll(utterances, { streams, steps }) }));
+}
+
+/**
+ * lstmp's chunk stage over an array, synchronously. The stage (written with
+ * `operate`) only subscribes to its source, so an array's subscribable
+ * stands in for RxJS's `from(utterances)`: the kit imports nothing of RxJS at
+ * run time but `rxjs/testing`.
+ */
+function chunkAll(utterances: readonly LabelledUtterance[], shape: ChunkOptions): Chunk[] {
+  const source = {
+    subscribe(observer: { next(u: LabelledUtterance): void; complete(): void }) {
+      for (const u of utterances) observer.next(u);
+      observer.complete();
+      return { unsubscribe() {} };
+    },
+  };
+  const chunks: Chunk[] = [];
+  let failure: { error: unknown } | null = null;
+  chunk(shape)(source as unknown as Observable<LabelledUtterance>).subscribe({ next: (c) => chunks.push(c), error: (error: unknown) => (failure = { error }) });
+  if (failure !== null) throw (failure as { error: unknown }).error;
+  return chunks;
 }

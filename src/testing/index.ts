@@ -13,7 +13,12 @@
  * - The LSTMP: `runForward`, `runBackward` on a chunk and `referenceLstmpLoss`,
  *   its float64 reference.
  * - Stages: `runMarbles` and `errorLike` for marble tests of RxJS stages;
- *   `checkChunkContract` for chunking stages.
+ *   `checkChunkContract` for chunking stages, `chunkedUtterances` for
+ *   chunks that honour it.
+ * - Audio: `toneAudio`, `noiseAudio`, `silentAudio`, `speechLikeAudio` and
+ *   `audio` at any `sampleRate`; WAV files to read (`validWav`), to refuse
+ *   (`adversarialWav`) and to read past (`recoverableWav`);
+ *   `referenceFbank`, Kaldi's filterbank in float64.
  *
  * docs/testing.md walks through three runnable examples.
  *
@@ -40,16 +45,20 @@ export {
 } from './references.js';
 export {
   cellStepCase,
+  chunkedUtterances,
   floatsWithSpecials,
   labelledUtterances,
   lstmpCase,
+  lstmpParameters,
   lstmpSpec,
   seededFloats,
   sgdStepCase,
   sgemmCase,
   softmaxCase,
   type CellStepCase,
+  type ChunkedUtterances,
   type LstmpCase,
+  type LstmpCaseOptions,
   type LstmpSpecBounds,
   type SgdStepCase,
   type SgemmCase,
@@ -58,3 +67,32 @@ export {
 export { copyState, referenceLstmpLoss, runBackward, runForward, type ChunkData, type Nudge } from './network.js';
 export { assertSameMarbles, ErrorLike, errorLike, runMarbles, sameValue } from './marbles.js';
 export { checkChunkContract } from './chunk-contract.js';
+export {
+  audio,
+  COMMON_SAMPLE_RATES,
+  noiseAudio,
+  sampleRate,
+  silentAudio,
+  speechLikeAudio,
+  toneAudio,
+  type AudioBounds,
+  type AudioCase,
+  type AudioKind,
+  type SpeechLikeCase,
+  type ToneCase,
+} from './audio.js';
+export {
+  adversarialWav,
+  recoverableWav,
+  validWav,
+  WAV_DEFECTS,
+  WAV_ENCODINGS,
+  type AdversarialWav,
+  type RecoverableWav,
+  type ValidWav,
+  type WavBounds,
+  type WavDamage,
+  type WavDefect,
+  type WavEncoding,
+} from './wav.js';
+export { referenceFbank, type ReferenceFeatures } from './fbank-reference.js';

@@ -1,26 +1,19 @@
 import fc from 'fast-check';
-import { from, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { chunk, type Chunk } from '../../src/streams/pipeline/chunk.js';
+import type { Chunk } from '../../src/streams/pipeline/chunk.js';
 import { NO_TARGET, type LabelledUtterance } from '../../src/streams/pipeline/utterance.js';
-import { labelledUtterances } from '../../src/testing/arbitraries.js';
+import { chunkedUtterances } from '../../src/testing/arbitraries.js';
 import { checkChunkContract } from '../../src/testing/chunk-contract.js';
-
-/** lstmp's chunk stage on `utterances` (synchronous: `from` emits at once). */
-function chunksOf(utterances: readonly LabelledUtterance[], streams: number, steps: number): Chunk[] {
-  let chunks: Chunk[] = [];
-  from(utterances).pipe(chunk({ streams, steps }), toArray()).subscribe((all) => (chunks = all));
-  return chunks;
-}
 
 const copy = (c: Chunk): Chunk => ({ ...c, features: c.features.slice(), targets: c.targets.slice(), mask: c.mask.slice(), reset: c.reset.slice(), utterances: [...c.utterances] });
 
-const scenario = fc.record({
-  utterances: labelledUtterances({ maxUtterances: 8, maxFrames: 30 }).filter((us) => us.some((u) => u.frames > 0)),
-  streams: fc.integer({ min: 1, max: 4 }),
-  steps: fc.integer({ min: 1, max: 10 }),
-  pick: fc.nat(),
-});
+/** Utterances (some with frames), lstmp's chunk stage's chunks of them, and a number to pick a place with. */
+const scenario = fc
+  .tuple(
+    chunkedUtterances({ maxUtterances: 8, maxFrames: 30, maxStreams: 4, maxSteps: 10 }).filter(({ utterances }) => utterances.some((u) => u.frames > 0)),
+    fc.nat(),
+  )
+  .map(([chunked, pick]) => ({ ...chunked, pick }));
 
 /** Every (chunk, stream, step) where a real frame sits, and every one of padding. */
 function rows(chunks: readonly Chunk[], utterances: readonly LabelledUtterance[]) {
@@ -52,16 +45,16 @@ const breaks = (chunks: readonly Chunk[], utterances: readonly LabelledUtterance
 describe('checkChunkContract', () => {
   it('passes what lstmp’s chunk stage makes', () => {
     fc.assert(
-      fc.property(scenario, ({ utterances, streams, steps }) => {
-        expect(breaks(chunksOf(utterances, streams, steps), utterances, { streams, steps })).toBe('kept');
+      fc.property(scenario, ({ utterances, streams, steps, chunks }) => {
+        expect(breaks(chunks, utterances, { streams, steps })).toBe('kept');
       }),
     );
   });
 
   it('names the chunk, stream and step where one value breaks the contract', () => {
     fc.assert(
-      fc.property(scenario, fc.constantFrom('mask', 'target', 'feature', 'padding', 'reset'), ({ utterances, streams, steps, pick }, what) => {
-        const chunks = chunksOf(utterances, streams, steps).map(copy);
+      fc.property(scenario, fc.constantFrom('mask', 'target', 'feature', 'padding', 'reset'), ({ utterances, streams, steps, pick, chunks: made }, what) => {
+        const chunks = made.map(copy);
         const { real, padding } = rows(chunks, utterances);
         const places = what === 'padding' ? padding : what === 'mask' ? real.filter((r) => r.labelled) : real;
         fc.pre(places.length > 0);
@@ -83,8 +76,7 @@ describe('checkChunkContract', () => {
 
   it('finds a lost, repeated or moved frame, a stream switching mid-utterance, and a chunk of the wrong shape', () => {
     fc.assert(
-      fc.property(scenario, ({ utterances, streams, steps, pick }) => {
-        const chunks = chunksOf(utterances, streams, steps);
+      fc.property(scenario, ({ utterances, streams, steps, pick, chunks }) => {
         const n = pick % chunks.length;
         expect(breaks(chunks.slice(0, -1), utterances)).toMatch(/^after \d+ chunks: \d+ of the \d+ frames of u\d+$/);
         expect(breaks([...chunks.slice(0, n + 1), chunks[n], ...chunks.slice(n + 1)], utterances)).toMatch(/^chunk \d+: /);

@@ -57,7 +57,8 @@ describe('runMarbles', () => {
 describe('sameValue', () => {
   it('holds between a JSON value and its copy, and not once one leaf changes', () => {
     fc.assert(
-      fc.property(fc.jsonValue(), (value) => {
+      // fast-check's JSON values include −0, which JSON text cannot hold (it reads back as 0): values as JSON reads them
+      fc.property(fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown), (value) => {
         const copy = JSON.parse(JSON.stringify(value)) as unknown;
         expect(sameValue(copy, value)).toBe(true);
         expect(sameValue({ value, extra: 1 }, { value: copy })).toBe(false);

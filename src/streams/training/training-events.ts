@@ -32,6 +32,8 @@ export interface TrainingEventOptions {
   readonly snapshot: () => Promise<Checkpoint>;
   /** the model's dev score */
   readonly evaluate: (checkpoint: Checkpoint) => Promise<Score>;
+  /** told when an evaluation under way fails: the run must end with that error, not train on without a word */
+  readonly failed: (error: unknown) => void;
 }
 
 /** The events of a training run, from what its trainers (threads, worker processes) report. */
@@ -43,6 +45,8 @@ export interface TrainingEvents {
   due(framesSeen: number): void;
   /** after the trainers stopped: waits for evaluations under way, evaluates the final model unless the last evaluation already scored it, and emits `done` */
   finish(): Promise<void>;
+  /** what `finish` does before `done`, for a run that fails with a sound model (a cluster that lost a worker): its last checkpoint */
+  finalEvaluation(): Promise<Checkpoint>;
 }
 
 /**
@@ -62,6 +66,7 @@ export function trainingEvents(subscriber: Subscriber<TrainEvent>, options: Trai
   let lastReport = { at: first.elapsed, frames: first.framesSeen };
   let nextEvaluation = options.firstFrame + options.evalEvery;
   let evaluating = Promise.resolve();
+  let failure: { readonly error: unknown } | null = null;
   let last: { readonly checkpoint: Checkpoint; readonly dev: Score } | null = null;
 
   // The position of a checkpoint's weights, with the clock and rate as they are now.
@@ -95,16 +100,28 @@ export function trainingEvents(subscriber: Subscriber<TrainEvent>, options: Trai
     due(framesSeen) {
       if (framesSeen < nextEvaluation) return;
       nextEvaluation = framesSeen + options.evalEvery;
-      evaluating = evaluating.then(evaluation);
+      evaluating = evaluating.then(evaluation).catch((error: unknown) => {
+        failure ??= { error };
+        options.failed(error);
+      });
     },
     async finish() {
-      await evaluating;
-      const checkpoint = await options.snapshot();
-      const scored = last as { checkpoint: Checkpoint; dev: Score } | null;
-      const same = scored !== null && JSON.stringify(scored.checkpoint.training) === JSON.stringify(checkpoint.training);
-      const final = same ? scored : { checkpoint, dev: await options.evaluate(checkpoint) };
-      if (!same) subscriber.next({ type: 'evaluation', dev: final.dev, train: sinceEvaluation, checkpoint, ...at(checkpoint) });
-      subscriber.next({ type: 'done', dev: final.dev, checkpoint: final.checkpoint, skipped: skippedCount, ...at(final.checkpoint) });
+      await finalEvaluation();
+      const final = last as { checkpoint: Checkpoint; dev: Score } | null;
+      if (final) subscriber.next({ type: 'done', dev: final.dev, checkpoint: final.checkpoint, skipped: skippedCount, ...at(final.checkpoint) });
     },
+    finalEvaluation,
   };
+
+  async function finalEvaluation(): Promise<Checkpoint> {
+    await evaluating;
+    if (failure) throw failure.error;
+    const checkpoint = await options.snapshot();
+    const scored = last as { checkpoint: Checkpoint; dev: Score } | null;
+    if (scored !== null && JSON.stringify(scored.checkpoint.training) === JSON.stringify(checkpoint.training)) return scored.checkpoint;
+    const dev = await options.evaluate(checkpoint);
+    if (!stopped()) subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, ...at(checkpoint) });
+    last = { checkpoint, dev };
+    return checkpoint;
+  }
 }

@@ -50,7 +50,7 @@ const checkpointArbitrary: fc.Arbitrary<Checkpoint> = specArbitrary.chain((spec)
       config: fc.constant(spec),
       parameters: floats(n),
       training: fc.record({ framesSeen: fc.nat(), updates: fc.nat(), epoch: fc.nat() }),
-      cmvn: fc.record({ count: fc.nat(), sum: doubles(spec.inputs), sumSquares: doubles(spec.inputs) }),
+      cmvn: fc.record({ count: fc.integer({ min: 1 }), sum: doubles(spec.inputs), sumSquares: doubles(spec.inputs) }),
       priors: floats(spec.outputs),
       states: fc.array(fc.string(), { minLength: spec.outputs, maxLength: spec.outputs }),
       delay: fc.nat(10),
@@ -147,6 +147,8 @@ describe('checkpoint codec', () => {
     ['priors of the wrong size', (m) => (m.priors = { shape: [4], data: new Uint8Array(16) }), 'tensor priors has shape [4], expected [5]'],
     ['cmvn without sums of squares', (m) => (m.cmvn = { count: 1, sum: [0, 0, 0] }), 'cmvn.sumSquares must be Array<number> (got nothing)'],
     ['cmvn of the wrong size', (m) => (m.cmvn = { count: 1, sum: [0, 0], sumSquares: [0, 0] }), 'cmvn sums must hold 3 values each, one per input'],
+    // Statistics of no frames normalise nothing: a network trained on normalised features would score 1 % on raw ones.
+    ['cmvn of no frames', (m) => (m.cmvn = { count: 0, sum: [0, 0, 0], sumSquares: [0, 0, 0] }), 'cmvn.count must be a whole number ≥ 1 (got 0)'],
   ])('refuses %s', (_, edit, message) => {
     expect(refusal(edited(edit))).toBe(message);
   });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initParameters } from '../../../src/model/network/init.js';
-import { layoutOf, parameterCounts, viewsOf } from '../../../src/model/network/layout.js';
+import { layoutOf, parameterCounts, parameterTotal, viewsOf } from '../../../src/model/network/layout.js';
 import type { LstmpSpec } from '../../../src/ops/nn/lstmp.js';
 import { lstmpSpec } from '../../../src/testing/arbitraries.js';
 
@@ -27,6 +27,10 @@ describe('parameter counts', () => {
         expect(total).toBe(bare + 4 * spec.cells * spec.layers + spec.outputs);
       }),
     );
+  });
+
+  it('parameterTotal gives the layout\'s size without building it', () => {
+    fc.assert(fc.property(specArbitrary, (spec) => parameterTotal(spec) === layoutOf(spec).size));
   });
 });
 

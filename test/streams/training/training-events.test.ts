@@ -1,0 +1,63 @@
+import { Subscriber } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import type { Checkpoint } from '../../../src/model/formats/checkpoint.js';
+import type { Score } from '../../../src/streams/pipeline/score.js';
+import { trainingEvents, type Position, type TrainEvent } from '../../../src/streams/training/training-events.js';
+
+const config = { inputs: 1, cells: 1, projection: 0, layers: 1, outputs: 2, cellClip: 50, peepholes: true };
+
+/** A run whose trainers go on while an evaluation runs: each evaluation lets `during` more frames go by before it answers. */
+function run(during: number, evaluations: Promise<Score>[] = []) {
+  const events: TrainEvent[] = [];
+  const failures: unknown[] = [];
+  const now = { framesSeen: 0, updates: 0, epoch: 0, elapsed: 0, learningRate: 0.1 };
+  const position = (): Position => ({ ...now });
+  const snapshot = async (): Promise<Checkpoint> => ({ config, parameters: new Float32Array(0), training: { framesSeen: now.framesSeen, updates: now.updates, epoch: now.epoch } });
+  const evaluate = async (): Promise<Score> => {
+    const planned = evaluations.shift();
+    if (planned) return planned;
+    now.framesSeen += during;
+    if (during > 0) now.updates += 1;
+    return { loss: 1, frames: 10, correct: 5 };
+  };
+  const bookkeeping = trainingEvents(new Subscriber<TrainEvent>({ next: (event) => void events.push(event), error: () => {}, complete: () => {} }), { evalEvery: 1000, firstFrame: 0, reportEvery: 0, position, snapshot, evaluate, failed: (error) => failures.push(error) });
+  return { events, now, bookkeeping, failures };
+}
+
+describe('trainingEvents', () => {
+  it('stamps an evaluation with the position of the weights it scored, not the position when it finished', async () => {
+    const { events, now, bookkeeping } = run(5_000);
+    now.framesSeen = 1_200;
+    now.updates = 12;
+    bookkeeping.due(now.framesSeen);
+    await bookkeeping.finish();
+    const evaluations = events.filter((event) => event.type === 'evaluation');
+    // The one due at 1,200 frames, then the final one of the weights at 6,200 (the trainers moved on meanwhile).
+    expect(evaluations.map((event) => [event.framesSeen, event.updates])).toEqual([
+      [1_200, 12],
+      [6_200, 13],
+    ]);
+    for (const event of evaluations) expect(event.framesSeen).toBe(event.checkpoint.training!.framesSeen);
+    const done = events.at(-1)!;
+    expect(done.type === 'done' && [done.framesSeen, done.checkpoint.training!.framesSeen]).toEqual([6_200, 6_200]);
+  });
+
+  it('evaluates the final model once: not again when the last evaluation already scored it', async () => {
+    const { events, now, bookkeeping } = run(0);
+    now.framesSeen = 1_000;
+    bookkeeping.due(now.framesSeen);
+    await bookkeeping.finish();
+    expect(events.map((event) => event.type)).toEqual(['evaluation', 'done']);
+  });
+
+  it('tells of an evaluation that fails as soon as it fails, and finishes with its error', async () => {
+    const failing = new Error('dev: unreadable');
+    const { events, now, bookkeeping, failures } = run(0, [Promise.reject(failing)]);
+    now.framesSeen = 1_000;
+    bookkeeping.due(now.framesSeen);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(failures).toEqual([failing]);
+    await expect(bookkeeping.finish()).rejects.toBe(failing);
+    expect(events).toEqual([]);
+  });
+});
