@@ -93,6 +93,19 @@ describe('lstmp bench', () => {
     for (const line of lines) expect(line.shareOfPeak).toBeCloseTo(line.gflops / (line.threads * line.peakGflops), 2);
   });
 
+  it.skipIf(!nativeBuilt)('--peak in words: the peak alone in one line, and a run’s header naming the instruction set, its line its share of the peak', async () => {
+    const alone = await runCli(['bench', '--peak']);
+    expect(alone.status).toBe(0);
+    expect(alone.stdout).toMatch(/^FMA peak: \d+\.\d GFLOP\/s on one core \(independent FMAs, best of 30 runs by CPU time: [a-z0-9]+ \d+\.\d(, [a-z0-9]+ \d+\.\d)*\)\n$/);
+    const run = await runCli(['bench', '--config', 'small', '--peak', '--seconds', '1', '--warmup', '0']);
+    expect(run.status).toBe(0);
+    const [header, peakLine, ...rest] = run.stderr.trimEnd().split('\n');
+    expect(rest).toEqual([]);
+    expect(header).toBe(`bench: small (519,808 parameters, 3.0 MFLOP per frame), native (${nativeIsas().isas![0]}) kernels, 1 thread(s), 1 s after 0 s of warm-up`);
+    expect(peakLine).toMatch(/^FMA peak: /);
+    expect(run.stdout).toMatch(/^\d+(\.\d)? frames\/s, \d+(\.\d)? ms per step per thread, \d+(\.\d)? GFLOP\/s \(\d+\.\d % of peak\), \d+(\.\d)? MB resident, \d\.\d\d of the core\(s\)\n$/);
+  });
+
   it('refuses --peak where there is no native FMA loop to measure it with', async () => {
     const result = await runCli(['bench', '--peak'], undefined, { env: withoutNative });
     expect(result.status).toBe(2);
