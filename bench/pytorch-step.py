@@ -7,10 +7,14 @@ PyTorch's LSTM has no peepholes and no cell clipping: the anchor is what the
 mainstream library does with the same shapes, not the same network bit for
 bit.
 
-    python3 -m venv --system-site-packages /tmp/torchenv
-    /tmp/torchenv/bin/pip install --no-index --no-deps --find-links /opt/wheels torch
+    apt-get install python3-torch libopenblas0-pthread   # Debian 12: PyTorch 1.13.1
     OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 OMP_NUM_THREADS=1 \\
-      /tmp/torchenv/bin/python bench/pytorch-step.py --config paper --seconds 20 --json
+      /usr/bin/python3 bench/pytorch-step.py --config paper --seconds 20 --json
+
+Debian's PyTorch calls whatever libblas.so.3 the system's alternatives
+point to: without an optimised BLAS installed that is the reference BLAS,
+about 4x slower on these shapes, and not the anchor. libopenblas0-pthread
+takes the alternative over.
 
 The *_NUM_THREADS variables keep the BLAS to one core: set_num_threads(1)
 alone leaves OpenBLAS its own threads on the second core.

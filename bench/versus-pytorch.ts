@@ -8,7 +8,7 @@
  * CPU flags; with --peak, the FMA peak and each set's share of it.
  *
  *   npm run build
- *   npx tsx bench/versus-pytorch.ts --config paper --rounds 5 --seconds 20 --python /tmp/torchenv/bin/python --peak
+ *   npx tsx bench/versus-pytorch.ts --config paper --rounds 5 --seconds 20 --python /usr/bin/python3 --peak
  *
  * Also per side the share of its core it had (cpuShare: CPU time over wall
  * time) and frames per CPU-second, the figure a busy host disturbs least.
@@ -74,7 +74,7 @@ const torch = results.get('pytorch')!;
 const ratio = (lines: readonly Line[]) => median(lines.map((line, round) => line.framesPerSec / torch[round].framesPerSec));
 const perCpu = (line: Line) => line.framesPerSec / line.cpuShare;
 console.log(`\n${values.config}, one thread, ${rounds} rounds of ${values.seconds} s (medians; spread min–max):`);
-console.log(['side', 'frames/s', 'spread', '× PyTorch', 'frames per CPU-second', '× PyTorch per CPU-second', ...(peak ? ['GFLOP/s', 'of peak'] : [])].join(' | '));
+console.log(['side', 'frames/s', 'spread', '× PyTorch', 'cpuShare', 'frames per CPU-second', '× PyTorch per CPU-second', ...(peak ? ['GFLOP/s', 'of peak'] : [])].join(' | '));
 for (const [name, lines] of results) {
   const fps = lines.map((l) => l.framesPerSec);
   const cpuRatio = median(lines.map((line, round) => perCpu(line) / perCpu(torch[round])));
@@ -85,6 +85,7 @@ for (const [name, lines] of results) {
       median(fps).toFixed(0),
       `${Math.min(...fps).toFixed(0)}–${Math.max(...fps).toFixed(0)}`,
       ratio(lines).toFixed(2),
+      median(lines.map((l) => l.cpuShare)).toFixed(2),
       median(lines.map(perCpu)).toFixed(0),
       cpuRatio.toFixed(2),
       ...(peak ? (Number.isNaN(gflops) ? ['', ''] : [gflops.toFixed(1), `${((100 * gflops) / peak).toFixed(1)} %`]) : []),
