@@ -15,8 +15,10 @@
  *   DR × DC tile of vector accumulators, reduced across lanes at the end.
  *   Packing Bᵀ for the outer-product kernel would transpose all of B on
  *   every call: for the recurrent product (4 rows) that costs more than the
- *   product itself. From 16 rows of A with k ≤ 256 the transpose pays, and
- *   those products take the packed path below.
+ *   product itself. From 16 rows of A the transpose pays, whatever k (the
+ *   output layer forward, 80 × 14247 × 512: 82 → 85 GFLOP/s on AVX-512, the
+ *   layer-1 input forward on AVX2: 81–87 → 93–96), and those products take
+ *   the packed path below.
  * - op(B) = B with m ≤ SG_RS·2 (the recurrent and projection products
  *   backward, the bias gradients): A broadcast in place, B rows read in
  *   place, one RS × NVS·VL tile over all of k. Each B element is used m
@@ -36,9 +38,18 @@
 #define SG_NR (SG_NV * VL)
 
 _Static_assert(SG_MR <= VL, "an A panel's k step is one vector");
-/* op(B) = Bᵀ goes to the packed path from this many rows of A, up to this k */
+/* op(B) = Bᵀ goes to the packed path from this many rows of A */
 #define SG_NT_PACKED_M 16
-#define SG_NT_PACKED_K 256
+/*
+ * B read in place by the packed path is copied a panel at a time, just
+ * before its first tile, where a panel (KC × NR floats) is more than half
+ * of a 32 KB L1: rows of B ldb apart (2 KB for the output layer's 512
+ * columns) fall in a few cache sets, and AVX-512's 32-column panel then
+ * misses L1 on every A panel that reuses it (output input gradient
+ * 80 × 512 × 14247: 81 → 87 GFLOP/s). AVX2's 16-column panel fits, and
+ * copying it only costs (90 → 85).
+ */
+#define SG_PANEL_JIT (SG_NR * SG_KC * 4 > 16384)
 
 _Static_assert(SG_RS == 4 && SG_DR == 4, "direct_path and dot_path specialise row counts 1 to 4");
 #define INLINE static inline __attribute__((always_inline))
@@ -228,7 +239,10 @@ static void pack_b_transposed(idx kc, idx nc, const float *b, idx ldb, float *re
  * B[p, j] at b + p·ldb + j, or at b + j·ldb + p when transB. With one block
  * of A (m ≤ MC) and B as is, B is read in place: packing it would be a pass
  * over all of B for a block that few A panels reuse (for the output layer's
- * input gradient, 80 × 512 × 14247, a copy of 29 MB per call).
+ * input gradient, 80 × 512 × 14247, a copy of 29 MB per call), through a
+ * buffer bigger than L2's share. Where a panel outgrows L1 (SG_PANEL_JIT),
+ * each panel is copied just before its tiles instead, into the first
+ * panel of packB, still in L1 when the next A panel reads it.
  */
 static void packed_path(idx m, idx n, idx k, float alpha, const float *a, idx rsa, idx csa, int transB, const float *b, idx ldb, float beta, float *c, idx ldc, float *packA, float *packB) {
   vf alphaV = vf_set1(alpha);
@@ -252,9 +266,15 @@ static void packed_path(idx m, idx n, idx k, float alpha, const float *a, idx rs
             float *ct = c + (ic + ir) * ldc + jc + jr;
             const float *ap = packA + ir * kc;
             if (inPlaceB) {
+#if SG_PANEL_JIT
+              if (ir == 0) pack_b(kc, cols, b + pc * ldb + jc + jr, ldb, packB);
+              if (rows == SG_MR && cols == SG_NR) tile_packed(SG_MR, SG_NR, kc, ap, packB, SG_NR, 0, ct, ldc, alphaV, betaV, beta0);
+              else tile_packed(rows, cols, kc, ap, packB, SG_NR, 0, ct, ldc, alphaV, betaV, beta0);
+#else
               const float *bp = b + pc * ldb + jc + jr;
               if (rows == SG_MR && cols == SG_NR) tile_packed(SG_MR, SG_NR, kc, ap, bp, ldb, 0, ct, ldc, alphaV, betaV, beta0);
               else tile_packed(rows, cols, kc, ap, bp, ldb, 1, ct, ldc, alphaV, betaV, beta0);
+#endif
             } else {
               const float *bp = packB + jr * kc;
               if (rows == SG_MR && cols == SG_NR) tile_packed(SG_MR, SG_NR, kc, ap, bp, SG_NR, 0, ct, ldc, alphaV, betaV, beta0);
@@ -476,12 +496,14 @@ void ISA(lstmp_sgemm)(int transA, int transB, idx m, idx n, idx k, float alpha, 
   /* A[i, p] at a + i·rsa + p·csa */
   idx rsa = transA ? 1 : lda, csa = transA ? lda : 1;
   /*
-   * With many rows of A and a short k, transposing B once into panels costs
-   * less than the dot kernel's reductions, one per element of C for k/VL
-   * steps (measured on Zen 4: 80×1024×40 at 87 GFLOP/s packed, 39 by dot
-   * products; at k = 512 the dot products win, 81 against 73).
+   * With many rows of A, transposing B once into panels costs less than the
+   * dot kernel's reductions, one per element of C for k/VL steps (measured
+   * on Zen 4: 80×1024×40 at 87 GFLOP/s packed, 39 by dot products; at
+   * k = 512 the dot products won, 81 against 73, at first; measured again
+   * once the packing had been reworked, the packed path wins there too,
+   * 85 against 82 on the output layer forward).
    */
-  if (transB && m >= SG_NT_PACKED_M && k <= SG_NT_PACKED_K) {
+  if (transB && m >= SG_NT_PACKED_M) {
     packed_path(m, n, k, alpha, a, rsa, csa, 1, b, ldb, beta, c, ldc, packA, packB);
     return;
   }
