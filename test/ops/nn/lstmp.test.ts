@@ -106,6 +106,17 @@ describe.each(kernelsUnderTest)('LSTMP forward and truncated BPTT on $name kerne
     );
   });
 
+  // Bit for bit where a product's rounding does not depend on how many rows it has. The native set picks its sgemm
+  // path by the rows of A (dot products below 16, packed panels from 16: src/ops/kernels/native/c/sgemm.h), so a chunk
+  // of 2T steps and its halves may round their input and output products differently: there the halves agree to
+  // 1e-5 of the largest value (a state carried wrong is off at the values' own scale).
+  const rowIndependent = !kernels.name.startsWith('native');
+  const same = (actual: Float32Array, expected: Float32Array, label: string) => {
+    if (rowIndependent) return expect(Array.from(actual), label).toEqual(Array.from(expected));
+    const scale = Math.max(1e-30, ...Array.from(expected, Math.abs));
+    closeTo(actual, expected, { absolute: 1e-5 * scale }, label);
+  };
+
   it('gives the same outputs over one chunk of 2T steps as over two chunks of T with the state carried', () => {
     fc.assert(
       fc.property(lstmpCase({ steps: { min: 2, max: 8 } }).filter(({ chunk }) => chunk.steps % 2 === 0), ({ spec, params, chunk, state }) => {
@@ -122,9 +133,10 @@ describe.each(kernelsUnderTest)('LSTMP forward and truncated BPTT on $name kerne
         });
         const first = runForward(kernels, spec, params, piece(0, chunk.reset), state);
         const second = runForward(kernels, spec, params, piece(frames), first.state);
-        expect(Array.from(first.logp)).toEqual(Array.from(whole.logp.subarray(0, frames * spec.outputs)));
-        expect(Array.from(second.logp)).toEqual(Array.from(whole.logp.subarray(frames * spec.outputs)));
-        expect(second.state).toEqual(whole.state);
+        same(first.logp, whole.logp.subarray(0, frames * spec.outputs), 'log p, first half');
+        same(second.logp, whole.logp.subarray(frames * spec.outputs), 'log p, second half');
+        whole.state.r.forEach((r, k) => same(second.state.r[k], r, `r[${k}]`));
+        whole.state.c.forEach((c, k) => same(second.state.c[k], c, `c[${k}]`));
       }),
       { numRuns: 60 },
     );
