@@ -7,14 +7,24 @@
  */
 import { performance } from 'node:perf_hooks';
 import { median } from '../src/ops/median.js';
+import { enableRelaxedSimd } from '../src/cli/relaxed-simd.js';
+import { createNativeKernels, nativeIsas } from '../src/ops/kernels/native/native-kernels.js';
 import { createWasmKernels } from '../src/ops/kernels/wasm/wasm-kernels.js';
+import { relaxedSimdAvailable } from '../src/ops/kernels/wasm/relaxed-simd.js';
 import { portableKernels } from '../src/ops/kernels/portable/portable-kernels.js';
 import { kernelConformance } from '../src/testing/conformance.js';
 
 const at = process.argv.indexOf('--rounds');
 const rounds = at > 0 ? Number(process.argv[at + 1]) : 3;
 
-for (const kernels of [portableKernels, createWasmKernels()]) {
+enableRelaxedSimd(); // as the CLI does, before any module compiles
+const sets = [
+  portableKernels,
+  createWasmKernels({ relaxedSimd: false }),
+  ...(relaxedSimdAvailable() ? [createWasmKernels({ relaxedSimd: true })] : []),
+  ...(nativeIsas().isas ?? []).map((isa) => createNativeKernels({ isa })),
+];
+for (const kernels of sets) {
   const checks = kernelConformance(kernels);
   const times = checks.map(() => [] as number[]);
   const totals: number[] = [];

@@ -6,7 +6,7 @@
  * complement to `node --cpu-prof` (bench/cpu-profile.ts), which names
  * functions but not the shapes they ran on.
  *
- *   npx tsx bench/step.ts [--config paper|small] [--kernels wasm|portable] [--steps N]
+ *   npx tsx bench/step.ts [--config paper|small] [--kernels native|wasm|portable] [--steps N]
  */
 import { parseArgs } from 'node:util';
 import { BENCH_CONFIGS } from '../src/cli/bench.js';

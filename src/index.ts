@@ -49,10 +49,11 @@ export { decodeSchedule, learningRateAt, ScheduleCodec, type Schedule } from './
 export { PRESET_NAMES, TRAINING_PRESETS, type PresetName, type TrainingPreset } from './model/network/presets.js';
 
 // Kernels, behind one switch.
-export { KERNEL_NAMES, kernelsNamed, type KernelName } from './ops/kernels/choice.js';
+export { KERNEL_CHOICES, KERNEL_NAMES, kernelsNamed, resolveKernels, type KernelChoice, type KernelName } from './ops/kernels/choice.js';
 export { AS_IS, TRANSPOSED, type Kernels } from './ops/kernels/kernels.js';
 export { portableKernels } from './ops/kernels/portable/portable-kernels.js';
 export { createWasmKernels, type WasmKernels } from './ops/kernels/wasm/wasm-kernels.js';
+export { createNativeKernels, nativeIsas, type NativeKernels, type NativeKernelsOptions } from './ops/kernels/native/native-kernels.js';
 
 // Features.
 export { defaultFbankOptions, fbank, fbankPlan, frameCount, type FbankOptions, type FbankPlan, type FeatureMatrix } from './ops/dsp/fbank.js';

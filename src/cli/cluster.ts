@@ -16,6 +16,7 @@ import { writeRunSummary } from '../streams/io/run-dir.js';
 import { frameAccuracy } from '../streams/pipeline/score.js';
 import type { TrainEvent } from '../streams/training/train.js';
 import { integerOption, threadsOption } from './options.js';
+import { kernelsFor } from './kernel-choice.js';
 import { progress } from './progress.js';
 import { stopRequests } from './stop.js';
 import { addTrainingOptions, decodingExtras, plannedFrames, positiveOption, refuseConflicts, withPreset, type TrainingOptions, type Unresolved } from './training-options.js';
@@ -103,6 +104,7 @@ export function registerCluster(program: Command): void {
       if (!saved) saveCheckpoint(init, { config, parameters: initParameters(config, options.seed, options.initRange), ...extras });
       if (options.epochs === undefined && options.frames === undefined) options.epochs = 1;
 
+      const kernels = kernelsFor(options.kernels);
       const total = await plannedFrames(options);
       const bar = progress({ label: 'cluster', total, unit: 'frames', fields: TRAINING_FIELDS, quiet: options.quiet || options.json || options.jsonl });
       const workers = `${options.workers} worker(s) × ${options.threads} thread(s)`;
@@ -130,7 +132,7 @@ export function registerCluster(program: Command): void {
           threads: options.threads,
           epochs: options.epochs,
           frames: options.frames,
-          kernels: options.kernels,
+          kernels, // resolved, so the workers do not each say why native is not there
           streams: options.streams,
           steps: options.steps,
           delay: options.delay,

@@ -50,7 +50,7 @@ export const DEMO_TRAINING = {
   evalEvery: 500_000,
   devUtterances: 300,
   epochs: 20,
-  kernels: 'wasm',
+  kernels: 'auto',
 } as const;
 
 /** What the job takes after training (the last evaluation, decoding the test split, the report), with room to spare. */

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { DivergedError, InputError } from '../errors.js';
 import { fileProblem } from '../streams/io/files.js';
 import { commands } from './commands.js';
+import { enableRelaxedSimd } from './relaxed-simd.js';
 
 /**
  * The one line an error the user can act on gets: bad input, or a file the
@@ -64,4 +65,6 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// Before any module compiles: commands are loaded by main, and they make the kernels.
+enableRelaxedSimd();
 await main(process.argv);

@@ -10,6 +10,7 @@ import { makeDirectory, readJsonObject, writeAtomic } from '../streams/io/files.
 import { frameAccuracy } from '../streams/pipeline/score.js';
 import { train, type TrainEvent } from '../streams/training/train.js';
 import { integerOption } from './options.js';
+import { kernelsFor } from './kernel-choice.js';
 import { progress } from './progress.js';
 import { stopRequests } from './stop.js';
 import { followRun, TRAINING_FIELDS } from './training-view.js';
@@ -51,6 +52,7 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
   if (!resume) writeAtomic(join(options.out, 'metrics.jsonl'), '');
 
   const counts = parameterCounts(config);
+  const kernels = kernelsFor(options.kernels); // before the bar: its one line, if any, stays readable
   // The bar's end: the frame budget, or every training frame once per epoch.
   const total = await plannedFrames(options);
   const bar = progress({
@@ -60,7 +62,7 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
     fields: TRAINING_FIELDS,
     quiet: options.quiet,
   });
-  bar.log(`training a ${describeNetwork(config)}, ${counts.total.toLocaleString('en-US')} parameters, on ${options.threads} thread(s)`);
+  bar.log(`training a ${describeNetwork(config)}, ${counts.total.toLocaleString('en-US')} parameters, on ${options.threads} thread(s), ${kernels} kernels`);
   let kept: number | null = null;
   const done = await lastValueFrom(
     train({
@@ -77,7 +79,7 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
       devUtterances: options.devUtterances,
       strict: options.strict ?? false,
       resume,
-      kernels: options.kernels,
+      kernels,
       initRange: options.initRange,
       until: merge(stopRequests().pipe(tap(() => bar.log('stopping: finishing the current chunks, then a last evaluation and checkpoint'))), until ?? NEVER),
     }).pipe(

@@ -7,7 +7,7 @@ import { decodeModelConfig, describeNetwork, type ModelConfig } from '../model/n
 import { priorsOf } from '../model/decoding/decoding-model.js';
 import { decodeSchedule, type Schedule } from '../model/network/schedule.js';
 import { PRESET_NAMES, TRAINING_PRESETS, type PresetName, type TrainingPreset } from '../model/network/presets.js';
-import { KERNEL_NAMES, type KernelName } from '../ops/kernels/choice.js';
+import { KERNEL_CHOICES, type KernelChoice } from '../ops/kernels/choice.js';
 import { corpusStates, splitFrames } from '../streams/corpora/corpus.js';
 import { readJsonObject } from '../streams/io/files.js';
 import { corpusDecodingModel } from '../streams/recognition/corpus-decoding-model.js';
@@ -162,7 +162,7 @@ export interface PipelineOptions {
   threads: number;
   epochs?: number;
   frames?: number;
-  kernels: KernelName;
+  kernels: KernelChoice;
   streams: number;
   steps: number;
   delay: number;
@@ -176,7 +176,7 @@ export function addPipelineOptions(command: Command): Command {
     .option('--threads <N>', 'training threads sharing the parameters', threadsOption, 2)
     .option('--epochs <E>', 'passes over the training data', integerOption(1))
     .option('--frames <F>', 'stop after this many training frames', integerOption(1))
-    .addOption(new Option('--kernels <name>', 'the kernels products run on').choices(KERNEL_NAMES).default('wasm'))
+    .addOption(new Option('--kernels <name>', 'the kernels products run on: native (AVX2 / AVX-512, where built), wasm, portable, or auto (native where it runs, else wasm)').choices(KERNEL_CHOICES).default('auto'))
     .option('--streams <B>', 'utterances processed side by side per thread', integerOption(1), 4)
     .option('--steps <T>', 'truncated BPTT steps per chunk', integerOption(1), 20)
     .option('--delay <D>', 'output label delay in frames', integerOption(0), 5)

@@ -13,6 +13,7 @@ import { parentGone } from '../streams/cluster/parent.js';
 import { readSecret, secretFileWarning } from '../streams/cluster/secret.js';
 import { train } from '../streams/training/train.js';
 import { integerOption } from './options.js';
+import { kernelsFor } from './kernel-choice.js';
 import { progress } from './progress.js';
 import { stopRequests } from './stop.js';
 import { trainingFields, TRAINING_FIELDS } from './training-view.js';
@@ -75,6 +76,7 @@ export function registerWorker(program: Command): void {
       const secret = readSecret(options.secretFile);
       const exposed = options.secretFile ? secretFileWarning(options.secretFile) : null;
       if (exposed) process.stderr.write(`lstmp: warning: ${exposed}\n`);
+      const kernels = kernelsFor(options.kernels);
       const total = await plannedFrames(options, options.worker.count);
       const bar = progress({ label: `worker ${options.worker.index}/${options.worker.count}`, total, unit: 'frames', fields: TRAINING_FIELDS, quiet: options.quiet || options.json || options.jsonl });
       const server = await connectShards(options.ps, {
@@ -106,7 +108,7 @@ export function registerWorker(program: Command): void {
           evalEvery: options.evalEvery ?? Infinity,
           devUtterances: options.devUtterances,
           strict: options.strict ?? false,
-          kernels: options.kernels,
+          kernels,
           initRange: 0,
           until: stopping,
         }).pipe(

@@ -85,7 +85,8 @@ function audioOf<T extends AudioCase>(bounds: AudioBounds, make: (rate: number, 
 }
 
 /** The largest float32 at or below `peak`: float64 values clamped to ±it stay within ±peak once stored as float32. */
-const float32Below = (peak: number) => (Math.fround(peak) > peak ? Math.fround(peak) - 2 ** (Math.floor(Math.log2(peak)) - 23) : Math.fround(peak));
+// A float32 step below 2^−126 is 2^−149 whatever the exponent (subnormals): a smaller step left the bound where it was.
+const float32Below = (peak: number) => (Math.fround(peak) > peak ? Math.fround(peak) - 2 ** Math.max(Math.floor(Math.log2(peak)) - 23, -149) : Math.fround(peak));
 
 /** The audio with `values` rounded to float32, clamped to ±level so that rounding cannot take one past it. */
 function finish<T extends AudioCase>(audio: Omit<T, 'samples'>, values: Float64Array): T {

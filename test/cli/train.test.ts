@@ -141,6 +141,19 @@ describe('lstmp train', () => {
     expect(strict.stderr).toMatch(/^lstmp: .*utt001/);
   });
 
+  // --kernels auto (the default) is native where the addon is built; LSTMP_NATIVE=0 is a clone without it.
+  it('trains on wasm where the native kernels are not there, saying so in one line, and refuses --kernels native there', async () => {
+    const withoutNative = { ...process.env, LSTMP_NATIVE: '0' };
+    const out = runDir('fallback');
+    const result = await runCli(['train', '--corpus', corpus, '--out', out, ...small, '--threads', '2', '--frames', '2000'], undefined, { env: withoutNative });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('lstmp: native kernels unavailable (turned off by LSTMP_NATIVE=0); using wasm\n');
+    expect(loadCheckpoint(join(out, 'model.msgpack')).training?.framesSeen).toBeGreaterThanOrEqual(2000);
+    const refused = await runCli(['train', '--corpus', corpus, '--out', runDir('refused'), ...small, '--kernels', 'native'], undefined, { env: withoutNative });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toBe('lstmp: --kernels native: the native kernels are unavailable here (turned off by LSTMP_NATIVE=0)\n');
+  });
+
   it('refuses a missing corpus and a config that does not fit, in one line', async () => {
     const missing = await runCli(['train', '--corpus', '/nonexistent', '--out', runDir('x')]);
     expect(missing.status).toBe(2);

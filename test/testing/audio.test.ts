@@ -144,3 +144,13 @@ describe('speechLikeAudio', () => {
     );
   });
 });
+
+describe('levels among float32 subnormals', () => {
+  // Below 2^−126 float32 steps are 2^−149 apart: a level between two of them once rounded its clamp up past it
+  // (noise of level 3.5e-45 gave a sample of 4.2e-45). A peak of 2.79 steps, which float32 rounds up to 3.
+  it.each([['noiseAudio', noiseAudio], ['silentAudio', silentAudio]] as const)('%s keeps every sample within ±level', (_name, make) => {
+    for (const a of fc.sample(make({ peak: 3.9e-45, maxSeconds: 0.01 }), { numRuns: 300, seed: 7 })) {
+      for (const x of a.samples) if (!(Math.abs(x) <= a.level)) expect.fail(`sample ${x} beyond ±${a.level} in ${a.recipe}`);
+    }
+  });
+});

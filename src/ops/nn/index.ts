@@ -5,6 +5,7 @@
  */
 export * from './accuracy.js';
 export * from './activations.js';
+export * from './chunk-flops.js';
 export * from './chunked-forward.js';
 export * from './cross-entropy.js';
 export * from './lstmp.js';

@@ -23,6 +23,12 @@ export interface BenchResult {
   /** one thread's time for one full step of B × T frames */
   readonly msPerStep: number;
   readonly rssMB: number;
+  /**
+   * The process's CPU time over the measured wall time of its threads: 1
+   * when the training threads had their cores to themselves, less on a host
+   * whose other jobs took turns on them (main thread included, which is idle).
+   */
+  readonly cpuShare: number;
 }
 
 /**
@@ -59,16 +65,18 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
   );
   try {
     await sleep(options.warmupSeconds * 1000);
-    const start = { frames: clock.frames, at: performance.now() };
+    const start = { frames: clock.frames, at: performance.now(), cpu: process.cpuUsage() };
     await sleep(options.seconds * 1000);
     const frames = clock.frames - start.frames;
     const seconds = (performance.now() - start.at) / 1000;
+    const cpu = process.cpuUsage(start.cpu);
     const rssMB = process.memoryUsage().rss / 2 ** 20;
     const framesPerSec = frames / seconds;
     return {
       framesPerSec,
       msPerStep: (1000 * options.streams * options.steps * options.threads) / framesPerSec,
       rssMB,
+      cpuShare: (cpu.user + cpu.system) / 1e6 / (seconds * options.threads),
     };
   } finally {
     Atomics.store(new Int32Array(stopBuffer), 0, 1);

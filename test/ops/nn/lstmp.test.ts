@@ -1,15 +1,14 @@
 import fc from 'fast-check';
-import { Session, type HeapProfiler } from 'node:inspector/promises';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { layoutOf, viewsOf } from '../../../src/model/network/layout.js';
-import { mulberry32 } from '../../../src/ops/random.js';
 import { backward, createWorkspace, forward, recurrentSize, releaseWorkspace, type GradientTrace, type LstmpSpec, type LstmpState } from '../../../src/ops/nn/lstmp.js';
 import { lstmpCase, lstmpSpec } from '../../../src/testing/arbitraries.js';
 import { closeTo } from '../../../src/testing/close-to.js';
 import { gradcheck, numericGradient } from '../../../src/testing/gradcheck.js';
 import { copyState, referenceLstmpLoss, runBackward, runForward, type ChunkData } from '../../../src/testing/network.js';
 import { flat, readFixture } from '../../support/fixtures.js';
-import { kernelsUnderTest } from '../../support/kernels.js';
+import { kernelRecipes, kernelsUnderTest, type KernelRecipe } from '../../support/kernels.js';
 
 interface TorchFixture {
   config: { inputs: number; cells: number; projection: number; layers: number; outputs: number; T: number; B: number };
@@ -107,6 +106,17 @@ describe.each(kernelsUnderTest)('LSTMP forward and truncated BPTT on $name kerne
     );
   });
 
+  // Bit for bit where a product's rounding does not depend on how many rows it has. The native set picks its sgemm
+  // path by the rows of A (dot products below 16, packed panels from 16: src/ops/kernels/native/c/sgemm.h), so a chunk
+  // of 2T steps and its halves may round their input and output products differently: there the halves agree to
+  // 1e-5 of the largest value (a state carried wrong is off at the values' own scale).
+  const rowIndependent = !kernels.name.startsWith('native');
+  const same = (actual: Float32Array, expected: Float32Array, label: string) => {
+    if (rowIndependent) return expect(Array.from(actual), label).toEqual(Array.from(expected));
+    const scale = Math.max(1e-30, ...Array.from(expected, Math.abs));
+    closeTo(actual, expected, { absolute: 1e-5 * scale }, label);
+  };
+
   it('gives the same outputs over one chunk of 2T steps as over two chunks of T with the state carried', () => {
     fc.assert(
       fc.property(lstmpCase({ steps: { min: 2, max: 8 } }).filter(({ chunk }) => chunk.steps % 2 === 0), ({ spec, params, chunk, state }) => {
@@ -123,9 +133,10 @@ describe.each(kernelsUnderTest)('LSTMP forward and truncated BPTT on $name kerne
         });
         const first = runForward(kernels, spec, params, piece(0, chunk.reset), state);
         const second = runForward(kernels, spec, params, piece(frames), first.state);
-        expect(Array.from(first.logp)).toEqual(Array.from(whole.logp.subarray(0, frames * spec.outputs)));
-        expect(Array.from(second.logp)).toEqual(Array.from(whole.logp.subarray(frames * spec.outputs)));
-        expect(second.state).toEqual(whole.state);
+        same(first.logp, whole.logp.subarray(0, frames * spec.outputs), 'log p, first half');
+        same(second.logp, whole.logp.subarray(frames * spec.outputs), 'log p, second half');
+        whole.state.r.forEach((r, k) => same(second.state.r[k], r, `r[${k}]`));
+        whole.state.c.forEach((c, k) => same(second.state.c[k], c, `c[${k}]`));
       }),
       { numRuns: 60 },
     );
@@ -241,54 +252,29 @@ describe('createWorkspace and releaseWorkspace', () => {
   });
 });
 
-/** Bytes the JS heap sampler saw allocated inside `run` (in frames below a function of that name), collected or not. */
-async function bytesAllocatedIn(run: () => void): Promise<number> {
-  const session = new Session();
-  session.connect();
-  try {
-    await session.post('HeapProfiler.enable');
-    await session.post('HeapProfiler.startSampling', { samplingInterval: 16, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true });
-    run();
-    const { profile } = await session.post('HeapProfiler.stopSampling');
-    const below = (node: HeapProfiler.SamplingHeapProfileNode, inside: boolean): number => {
-      const here = inside || node.callFrame.functionName === run.name;
-      return (here ? node.selfSize : 0) + node.children.reduce((sum, child) => sum + below(child, here), 0);
-    };
-    return below(profile.head, false);
-  } finally {
-    session.disconnect();
-  }
+/** The step-allocation check (test/support/step-allocation.ts) in a thread of its own, on a kernel set it makes there. */
+function stepAllocationInThread(recipe: KernelRecipe): Promise<{ readonly bytes: number; readonly steps: number }> {
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const source = `
+    const { workerData, parentPort } = require('node:worker_threads');
+    import(${tsx}).then(({ register }) => { register(); return import(workerData.url); })
+      .then(({ stepAllocation }) => stepAllocation(workerData.recipe)).then((result) => parentPort.postMessage(result));`;
+  const url = new URL('../../support/step-allocation.ts', import.meta.url).href;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(source, { eval: true, workerData: { url, recipe } });
+    worker.once('error', reject);
+    worker.once('message', (result: { bytes: number; steps: number }) => void worker.terminate().then(() => resolve(result)));
+  });
 }
 
-describe.each(kernelsUnderTest)('a training step on $name kernels', (kernels) => {
+// Each set in a thread of its own, as training threads run: V8 shares its call-site feedback among all
+// closures of one source location, so two wasm sets used in one thread make the kernels' calls into their
+// instances polymorphic, and the f32 results come back boxed (about 750 bytes a step).
+describe.each(kernelRecipes.map((recipe, i) => ({ recipe, name: kernelsUnderTest[i].name })))('a training step on $name kernels', ({ recipe }) => {
   // The loss it returns is a float, boxed (16 bytes) when it leaves a function that was not inlined; any
   // array, view, closure or per-element number would cost more per step than the bound allows.
   it('allocates nothing on the JS heap once compiled but the loss it returns (arrays in and outside the kernels’ memory)', async () => {
-    const spec: LstmpSpec = { inputs: 5, cells: 8, projection: 4, layers: 2, outputs: 6, cellClip: 50, peepholes: true };
-    const [T, B] = [5, 3];
-    const random = mulberry32(7);
-    const params = kernels.alloc(layoutOf(spec).size);
-    for (let i = 0; i < params.length; i++) params[i] = 0.2 * random() - 0.1;
-    const gradient = kernels.alloc(params.length);
-    const [weights, gradients] = [viewsOf(spec, params), viewsOf(spec, gradient)];
-    const ws = createWorkspace(spec, T, B, kernels.alloc);
-    const state = { r: [new Float32Array(B * recurrentSize(spec)), new Float32Array(B * recurrentSize(spec))], c: [new Float32Array(B * 8), new Float32Array(B * 8)] };
-    const x = Float32Array.from({ length: T * B * spec.inputs }, () => random() - 0.5); // outside: staged
-    const targets = Int32Array.from({ length: T * B }, (_, n) => n % spec.outputs);
-    const mask = new Float32Array(T * B).fill(1);
-    const reset = new Uint8Array(B);
-    const slots = layoutOf(spec).tensors;
-    const step = () => {
-      forward(kernels, spec, weights, x, state, reset, ws);
-      backward(kernels, spec, weights, x, targets, mask, ws, gradients);
-      kernels.allFinite(gradient);
-      for (let i = 0; i < slots.length; i++) kernels.sgdStep(params, null, gradient, slots[i].offset, slots[i].size, 1e-3, 0, 1);
-    };
-    for (let i = 0; i < 20_000; i++) step(); // until the optimising compiler has them
-    const steps = 500;
-    const trainingSteps = () => {
-      for (let i = 0; i < steps; i++) step();
-    };
-    expect(await bytesAllocatedIn(trainingSteps)).toBeLessThanOrEqual(32 * steps);
+    const { bytes, steps } = await stepAllocationInThread(recipe);
+    expect(bytes).toBeLessThanOrEqual(32 * steps);
   });
 });

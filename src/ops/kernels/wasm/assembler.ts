@@ -122,6 +122,12 @@ export const f32x4 = {
   sub: (a: Code, b: Code): Code => [...a, ...b, ...simd(0xe5)],
   mul: (a: Code, b: Code): Code => [...a, ...b, ...simd(0xe6)],
   div: (a: Code, b: Code): Code => [...a, ...b, ...simd(0xe7)],
+  /**
+   * Lane-wise a·b + c, fused or not as the runtime likes (relaxed SIMD's
+   * f32x4.relaxed_madd: one FMA on x86 with FMA). Only in modules built for
+   * a runtime that has it (relaxed-simd.ts).
+   */
+  relaxedMadd: (a: Code, b: Code, c: Code): Code => [...a, ...b, ...c, ...simd(0x105)],
   /** Lane-wise `b < a ? b : a` (pseudo-minimum: NaN in b is ignored, as `if (b < a) a = b`). */
   pmin: (a: Code, b: Code): Code => [...a, ...b, ...simd(0xea)],
   /** Lane-wise `a < b ? b : a` (pseudo-maximum: NaN in b is ignored, as `if (b > a) a = b`). */

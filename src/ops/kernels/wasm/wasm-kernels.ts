@@ -4,6 +4,7 @@ import { createArena, createRuns, READ, READ_WRITE, WRITE } from './arena.js';
 import { createElementwiseKernels } from './elementwise-kernels.js';
 import { createLstmCellKernels } from './lstm-cell-kernels.js';
 import { webAssembly, type WasmMemory } from './webassembly.js';
+import { relaxedSimdAvailable } from './relaxed-simd.js';
 import {
   packedABytes,
   packedBBytes,
@@ -48,6 +49,9 @@ import { checkFits } from '../checks.js';
  *   more pass over B for a single use; measured equal or faster up to m = 128).
  * - op(B) = Bᵀ (NT, TT): dot products along k (both operands contiguous in
  *   k), 4×2 tiles, A packed in row quads, B read in place in L2-sized blocks.
+ * - Where the runtime has relaxed SIMD, the products accumulate with
+ *   f32x4.relaxed_madd (fused multiply-add); the plain SIMD path stays for
+ *   runtimes without it (`relaxedSimd`).
  *
  * @example
  * const kernels = createWasmKernels();
@@ -74,6 +78,8 @@ export interface WasmKernelsOptions {
    * default: a new shared memory of up to 4 GiB.
    */
   readonly memory?: WasmMemory;
+  /** Fused multiply-adds in the products (relaxed SIMD); default: where the runtime has them. */
+  readonly relaxedSimd?: boolean;
 }
 
 // Outer-product path: A block MC × KC (128 KiB, L2), B block KC × NC (1 MiB).
@@ -89,7 +95,10 @@ export function createWasmKernels(options: WasmKernelsOptions = {}): WasmKernels
   const memory = options.memory ?? new webAssembly.Memory({ initial: 32, maximum: 65536, shared: true });
   const arena = createArena(memory);
   const shared = memory.buffer instanceof SharedArrayBuffer;
-  const wasm = new webAssembly.Instance(new webAssembly.Module(sgemmModuleBytes(shared)), { env: { memory } })
+  const available = relaxedSimdAvailable();
+  const relaxed = options.relaxedSimd ?? available;
+  if (relaxed && !available) throw new RangeError('createWasmKernels: this runtime has no relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)');
+  const wasm = new webAssembly.Instance(new webAssembly.Module(sgemmModuleBytes(shared, relaxed)), { env: { memory } })
     .exports as unknown as SgemmExports;
 
   const packA = arena.reserve(Math.max(packedABytes(MC, KC), packedQuadsBytes(MCD, KCD)));
@@ -182,7 +191,7 @@ export function createWasmKernels(options: WasmKernelsOptions = {}): WasmKernels
 
   const view = (byteOffset: number, length: number): Float32Array => new Float32Array(arena.buffer(), byteOffset, length);
 
-  return { name: 'wasm-simd', sgemm, alloc, release, memory, view, ...createElementwiseKernels(arena), ...createLstmCellKernels(arena) };
+  return { name: relaxed ? 'wasm-relaxed-simd' : 'wasm-simd', sgemm, alloc, release, memory, view, ...createElementwiseKernels(arena), ...createLstmCellKernels(arena) };
 }
 
 /** The floats a rows × cols block with leading dimension `ld` spans, from its first element to its last. */
