@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import initialize, { type EspeakModule, type EspeakWorker } from '@echogarden/espeak-ng-emscripten';
 import type { SpeechEvent } from '../../model/synthesis/phone-segments.js';
 
@@ -25,12 +26,16 @@ export interface Speech {
 
 /** An in-process eSpeak NG (Emscripten's wasm2js build: plain JavaScript): its voices and variants, and speech as a pure function of text and settings. */
 export interface Espeak {
+  /** the package's version, for corpus.json */
+  readonly version: string;
   readonly sampleRate: number;
   readonly voices: readonly EspeakVoice[];
   /** Voice variant names (`m1`, `f3`, `klatt`, …), sorted; append as `voice+variant`. */
   readonly variants: readonly string[];
   /** Speaks SSML `text`; the same text and settings always give the same samples and events. */
   speak(text: string, settings: SpeechSettings): Speech;
+  /** Adds a variant file of eSpeak's voice format under `name`, usable as `voice+name` from then on (a generated speaker). */
+  addVariant(name: string, text: string): void;
 }
 
 const VARIANTS_DIR = '/usr/share/espeak-ng-data/voices/!v';
@@ -67,6 +72,7 @@ export async function loadEspeak(): Promise<Espeak> {
   const snapshot = module.HEAPU8.slice();
   const encoder = new TextEncoder();
   return {
+    version: (createRequire(import.meta.url)('@echogarden/espeak-ng-emscripten/package.json') as { version: string }).version,
     sampleRate,
     voices,
     variants,
@@ -81,6 +87,11 @@ export async function loadEspeak(): Promise<Espeak> {
       worker.set_pitch(settings.pitch);
       worker.set_range(settings.range);
       return collect(worker, text, sampleRate);
+    },
+    addVariant(name, text) {
+      // The file system lives outside the heap snapshot, so a variant written once stays for every later speech.
+      if (!/^[\w-]+$/.test(name)) throw new RangeError(`not a variant name: ${JSON.stringify(name)}`);
+      module.FS.writeFile(`${VARIANTS_DIR}/${name}`, text);
     },
   };
 }
