@@ -112,6 +112,7 @@ describe('fbank against a plain float64 reference', () => {
           removeDcOffset: fc.boolean(),
           dither: fc.constant(0),
           seed: fc.nat(),
+          vtlnWarp: fc.constant(1),
         }),
         randomSignal(500, 1200),
         (options, samples) => {
