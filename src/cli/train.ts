@@ -1,18 +1,20 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { fromEvent, lastValueFrom, merge, NEVER, take, tap, type Observable } from 'rxjs';
+import { filter, fromEvent, lastValueFrom, merge, NEVER, take, tap, type Observable } from 'rxjs';
 import { fail, orFail } from '../errors.js';
+import type { Checkpoint } from '../model/formats/checkpoint.js';
 import { decodeModelConfig, describeNetwork, type ModelConfig } from '../model/network/config.js';
 import { parameterCounts } from '../model/network/layout.js';
 import { loadCheckpoint } from '../streams/io/checkpoint-file.js';
 import { corpusStates } from '../streams/corpora/corpus.js';
 import { makeDirectory, readJsonObject, writeAtomic } from '../streams/io/files.js';
 import { frameAccuracy } from '../streams/pipeline/score.js';
-import { train, type TrainEvent } from '../streams/training/train.js';
+import { flatStart, type FlatStartEvent } from '../streams/training/flat-start.js';
+import { train, type TrainEvent, type TrainOptions } from '../streams/training/train.js';
 import { integerOption } from './options.js';
 import { progress } from './progress.js';
 import { followRun, TRAINING_FIELDS } from './training-view.js';
-import { addTrainingOptions, decodingExtras, plannedFrames, scheduleFromOptions, withPreset, type TrainingOptions, type Unresolved } from './training-options.js';
+import { addTrainingOptions, decodingExtras, plannedFrames, positiveOption, scheduleFromOptions, withPreset, type TrainingOptions, type Unresolved } from './training-options.js';
 
 export interface TrainCommandOptions extends TrainingOptions {
   out: string;
@@ -21,6 +23,9 @@ export interface TrainCommandOptions extends TrainingOptions {
   devUtterances: number;
   resume?: string;
   quiet?: boolean;
+  flatStart?: boolean;
+  realignEvery: number;
+  alignBeam: number;
 }
 
 /** The network to train: from --resume, --config, or the shape options; inputs and outputs follow the corpus. */
@@ -41,9 +46,11 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
   const resume = options.resume ? loadCheckpoint(options.resume) : undefined;
   const config = resume?.config ?? modelConfig(options, inventory.length);
   if (config.outputs !== inventory.length) fail(`${options.resume ?? options.config}: the network has ${config.outputs} outputs, the corpus ${inventory.length} states`);
-  const extras = await decodingExtras(options.corpus);
+  if (options.flatStart && options.evalEvery > options.realignEvery) fail(`--eval-every ${options.evalEvery} is longer than --realign-every ${options.realignEvery}: a flat start realigns with the model of an evaluation`);
+  // A flat start's extras follow its alignments; otherwise they come from the corpus's alignments.
+  let extras: Partial<Checkpoint> = options.flatStart ? { states: inventory } : await decodingExtras(options.corpus);
   const schedule = scheduleFromOptions(options);
-  if (options.epochs === undefined && options.frames === undefined) options.epochs = 1;
+  if (options.epochs === undefined && options.frames === undefined && options.minutes === undefined) options.epochs = 1;
   makeDirectory(options.out);
   writeAtomic(join(options.out, 'metrics.jsonl'), '');
 
@@ -58,14 +65,15 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
     quiet: options.quiet,
   });
   bar.log(`training a ${describeNetwork(config)}, ${counts.total.toLocaleString('en-US')} parameters, on ${options.threads} thread(s)`);
-  const done = await lastValueFrom(
-    train({
+  const trainOptions: Omit<TrainOptions, 'alignments'> = {
       corpus: options.corpus,
       config,
       update: { kind: 'local', schedule },
       threads: options.threads,
       epochs: options.epochs ?? Infinity,
       maxFrames: options.frames ?? Infinity,
+      ...(options.minutes !== undefined && { seconds: 60 * options.minutes }),
+      ...(options.augment && { augmentation: options.augment }),
       chunking: { streams: options.streams, steps: options.steps },
       delay: resume?.delay ?? options.delay,
       seed: options.seed,
@@ -76,8 +84,29 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
       kernels: options.kernels,
       initRange: options.initRange,
       until: merge(fromEvent(process, 'SIGINT').pipe(take(1), tap(() => bar.log('stopping: finishing the current chunks, then a last evaluation and checkpoint'))), until ?? NEVER),
-    }).pipe(
-      tap(followRun(bar, options.out, extras)),
+  };
+  const follow = followRun(bar, options.out, () => extras);
+  const events: Observable<TrainEvent | FlatStartEvent> = options.flatStart
+    ? flatStart(trainOptions, {
+        dir: options.out,
+        realignEvery: options.realignEvery,
+        alignThreads: 1,
+        alignBeam: options.alignBeam,
+        extras: (now) => (extras = now),
+      })
+    : train(trainOptions);
+  const done = await lastValueFrom(
+    events.pipe(
+      tap((event) => {
+        if (event.type === 'uniform') {
+          bar.log(`flat start: ${event.utterances} utterances aligned uniformly to their transcripts (${event.path})`);
+          for (const { id, reason } of event.refused) bar.log(`not aligned ${id}: ${reason}`);
+        } else if (event.type === 'realigned') {
+          bar.log(`realigned ${event.aligned} utterances with the model of frame ${event.framesSeen} in ${event.seconds.toFixed(0)} s: ${(100 * event.unchanged).toFixed(1)}% of frames unchanged (${event.path})`);
+          for (const { id, reason } of event.kept) bar.log(`kept the earlier alignment of ${id}: ${reason}`);
+        } else follow(event);
+      }),
+      filter((event): event is TrainEvent => event.type !== 'uniform' && event.type !== 'realigned'),
     ),
   ).finally(() => bar.stop());
   if (done.type !== 'done') throw new Error('training ended without a result');
@@ -87,24 +116,27 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
 export function registerTrain(program: Command): void {
   const command = program.command('train').description('train an LSTM/LSTMP acoustic model with multi-threaded asynchronous SGD (Hogwild)');
   addTrainingOptions(command)
-    .requiredOption('--out <RUNDIR>', 'run directory: model.msgpack, metrics.jsonl')
+    .requiredOption('--out <RUNDIR>', 'run directory: model.msgpack (the best on dev), last.msgpack (the latest, to --resume), metrics.jsonl')
     .option('--config <cfg.json>', 'network config (cells, projection, layers, cellClip, peepholes)')
     .option('--eval-every <F>', 'frames between dev evaluations and checkpoints', integerOption(1), 200_000)
     .option('--dev-utterances <N>', 'dev utterances scored at each evaluation', integerOption(1), 300)
     .option('--resume <ck.msgpack>', 'continue from a checkpoint and its schedule position')
+    .option('--flat-start', "no alignments needed: start from the transcripts' states spread uniformly over their frames, and realign with the model as it learns")
+    .option('--realign-every <F>', 'with --flat-start: frames of training between realignments', integerOption(1), 1_000_000)
+    .option('--align-beam <B>', 'with --flat-start: the aligner\'s beam (log units)', positiveOption, 60)
     .option('--quiet', 'no progress output')
-    .option('--json', 'no progress; print one JSON line {"devFrameAccuracy", "devLoss", "frames", "seconds", "skipped", "checkpoint"}')
+    .option('--json', 'no progress; print one JSON line {"devFrameAccuracy", "devLoss", "frames", "keptFrames", "seconds", "skipped", "checkpoint"} (dev figures of the kept model)')
     .action(async (options: Unresolved<TrainCommandOptions> & { json?: boolean }) => {
       const done = await runTrain(withPreset({ ...options, quiet: options.quiet || options.json }));
       const checkpoint = join(options.out, 'model.msgpack');
       if (options.json) {
         const devLoss = done.dev.frames > 0 ? done.dev.loss / done.dev.frames : 0;
-        const line = { devFrameAccuracy: frameAccuracy(done.dev), devLoss, frames: done.framesSeen, seconds: done.elapsed, skipped: done.skipped, checkpoint };
+        const line = { devFrameAccuracy: frameAccuracy(done.dev), devLoss, frames: done.framesSeen, keptFrames: done.bestFramesSeen, seconds: done.elapsed, skipped: done.skipped, checkpoint };
         process.stdout.write(`${JSON.stringify(line)}\n`);
         return;
       }
       process.stdout.write(
-        `trained ${done.framesSeen} frames in ${done.elapsed.toFixed(0)} s: dev frame accuracy ${(100 * frameAccuracy(done.dev)).toFixed(2)}%${done.skipped ? `, ${done.skipped} utterances skipped` : ''}\n${checkpoint}\n`,
+        `trained ${done.framesSeen} frames in ${done.elapsed.toFixed(0)} s; kept the model of frame ${done.bestFramesSeen}, the best on dev: frame accuracy ${(100 * frameAccuracy(done.dev)).toFixed(2)}%${done.skipped ? `; ${done.skipped} utterances skipped` : ''}\n${checkpoint}\n`,
       );
     });
 }

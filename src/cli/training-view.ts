@@ -24,7 +24,7 @@ export function trainingFields(event: Extract<TrainEvent, { type: 'progress' }>,
  * directory ({@link keepRun}: metrics.jsonl, and model.msgpack with `extras`
  * at each evaluation).
  */
-export function followRun(bar: Progress, dir: string, extras: Partial<Checkpoint>): (event: TrainEvent) => void {
+export function followRun(bar: Progress, dir: string, extras: Partial<Checkpoint> | (() => Partial<Checkpoint>)): (event: TrainEvent) => void {
   const keep = keepRun(dir, extras);
   let dev = '';
   return (event) => {

@@ -35,10 +35,14 @@ describe('lstmp train', () => {
     const result = await runCli(['train', '--corpus', corpus, '--out', out, ...small, '--threads', String(threads), '--epochs', '4']);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^trained \d+ frames in \d+ s: dev frame accuracy \d+\.\d+%\n.*model\.msgpack\n$/);
+    expect(result.stdout).toMatch(/^trained \d+ frames in \d+ s; kept the model of frame \d+, the best on dev: frame accuracy \d+\.\d+%\n.*model\.msgpack\n$/);
     expect(lastDevAccuracy(out)).toBeGreaterThan(0.8);
     const checkpoint = loadCheckpoint(join(out, 'model.msgpack'));
-    expect(checkpoint.training?.epoch).toBe(4);
+    // model.msgpack is the evaluation best on dev (the last of equals), last.msgpack where training ended
+    const evaluations = metrics(out).filter((m) => m.type === 'evaluation');
+    const best = evaluations.reduce((a, b) => ((b.devFrameAccuracy as number) >= (a.devFrameAccuracy as number) ? b : a));
+    expect(checkpoint.training?.framesSeen).toBe(best.framesSeen);
+    expect(loadCheckpoint(join(out, 'last.msgpack')).training?.epoch).toBe(4);
     expect(checkpoint.states).toEqual(['tone0', 'tone1', 'tone2', 'tone3']);
     expect(checkpoint.delay).toBe(5);
     expect(checkpoint.cmvn?.count).toBeGreaterThan(0);
@@ -50,7 +54,7 @@ describe('lstmp train', () => {
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
     const line = JSON.parse(result.stdout) as Record<string, unknown>;
-    expect(Object.keys(line)).toEqual(['devFrameAccuracy', 'devLoss', 'frames', 'seconds', 'skipped', 'checkpoint']);
+    expect(Object.keys(line)).toEqual(['devFrameAccuracy', 'devLoss', 'frames', 'keptFrames', 'seconds', 'skipped', 'checkpoint']);
     expect(result.stdout.trim().split('\n')).toHaveLength(1);
     expect(line.checkpoint).toBe(join(out, 'model.msgpack'));
   });
@@ -58,11 +62,11 @@ describe('lstmp train', () => {
   it('resumes from a checkpoint at its schedule position', async () => {
     const first = runDir('first');
     expect((await runCli(['train', '--corpus', corpus, '--out', first, ...small, '--threads', '1', '--frames', '6000'])).status).toBe(0);
-    const before = loadCheckpoint(join(first, 'model.msgpack')).training!;
+    const before = loadCheckpoint(join(first, 'last.msgpack')).training!;
     const resumed = runDir('resumed');
-    const result = await runCli(['train', '--corpus', corpus, '--out', resumed, ...small, '--threads', '1', '--frames', '12000', '--resume', join(first, 'model.msgpack')]);
+    const result = await runCli(['train', '--corpus', corpus, '--out', resumed, ...small, '--threads', '1', '--frames', '12000', '--resume', join(first, 'last.msgpack')]);
     expect(result.status).toBe(0);
-    const after = loadCheckpoint(join(resumed, 'model.msgpack')).training!;
+    const after = loadCheckpoint(join(resumed, 'last.msgpack')).training!;
     expect(after.framesSeen).toBeGreaterThanOrEqual(12000);
     expect(after.updates).toBeGreaterThan(before.updates);
     const firstProgress = metrics(resumed).find((m) => m.type === 'progress' || m.type === 'evaluation')!;

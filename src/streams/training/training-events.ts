@@ -1,6 +1,6 @@
 import type { Subscriber } from 'rxjs';
 import type { Checkpoint } from '../../model/formats/checkpoint.js';
-import { addScores, NO_SCORE, type Score } from '../pipeline/score.js';
+import { addScores, frameAccuracy, NO_SCORE, type Score } from '../pipeline/score.js';
 
 /** Where training stands. */
 export interface Position {
@@ -16,8 +16,10 @@ export interface Position {
 export type TrainEvent =
   | ({ readonly type: 'progress'; readonly framesPerSecond: number; readonly recent: Score } & Position)
   | { readonly type: 'skipped'; readonly id: string; readonly reason: string; readonly total: number }
-  | ({ readonly type: 'evaluation'; readonly dev: Score; readonly train: Score; readonly checkpoint: Checkpoint } & Position)
-  | ({ readonly type: 'done'; readonly dev: Score; readonly checkpoint: Checkpoint; readonly skipped: number } & Position);
+  /** `best`: the best dev frame accuracy since training began or its targets last changed (a flat start's realignment) */
+  | ({ readonly type: 'evaluation'; readonly dev: Score; readonly train: Score; readonly checkpoint: Checkpoint; readonly best: boolean } & Position)
+  /** where training ended, with the best evaluation's model and dev score (the model a run keeps), and the frames it had seen */
+  | ({ readonly type: 'done'; readonly dev: Score; readonly checkpoint: Checkpoint; readonly bestFramesSeen: number; readonly skipped: number } & Position);
 
 export interface TrainingEventOptions {
   /** frames between evaluations on dev, counted from `firstFrame` */
@@ -41,7 +43,9 @@ export interface TrainingEvents {
   skipped(id: string, reason: string): void;
   /** evaluates the model (after any evaluation under way) once another `evalEvery` frames have gone by */
   due(framesSeen: number): void;
-  /** after the trainers stopped: waits for evaluations under way, evaluates the final model unless the last evaluation already scored it, and emits `done` */
+  /** the targets changed (new alignments): dev scores from now on are not comparable with earlier ones, so the best starts afresh */
+  retargeted(): void;
+  /** after the trainers stopped: waits for evaluations under way, evaluates the final model unless the last evaluation already scored it, and emits `done` with the best */
   finish(): Promise<void>;
 }
 
@@ -51,7 +55,9 @@ export interface TrainingEvents {
  * parameter server): progress events at most every `reportEvery` ms with the
  * frames per second since the last, dev evaluations at intervals (each
  * stamped with the position of the weights it scored, not the position when
- * it finished), and the final evaluation and `done`. `stopped()` true means
+ * it finished), and the final evaluation and `done`, which carries the best
+ * evaluated model by dev frame accuracy (not the last: a run keeps what
+ * recognises best). `stopped()` true means
  * the subscriber is gone: evaluations still under way emit nothing.
  */
 export function trainingEvents(subscriber: Subscriber<TrainEvent>, options: TrainingEventOptions, stopped: () => boolean = () => subscriber.closed): TrainingEvents {
@@ -63,6 +69,9 @@ export function trainingEvents(subscriber: Subscriber<TrainEvent>, options: Trai
   let nextEvaluation = options.firstFrame + options.evalEvery;
   let evaluating = Promise.resolve();
   let last: { readonly checkpoint: Checkpoint; readonly dev: Score } | null = null;
+  let best: { readonly checkpoint: Checkpoint; readonly dev: Score } | null = null;
+  // An evaluation is the best when it scores at least as well as the best so far (later wins ties).
+  const better = (dev: Score) => best === null || frameAccuracy(dev) >= frameAccuracy(best.dev);
 
   // The position of a checkpoint's weights, with the clock and rate as they are now.
   const at = (checkpoint: Checkpoint): Position => {
@@ -73,7 +82,9 @@ export function trainingEvents(subscriber: Subscriber<TrainEvent>, options: Trai
     const checkpoint = await options.snapshot();
     const dev = await options.evaluate(checkpoint);
     if (stopped()) return;
-    subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, ...at(checkpoint) });
+    const isBest = better(dev);
+    if (isBest) best = { checkpoint, dev };
+    subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, best: isBest, ...at(checkpoint) });
     sinceEvaluation = NO_SCORE;
     last = { checkpoint, dev };
   };
@@ -97,14 +108,24 @@ export function trainingEvents(subscriber: Subscriber<TrainEvent>, options: Trai
       nextEvaluation = framesSeen + options.evalEvery;
       evaluating = evaluating.then(evaluation);
     },
+    retargeted() {
+      best = null;
+    },
     async finish() {
       await evaluating;
       const checkpoint = await options.snapshot();
       const scored = last as { checkpoint: Checkpoint; dev: Score } | null;
       const same = scored !== null && JSON.stringify(scored.checkpoint.training) === JSON.stringify(checkpoint.training);
-      const final = same ? scored : { checkpoint, dev: await options.evaluate(checkpoint) };
-      if (!same) subscriber.next({ type: 'evaluation', dev: final.dev, train: sinceEvaluation, checkpoint, ...at(checkpoint) });
-      subscriber.next({ type: 'done', dev: final.dev, checkpoint: final.checkpoint, skipped: skippedCount, ...at(final.checkpoint) });
+      let final = scored;
+      if (!same) {
+        final = { checkpoint, dev: await options.evaluate(checkpoint) };
+        const isBest = better(final.dev);
+        if (isBest) best = final;
+        subscriber.next({ type: 'evaluation', dev: final.dev, train: sinceEvaluation, checkpoint, best: isBest, ...at(checkpoint) });
+      }
+      // retargeted since the last evaluation: the final model is the only one scored against the new targets
+      const kept = (best ?? final) as { checkpoint: Checkpoint; dev: Score };
+      subscriber.next({ type: 'done', dev: kept.dev, checkpoint: kept.checkpoint, bestFramesSeen: at(kept.checkpoint).framesSeen, skipped: skippedCount, ...at(checkpoint) });
     },
   };
 }
