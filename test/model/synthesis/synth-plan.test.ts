@@ -59,7 +59,12 @@ describe('planUtterance', () => {
         expect(plan.words.length).toBeLessThanOrEqual(DEFAULT_RANGES.digits[1]);
         expect(plan.words.every((w) => (DIGIT_WORDS as readonly string[]).includes(w))).toBe(true);
         expect(plan.pausesMs.length).toBe(plan.words.length - 1);
-        for (const pause of plan.pausesMs) expect(pause === 0 || (pause >= 100 && pause <= 400)).toBe(true);
+        plan.pausesMs.forEach((pause, k) => {
+          // a glottal break (40–100 ms) between a vowel and the same vowel ("zero oh", "oh oh"), else none or a pause
+          const glottal = ['zero', 'oh'].includes(plan.words[k]) && plan.words[k + 1] === 'oh';
+          if (glottal) expect(pause === 0 ? false : (pause >= 40 && pause <= 100) || (pause >= 100 && pause <= 400)).toBe(true);
+          else expect(pause === 0 || (pause >= 100 && pause <= 400)).toBe(true);
+        });
         for (const [value, [low, high]] of [
           [plan.rate, DEFAULT_RANGES.rate],
           [plan.pitch, DEFAULT_RANGES.pitch],
