@@ -55,7 +55,6 @@ export const DEMO_TRAINING = {
   evalEvery: 500_000,
   devUtterances: 300,
   kernels: 'wasm',
-  realignEvery: 1_000_000,
   alignBeam: 60,
 } as const;
 

@@ -24,9 +24,12 @@ export interface TrainCommandOptions extends TrainingOptions {
   resume?: string;
   quiet?: boolean;
   flatStart?: boolean;
-  realignEvery: number;
+  realignEvery?: number;
   alignBeam: number;
 }
+
+/** A flat start's frames of training between realignments, without a time budget. */
+const REALIGN_EVERY = 1_000_000;
 
 /** The network to train: from --resume, --config, or the shape options; inputs and outputs follow the corpus. */
 function modelConfig(options: TrainCommandOptions, outputs: number): ModelConfig {
@@ -46,7 +49,9 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
   const resume = options.resume ? loadCheckpoint(options.resume) : undefined;
   const config = resume?.config ?? modelConfig(options, inventory.length);
   if (config.outputs !== inventory.length) fail(`${options.resume ?? options.config}: the network has ${config.outputs} outputs, the corpus ${inventory.length} states`);
-  if (options.flatStart && options.evalEvery > options.realignEvery) fail(`--eval-every ${options.evalEvery} is longer than --realign-every ${options.realignEvery}: a flat start realigns with the model of an evaluation`);
+  if (options.flatStart && options.realignEvery !== undefined && options.evalEvery > options.realignEvery) {
+    fail(`--eval-every ${options.evalEvery} is longer than --realign-every ${options.realignEvery}: a flat start realigns with the model of an evaluation`);
+  }
   // A flat start's extras follow its alignments; otherwise they come from the corpus's alignments.
   let extras: Partial<Checkpoint> = options.flatStart ? { states: inventory } : await decodingExtras(options.corpus);
   const schedule = scheduleFromOptions(options);
@@ -55,12 +60,13 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
   writeAtomic(join(options.out, 'metrics.jsonl'), '');
 
   const counts = parameterCounts(config);
-  // The bar's end: the frame budget, or every training frame once per epoch.
-  const total = await plannedFrames(options);
+  // The bar's end: the time budget, the frame budget, or every training frame once per epoch.
+  const budget = options.minutes !== undefined ? 60 * options.minutes : undefined;
+  const total = budget ?? (await plannedFrames(options));
   const bar = progress({
     label: 'train',
     total,
-    unit: 'frames',
+    unit: budget !== undefined ? 'seconds' : 'frames',
     fields: TRAINING_FIELDS,
     quiet: options.quiet,
   });
@@ -85,11 +91,13 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
       initRange: options.initRange,
       until: merge(fromEvent(process, 'SIGINT').pipe(take(1), tap(() => bar.log('stopping: finishing the current chunks, then a last evaluation and checkpoint'))), until ?? NEVER),
   };
-  const follow = followRun(bar, options.out, () => extras);
+  const follow = followRun(bar, options.out, () => extras, budget !== undefined ? (event) => Math.min(Math.round(event.elapsed), budget) : undefined);
+  // Realignments: every --realign-every frames, or within a time budget at a quarter, half and three quarters of it.
+  const realign = options.realignEvery === undefined && budget !== undefined ? { atSeconds: [0.25, 0.5, 0.75].map((share) => share * budget) } : { everyFrames: options.realignEvery ?? REALIGN_EVERY };
   const events: Observable<TrainEvent | FlatStartEvent> = options.flatStart
     ? flatStart(trainOptions, {
         dir: options.out,
-        realignEvery: options.realignEvery,
+        realign,
         alignThreads: 1,
         alignBeam: options.alignBeam,
         extras: (now) => (extras = now),
@@ -122,7 +130,7 @@ export function registerTrain(program: Command): void {
     .option('--dev-utterances <N>', 'dev utterances scored at each evaluation', integerOption(1), 300)
     .option('--resume <ck.msgpack>', 'continue from a checkpoint and its schedule position')
     .option('--flat-start', "no alignments needed: start from the transcripts' states spread uniformly over their frames, and realign with the model as it learns")
-    .option('--realign-every <F>', 'with --flat-start: frames of training between realignments', integerOption(1), 1_000_000)
+    .option('--realign-every <F>', `with --flat-start: frames of training between realignments (default: ${REALIGN_EVERY}; with --minutes, at a quarter, half and three quarters of the time)`, integerOption(1))
     .option('--align-beam <B>', 'with --flat-start: the aligner\'s beam (log units)', positiveOption, 60)
     .option('--quiet', 'no progress output')
     .option('--json', 'no progress; print one JSON line {"devFrameAccuracy", "devLoss", "frames", "keptFrames", "seconds", "skipped", "checkpoint"} (dev figures of the kept model)')

@@ -15,7 +15,7 @@ import { corpusDecodingModel } from '../recognition/corpus-decoding-model.js';
 import { alignCorpus } from '../recognition/recognize-corpus.js';
 import { DEFAULT_ALIGNER_OPTIONS } from '../recognition/aligner.js';
 import { train, type TrainOptions } from './train.js';
-import type { TrainEvent } from './training-events.js';
+import type { Position, TrainEvent } from './training-events.js';
 
 /** What a flat start does besides training: its first, uniform alignment, and each realignment by the model. */
 export type FlatStartEvent =
@@ -36,8 +36,13 @@ export type FlatStartEvent =
 export interface FlatStartOptions {
   /** where the alignments go: `alignments-0.txt` (uniform), `alignments-1.txt`, … */
   readonly dir: string;
-  /** frames of training between realignments */
-  readonly realignEvery: number;
+  /**
+   * When the model realigns: every so many frames of training, or at these
+   * seconds into a run with a time budget (where the frames ahead are not
+   * known); each realignment takes the model of the first evaluation past
+   * its point.
+   */
+  readonly realign: { readonly everyFrames: number } | { readonly atSeconds: readonly number[] };
   /** threads the realignment runs on (beside the training threads) */
   readonly alignThreads: number;
   /** the aligner's beam */
@@ -80,14 +85,14 @@ export async function alignmentExtras(corpus: string, alignments: string): Promi
  * GMM-free flat-start training (Senior, Heigold, Bacchiani & Liao, ICASSP
  * 2014) as a dataflow: the corpus's transcripts spread uniformly over their
  * frames (uniformAlignment) are the first alignments; training consumes a
- * stream of alignments, and every `realignEvery` frames the model it has
+ * stream of alignments, and at the points `realign` sets the model it has
  * trained so far realigns every utterance (alignCorpus, on threads beside
  * training), which the training threads take from their next epoch on. An
  * utterance the model cannot align keeps its earlier alignment, and says
  * why. Emits training's events and the flat start's own.
  *
  * @example
- * flatStart(trainOptions, { dir: 'runs/mine', realignEvery: 1_000_000, alignThreads: 1, alignBeam: 40 }).subscribe(show)
+ * flatStart(trainOptions, { dir: 'runs/mine', realign: { everyFrames: 1_000_000 }, alignThreads: 1, alignBeam: 40 }).subscribe(show)
  */
 export function flatStart(options: Omit<TrainOptions, 'alignments'>, flat: FlatStartOptions): Observable<TrainEvent | FlatStartEvent> {
   return defer(() => {
@@ -99,7 +104,14 @@ export function flatStart(options: Omit<TrainOptions, 'alignments'>, flat: FlatS
     const first = join(flat.dir, 'alignments-0.txt');
     let current = first;
     let round = 0;
-    let nextRealignment = flat.realignEvery;
+    // The next realignment point: frames, or seconds into the run; the first evaluation past it realigns.
+    let nextRealignment = 'everyFrames' in flat.realign ? flat.realign.everyFrames : (flat.realign.atSeconds[0] ?? Infinity);
+    let realigned = 0;
+    const due = (event: Position) => ('everyFrames' in flat.realign ? event.framesSeen : event.elapsed) >= nextRealignment;
+    const advance = (event: Position) => {
+      realigned++;
+      nextRealignment = 'everyFrames' in flat.realign ? event.framesSeen + flat.realign.everyFrames : (flat.realign.atSeconds[realigned] ?? Infinity);
+    };
     const refused: { id: string; reason: string }[] = [];
 
     /** One realignment by a trained model: a new alignments file, its extras, and training told of it. Cancelled by unsubscribing. */
@@ -150,9 +162,9 @@ export function flatStart(options: Omit<TrainOptions, 'alignments'>, flat: FlatS
     const ended = training.pipe(ignoreElements(), endWith(true));
     // The model of the first evaluation past each realignment point realigns; evaluations during a realignment pass.
     const realignments = training.pipe(
-      filter((event): event is Extract<TrainEvent, { type: 'evaluation' }> => event.type === 'evaluation' && event.framesSeen >= nextRealignment),
+      filter((event): event is Extract<TrainEvent, { type: 'evaluation' }> => event.type === 'evaluation' && due(event)),
       exhaustMap((event) => {
-        nextRealignment = event.framesSeen + flat.realignEvery;
+        advance(event);
         return realign(event.checkpoint, event.framesSeen);
       }),
       takeUntil(ended),

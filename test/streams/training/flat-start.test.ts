@@ -65,7 +65,7 @@ beforeAll(async () => {
         initRange: 0.1,
         reportEvery: 1000,
       },
-      { dir: out, realignEvery: 100_000, alignThreads: 1, alignBeam: 60, extras: (now) => (extras = now) },
+      { dir: out, realign: { everyFrames: 100_000 }, alignThreads: 1, alignBeam: 60, extras: (now) => (extras = now) },
     ).pipe(toArray()),
   );
 }, 240_000);
