@@ -3,6 +3,12 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { toneCorpus } from '../test/support/corpus.js';
 
+/** True when the module at `moduleUrl` is the script `npx tsx` was given. */
+function isScript(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  return script !== undefined && pathToFileURL(resolve(script)).href === moduleUrl;
+}
+
 /**
  * Runs an example when its file is the script `npx tsx` was given:
  * `npx tsx examples/<name>.ts [CORPUS_DIR]`. Without a corpus directory a
@@ -10,8 +16,7 @@ import { toneCorpus } from '../test/support/corpus.js';
  * and removed afterwards. Imported by the tests, it does nothing.
  */
 export async function runExample<T>(moduleUrl: string, main: (corpus: string) => Promise<T>, show: (result: T) => string): Promise<void> {
-  const script = process.argv[1];
-  if (script === undefined || pathToFileURL(resolve(script)).href !== moduleUrl) return;
+  if (!isScript(moduleUrl)) return;
   const given = process.argv[2];
   const corpus = given ?? toneCorpus({ utterances: 60 });
   if (!given) console.log(`no corpus given: training on a small corpus of tones in ${corpus}`);
@@ -20,4 +25,9 @@ export async function runExample<T>(moduleUrl: string, main: (corpus: string) =>
   } finally {
     if (!given) rmSync(corpus, { recursive: true, force: true });
   }
+}
+
+/** Runs an example that needs no corpus when its file is the script: `npx tsx examples/<name>.ts`. */
+export function runStandalone<T>(moduleUrl: string, main: () => T, show: (result: T) => string): void {
+  if (isScript(moduleUrl)) console.log(show(main()));
 }

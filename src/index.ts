@@ -4,7 +4,8 @@
  * needs: the stages in the order a chunk meets them, training runs, networks
  * and the kernels they run on, recognition, files, and the errors lstmp
  * throws. Everything else, room by room, is under `lstmp/ops`, `lstmp/model`
- * and `lstmp/streams` (docs/architecture.md).
+ * and `lstmp/streams` (docs/architecture.md); the kit for testing what you
+ * add is `lstmp/testing` (docs/testing.md).
  *
  * @example
  * import { utterances, features, delayTargets, chunk, bptt, sgd, networkOf, initParameters } from 'lstmp';

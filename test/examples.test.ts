@@ -6,6 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as customChunking } from '../examples/custom-chunking.js';
 import { main as customFeatures, withDeltas } from '../examples/custom-features.js';
 import { main as gradientNorms } from '../examples/gradient-norms.js';
+import { main as activation } from '../examples/testing-activation.js';
+import { main as kernels } from '../examples/testing-kernels.js';
+import { main as stage } from '../examples/testing-stage.js';
+import { operate, portableKernels } from '../src/index.js';
+import type { LabelledUtterance } from '../src/streams/pipeline/utterance.js';
+import { kernelConformance } from '../src/testing/conformance.js';
 import { repoRoot } from './support/cli.js';
 import { toneCorpus } from './support/corpus.js';
 
@@ -68,5 +74,44 @@ describe('examples/', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^chunk 0: .*\n(.*\n)*\d+ chunks; gradient norm \d+\.\d+ at the start, \d+\.\d+ at the end\n$/);
+  });
+});
+
+describe('examples/ of docs/testing.md', () => {
+  it('testing-activation: swish passes its forward and gradient properties; a backward missing a factor does not, with a counterexample', () => {
+    const report = activation({ runs: 100 });
+    expect(report.worst.index).toBeGreaterThanOrEqual(0);
+    expect(report.worst.error).toBeLessThanOrEqual(report.worst.allowed);
+    const missingFactor = (x: Float32Array, dy: Float32Array) => {
+      for (let i = 0; i < x.length; i++) dy[i] *= 1 / (1 + Math.exp(-x[i]));
+    };
+    expect(() => activation({ runs: 100, backward: missingFactor })).toThrow(/\nCounterexample: \[\[Float32Array\.from\(\[.*\]\),Float32Array\.from\(\[.*\]\)\]\][^]*gradcheck: parameter \d+: analytic /);
+  });
+
+  it('testing-kernels: the kernel set of our own passes every check; the one with the planted bug fails the check of masked rows, with its counterexample', () => {
+    const [mine, buggy] = kernels();
+    expect(mine.failed).toEqual([]);
+    expect(mine.passed).toHaveLength(kernelConformance(portableKernels).length);
+    expect(buggy.failed.map((f) => f.name)).toEqual(['crossEntropyGradient: the summed masked loss and its exact gradient, zero on masked rows']);
+    expect(buggy.failed[0].message).toMatch(/\nCounterexample: \[\[\{"rows":\d+,"cols":\d+,[^]*\nGot error: ∂loss\/∂logits\[\d+\] = NaN, want 0 ± /);
+  });
+
+  it('testing-stage: atLeast passes its marble tests; a stage that drops an utterance of exactly `frames` does not', () => {
+    expect(stage()).toHaveLength(3);
+    const strict = (frames: number) =>
+      operate<LabelledUtterance, LabelledUtterance>((subscriber) => ({
+        next: (utterance) => {
+          if (utterance.targets.length !== utterance.frames) throw new RangeError(`${utterance.id}: ${utterance.targets.length} targets for ${utterance.frames} frames`);
+          if (utterance.frames > frames) subscriber.next(utterance);
+        },
+      }));
+    expect(() => stage(strict)).toThrow(/^marbles differ:\n {2}actual:\n {4}frame 4: next \{ id: "longer", /);
+  });
+
+  it('run from the command line: npx tsx examples/testing-kernels.ts', () => {
+    const run = spawnSync('npx', ['tsx', 'examples/testing-kernels.ts'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^mine: \d+ checks passed, 0 failed\nmine-buggy: \d+ checks passed, 1 failed\n {2}crossEntropyGradient: [^]*Counterexample: /);
   });
 });

@@ -3,7 +3,7 @@ import type { ModelConfig } from '../model/network/config.js';
 import { parameterCounts } from '../model/network/layout.js';
 import { KERNEL_NAMES, type KernelName } from '../ops/kernels/choice.js';
 import { bench, type BenchResult } from '../streams/training/bench.js';
-import { integerOption } from './options.js';
+import { integerOption, threadsOption } from './options.js';
 import { median } from '../ops/median.js';
 
 /** The benchmark's networks: the paper's best LSTMP and a small one. */
@@ -90,7 +90,7 @@ export function registerBench(program: Command): void {
 
 /** Parses `--threads`: one count or a comma-separated list of distinct counts ≥ 1. */
 function threadCounts(value: string): number[] {
-  const counts = value.split(',').map(integerOption(1));
+  const counts = value.split(',').map((count) => threadsOption(count));
   if (new Set(counts).size !== counts.length) throw new InvalidArgumentError(`expected distinct thread counts, got "${value}"`);
   return counts;
 }

@@ -2,21 +2,23 @@ import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { filter, fromEvent, lastValueFrom, merge, take, tap } from 'rxjs';
-import { orFail } from '../errors.js';
+import { filter, lastValueFrom, tap } from 'rxjs';
+import { fail, orFail } from '../errors.js';
 import { decodeModelConfig, describeNetwork } from '../model/network/config.js';
 import { initParameters } from '../model/network/init.js';
 import { parameterCounts } from '../model/network/layout.js';
-import { saveCheckpoint } from '../streams/io/checkpoint-file.js';
+import { loadCheckpoint, saveCheckpoint } from '../streams/io/checkpoint-file.js';
 import { cluster, type ClusterEvent } from '../streams/cluster/local-cluster.js';
+import { quietGrpc } from '../streams/cluster/parameter-service.js';
 import { corpusStates } from '../streams/corpora/corpus.js';
-import { makeDirectory, writeAtomic } from '../streams/io/files.js';
+import { listDirectory, makeDirectory, writeAtomic } from '../streams/io/files.js';
 import { writeRunSummary } from '../streams/io/run-dir.js';
 import { frameAccuracy } from '../streams/pipeline/score.js';
 import type { TrainEvent } from '../streams/training/train.js';
-import { integerOption } from './options.js';
+import { integerOption, threadsOption } from './options.js';
 import { progress } from './progress.js';
-import { addTrainingOptions, decodingExtras, plannedFrames, positiveOption, withPreset, type TrainingOptions, type Unresolved } from './training-options.js';
+import { stopRequests } from './stop.js';
+import { addTrainingOptions, decodingExtras, plannedFrames, positiveOption, refuseConflicts, withPreset, type TrainingOptions, type Unresolved } from './training-options.js';
 import { followRun, TRAINING_FIELDS } from './training-view.js';
 
 interface ClusterCommandOptions extends TrainingOptions {
@@ -29,9 +31,29 @@ interface ClusterCommandOptions extends TrainingOptions {
   devUtterances: number;
   restarts: number;
   saveEvery: number;
+  resume?: boolean;
   jsonl?: boolean;
   json?: boolean;
   quiet?: boolean;
+}
+
+/**
+ * Whether `out` holds an earlier run's shard states (shards/) that this run
+ * continues: only with `resume`, and only a whole set of `shards` of them;
+ * anything else is refused in one line rather than resumed, or restarted, in
+ * silence.
+ */
+function savedShards(out: string, shards: number, resume: boolean): boolean {
+  const dir = join(out, 'shards');
+  const files = listDirectory(dir).filter((name) => /^shard-\d+-of-\d+\.msgpack$/.test(name));
+  if (files.length === 0) {
+    if (resume) fail(`${out}: no earlier run to resume (no saved shard state in ${dir})`);
+    return false;
+  }
+  if (!resume) fail(`${out}: holds the saved shards of an earlier run (${dir}): give --resume to continue it, or another --out`);
+  const expected = Array.from({ length: shards }, (_, i) => `shard-${i}-of-${shards}.msgpack`);
+  if (files.length !== shards || !expected.every((name) => files.includes(name))) fail(`${dir}: holds ${files.sort().join(', ')}; --shards ${shards} cannot resume them`);
+  return true;
 }
 
 /** Options as the command line of a child process: `--name value` for each given value. */
@@ -51,26 +73,34 @@ export function registerCluster(program: Command): void {
   const command = program.command('cluster').description('distributed ASGD on this machine: parameter-server shards and worker processes over gRPC');
   addTrainingOptions(command)
     .requiredOption('--out <RUNDIR>', 'run directory: model.msgpack (the best on dev), last.msgpack (the latest), metrics.jsonl, shards/, logs/')
-    .option('--shards <S>', 'parameter-server shard processes', integerOption(1), 2)
-    .option('--workers <W>', 'worker processes (each with --threads threads)', integerOption(1), 2)
+    .option('--shards <S>', 'parameter-server shard processes', threadsOption, 2)
+    .option('--workers <W>', 'worker processes (each with --threads threads)', threadsOption, 2)
     .option('--push-every <n>', 'chunks whose gradients a worker thread sums before each push', integerOption(1), 1)
     .option('--fetch-every <m>', 'pushes between fetches of fresh values from the shards', integerOption(1), 1)
     .option('--eval-every <F>', 'frames between dev evaluations of the shared model and checkpoints', integerOption(1), 200_000)
     .option('--dev-utterances <N>', 'dev utterances scored at each evaluation', integerOption(1), 300)
     .option('--save-every <s>', 'seconds between the shards\' state saves', positiveOption, 30)
     .option('--restarts <N>', 'shards that die are restarted from their saved state, at most N times in all', integerOption(0), 3)
+    .option('--resume', 'continue the run in --out: its network (init.msgpack), the shards\' saved state (shards/), metrics.jsonl appended to')
     .option('--jsonl', 'no progress bar; print metrics lines and process events as JSON lines')
     .option('--json', 'no progress; print one JSON line {"devFrameAccuracy", "devLoss", "frames", "seconds", "framesPerSecond", "shards", "workers", "threads", "restarts", "checkpoint"}')
     .option('--quiet', 'no progress output')
     .action(async (given: Unresolved<ClusterCommandOptions>) => {
       const options = withPreset(given);
+      quietGrpc();
       const states = corpusStates(options.corpus);
-      const config = orFail(decodeModelConfig({ inputs: 40, outputs: states.length, cells: options.cells, projection: options.projection, layers: options.layers }), 'options');
-      makeDirectory(options.out);
-      writeAtomic(join(options.out, 'metrics.jsonl'), '');
-      const extras = await decodingExtras(options.corpus);
       const init = join(options.out, 'init.msgpack');
-      saveCheckpoint(init, { config, parameters: initParameters(config, options.seed, options.initRange), ...extras });
+      // The shards resume whatever state they find in shards/: a run there is continued only when asked.
+      const saved = savedShards(options.out, options.shards, options.resume ?? false);
+      const config = options.resume
+        ? loadCheckpoint(init).config
+        : orFail(decodeModelConfig({ inputs: 40, outputs: states.length, cells: options.cells, projection: options.projection, layers: options.layers }), 'options');
+      if (options.resume) refuseConflicts({ cells: given.cells, projection: given.projection, layers: given.layers }, config, init);
+      if (config.outputs !== states.length) fail(`${init}: the network has ${config.outputs} outputs, the corpus ${states.length} states`);
+      makeDirectory(options.out);
+      if (!saved) writeAtomic(join(options.out, 'metrics.jsonl'), '');
+      const extras = await decodingExtras(options.corpus);
+      if (!saved) saveCheckpoint(init, { config, parameters: initParameters(config, options.seed, options.initRange), ...extras });
       if (options.epochs === undefined && options.frames === undefined) options.epochs = 1;
 
       const total = await plannedFrames(options);
@@ -79,10 +109,7 @@ export function registerCluster(program: Command): void {
       bar.log(`training a ${describeNetwork(config)}, ${parameterCounts(config).total.toLocaleString('en-US')} parameters, on ${options.shards} shard(s) and ${workers}`);
       const keep = followRun(bar, options.out, extras);
       let restarts = 0;
-      const stopping = merge(fromEvent(process, 'SIGINT'), fromEvent(process, 'SIGTERM')).pipe(
-        take(1),
-        tap(() => bar.log('stopping: the workers finish their chunks, then a last evaluation and checkpoint')),
-      );
+      const stopping = stopRequests().pipe(tap(() => bar.log('stopping: the workers finish their chunks, then a last evaluation and checkpoint')));
       const events = cluster({
         cli: fileURLToPath(new URL('./main.js', import.meta.url)),
         corpus: options.corpus,
@@ -127,7 +154,8 @@ export function registerCluster(program: Command): void {
             if (options.jsonl) process.stdout.write(`${JSON.stringify(event.type === 'evaluation' || event.type === 'done' ? { ...event, checkpoint: undefined } : event)}\n`);
             if (event.type !== 'process') return keep(event);
             if (event.what === 'restarted') restarts++;
-            if (event.role === 'shard' || event.what !== 'exited') bar.log(`${event.role} ${event.index} ${event.what}${event.what === 'exited' ? ` (code ${event.code})` : ''}, pid ${event.pid}`);
+            if (event.what === 'save-failed') return bar.log(`shard ${event.index} cannot save its state (${event.message}); it serves on and tries again`);
+            if (event.role === 'shard' || event.what !== 'exited') bar.log(`${event.role} ${event.index} ${event.what}${event.what === 'exited' ? (event.signal ? ` (killed by ${event.signal})` : ` (code ${event.code})`) : ''}, pid ${event.pid}`);
           }),
           filter((event): event is Extract<TrainEvent, { type: 'done' }> => event.type === 'done'),
         ),

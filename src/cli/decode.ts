@@ -15,7 +15,7 @@ import { featuresOf } from '../streams/pipeline/features.js';
 import { readBytes } from '../streams/io/files.js';
 import { DEFAULT_RECOGNIZER_OPTIONS, recognizerOf, type Recognizer, type RecognizerOptions } from '../streams/recognition/recognizer.js';
 import { splitTranscripts, wordErrors } from '../streams/recognition/word-errors.js';
-import { integerOption, numberOption } from './options.js';
+import { integerOption, numberOption, threadsOption } from './options.js';
 import { progress } from './progress.js';
 
 interface DecodeCommandOptions {
@@ -91,7 +91,9 @@ async function decodeSplit(options: DecodeCommandOptions & { corpus: string }, r
         done++;
         if (event.type === 'skipped') {
           skipped++;
-          if (!options.json) bar.log(`skipped ${event.id}: ${event.reason}`);
+          // a warning, not progress: shown even with --quiet or --json
+          if (options.json || options.quiet) process.stderr.write(`skipped ${event.id}: ${event.reason}\n`);
+          else bar.log(`skipped ${event.id}: ${event.reason}`);
         } else if (!options.json) {
           const [ref, hyp] = alignedText(event.reference, event.words, event.alignment);
           const { substitutions, deletions, insertions } = event.alignment.counts;
@@ -108,7 +110,7 @@ async function decodeSplit(options: DecodeCommandOptions & { corpus: string }, r
   const frames = last?.frames ?? 0;
   const { words, substitutions, deletions, insertions, sentences, sentenceErrors } = totals;
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ wer: wordErrorRate(totals), ser: sentenceErrorRate(totals), words, sub: substitutions, del: deletions, ins: insertions })}\n`);
+    process.stdout.write(`${JSON.stringify({ wer: wordErrorRate(totals), ser: sentenceErrorRate(totals), words, sub: substitutions, del: deletions, ins: insertions, skipped })}\n`);
     return;
   }
   process.stdout.write(
@@ -140,7 +142,7 @@ export function registerDecode(program: Command): void {
     .requiredOption('--checkpoint <ck.msgpack>', 'trained model (with its decoding model, as lstmp train writes it)')
     .option('--corpus <DIR>', 'score this corpus split; for a checkpoint without a decoding model, estimate one from its training split')
     .addOption(new Option('--split <split>', 'which split to score').choices(['train', 'dev', 'test']).default('test'))
-    .option('--json', 'print one JSON line {"wer", "ser", "words", "sub", "del", "ins"} (rates as fractions); with files, one {"file", "words"} per file')
+    .option('--json', 'print one JSON line {"wer", "ser", "words", "sub", "del", "ins", "skipped"} (rates as fractions); with files, one {"file", "words"} per file')
     .option('--beam <B>', 'drop paths scoring this far below the best (log units)', positive, defaults.beam)
     .option('--max-active <N>', 'keep at most N paths per frame', integerOption(1), defaults.maxActive)
     .option('--acoustic-scale <x>', 'weight of the acoustic log-likelihoods against the HMM and bigram', positive, defaults.acousticScale)
@@ -150,7 +152,7 @@ export function registerDecode(program: Command): void {
     .option('--silence-factor <x>', "recompute the priors with silence counts divided by x (default: the checkpoint's priors)", positive)
     .option('--limit <N>', 'score only the first N utterances of the split', integerOption(1))
     .addOption(new Option('--condition <name>', 'hear the split through a condition training did not choose: a telephone line, pink noise at 10 or 0 dB SNR, a room').choices(CONDITIONS).default('clean'))
-    .option('--threads <N>', 'decoding threads', integerOption(1), Math.min(2, availableParallelism()))
+    .option('--threads <N>', 'decoding threads', threadsOption, Math.min(2, availableParallelism()))
     .option('--quiet', 'no progress on stderr')
     .action(async (files: string[], options: DecodeCommandOptions) => {
       if (files.length === 0 && options.corpus === undefined) fail('give WAV files to transcribe, or --corpus DIR to score');

@@ -15,7 +15,7 @@ import { readRun, writeRunSummary } from '../streams/io/run-dir.js';
 import { splitTranscripts, wordErrors } from '../streams/recognition/word-errors.js';
 import { writeAtomic } from '../streams/io/files.js';
 import { frameAccuracy } from '../streams/pipeline/score.js';
-import { integerOption } from './options.js';
+import { integerOption, threadsOption } from './options.js';
 import { positiveOption } from './training-options.js';
 import { progress } from './progress.js';
 import { describeCorpus, DEFAULT_UTTERANCES, runSynth } from './synth.js';
@@ -99,7 +99,7 @@ export function registerDemo(program: Command): void {
     .description('the main job (npm start): make SynthDigits if needed, train a 2-layer LSTMP, evaluate, decode the test split, write a report')
     .option('--corpus <DIR>', 'corpus directory (made if missing)', 'corpora/synthdigits')
     .option('--out <RUNDIR>', 'run directory', 'runs/demo')
-    .option('--threads <N>', 'training threads', integerOption(1), Math.min(2, availableParallelism()))
+    .option('--threads <N>', 'training threads', threadsOption, Math.min(2, availableParallelism()))
     .option('--minutes <M>', 'the whole job aims to end within M minutes: training gets what the corpus leaves, less the time decoding and the report take', positiveOption, 9.5)
     .option('--train-seconds <S>', 'train this long instead, whatever the job then takes', integerOption(1))
     .option('--quiet', 'no progress output')
@@ -135,7 +135,7 @@ export function registerDemo(program: Command): void {
       writeRunSummary(options.out, summary);
       const report = join(options.out, 'report.html');
       writeAtomic(report, reportPage(readRun(options.out)));
-      say(`dev frame accuracy ${(100 * summary.devFrameAccuracy).toFixed(2)}% after ${summary.frames} frames in ${summary.trainSeconds.toFixed(0)} s on ${summary.threads} threads`);
+      say(`dev frame accuracy ${(100 * summary.devFrameAccuracy).toFixed(2)}% after ${summary.frames} frames in ${summary.trainSeconds.toFixed(0)} s on ${summary.threads} thread${summary.threads === 1 ? '' : 's'}`);
       say(`test word error rate ${(100 * testWer).toFixed(2)}% (held-out voices); ${ROBUSTNESS.map((c) => `${c} ${(100 * robustness[c]).toFixed(2)}%`).join(', ')}`);
       say(`${join(options.out, 'summary.json')}\n${report}`);
     });

@@ -37,7 +37,7 @@ export function registerEval(program: Command): void {
     .requiredOption('--corpus <DIR>', 'corpus directory')
     .addOption(new Option('--split <split>', 'which split').choices(['train', 'dev', 'test']).default('dev'))
     .option('--limit <N>', 'score only the first N utterances', integerOption(1))
-    .option('--json', 'print one JSON line {"frameAccuracy", "loss", "frames"}')
+    .option('--json', 'print one JSON line {"frameAccuracy", "loss", "frames", "skipped"}')
     .option('--quiet', 'no progress output')
     .action(async (options: EvalCommandOptions) => {
       const checkpoint = loadCheckpoint(options.checkpoint);
@@ -51,6 +51,7 @@ export function registerEval(program: Command): void {
         quiet,
       });
       let done = 0;
+      let skipped = 0;
       const score = await evaluate(options.corpus, networkOf(checkpoint.config, checkpoint.parameters), {
         split: options.split,
         normalisation: checkpoint.cmvn ? cmvnTransform(checkpoint.cmvn) : 'utterance',
@@ -59,13 +60,20 @@ export function registerEval(program: Command): void {
         limit: options.limit,
         reached: () => bar.update(++done),
         // a warning, not progress: shown even with --quiet or --json
-        skipped: { next: ({ id, reason }) => (quiet ? process.stderr.write(`skipped ${id}: ${reason}\n`) : bar.log(`skipped ${id}: ${reason}`)) },
+        skipped: {
+          next: ({ id, reason }) => {
+            skipped++;
+            if (quiet) process.stderr.write(`skipped ${id}: ${reason}\n`);
+            else bar.log(`skipped ${id}: ${reason}`);
+          },
+        },
       }).finally(() => bar.stop());
       const loss = score.frames > 0 ? score.loss / score.frames : 0;
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ frameAccuracy: frameAccuracy(score), loss, frames: score.frames })}\n`);
+        process.stdout.write(`${JSON.stringify({ frameAccuracy: frameAccuracy(score), loss, frames: score.frames, skipped })}\n`);
       } else {
-        process.stdout.write(`${options.split}: frame accuracy ${(100 * frameAccuracy(score)).toFixed(2)}%, loss ${loss.toFixed(4)} per frame over ${score.frames} frames\n`);
+        const left = skipped === 0 ? '' : `, ${skipped} utterance${skipped === 1 ? '' : 's'} skipped`;
+        process.stdout.write(`${options.split}: frame accuracy ${(100 * frameAccuracy(score)).toFixed(2)}%, loss ${loss.toFixed(4)} per frame over ${score.frames} frames${left}\n`);
       }
     });
 }

@@ -1,14 +1,17 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
+import { firstValueFrom, merge } from 'rxjs';
 import { join } from 'node:path';
-import { fail, orFail } from '../errors.js';
+import { fail, InputError, orFail } from '../errors.js';
 import { modelIdentity } from '../model/network/identity.js';
 import { decodeShardState, encodeShardState, shardOf, type ShardState } from '../model/cluster/shard-state.js';
 import type { ShardLine } from '../model/cluster/shard-line.js';
 import { loadCheckpoint } from '../streams/io/checkpoint-file.js';
 import { makeDirectory, readBytes, writeAtomic } from '../streams/io/files.js';
 import { serveShard, type Refusal } from '../streams/cluster/parameter-server.js';
-import { readSecret } from '../streams/cluster/secret.js';
+import { quietGrpc } from '../streams/cluster/parameter-service.js';
+import { parentGone } from '../streams/cluster/parent.js';
+import { isLoopback, readSecret, secretFileWarning } from '../streams/cluster/secret.js';
 import {
   addPresetOption,
   addScheduleOptions,
@@ -20,6 +23,7 @@ import {
   type ScheduleOptions,
   type Unresolved,
 } from './training-options.js';
+import { stopRequests } from './stop.js';
 
 interface PsOptions extends ScheduleOptions {
   shard: { index: number; count: number };
@@ -71,7 +75,14 @@ export function registerPs(program: Command): void {
     .option('--quiet', 'print nothing but errors')
     .action(async (given: Unresolved<PsOptions>) => {
       const options = withPreset(given);
+      // Stopped by a signal, or by the end of the `lstmp cluster` that started it; listened for before
+      // anyone can know this shard is there.
+      const stopped = firstValueFrom(merge(stopRequests(), parentGone()));
+      quietGrpc();
       const secret = readSecret(options.secretFile);
+      // Warnings, not progress: on stderr whatever --jsonl or --quiet.
+      const warn = (text: string | null) => text && process.stderr.write(`lstmp: warning: ${text}\n`);
+      if (options.secretFile) warn(secretFileWarning(options.secretFile));
       if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) fail('--tls-cert and --tls-key go together');
       const tls = options.tlsCert && options.tlsKey ? { certificate: readBytes(options.tlsCert), key: readBytes(options.tlsKey) } : undefined;
       const schedule = scheduleFromOptions(options);
@@ -106,26 +117,45 @@ export function registerPs(program: Command): void {
       let savedUpdates = resumed ? state.updates : -1;
       const save = () => {
         if (state.updates === savedUpdates) return;
+        // A state directory removed under a running shard is made again.
+        makeDirectory(options.state);
         writeAtomic(file, encodeShardState(state));
         savedUpdates = state.updates;
         status('saved');
       };
+      const unsaved = () => state.updates - Math.max(savedUpdates, 0);
+      /** A save that may fail (a full disk, the state directory gone): said and tried again later, while the shard serves on. */
+      const trySave = (): string | null => {
+        try {
+          save();
+          return null;
+        } catch (error) {
+          if (!(error instanceof InputError)) throw error;
+          say({ type: 'save-failed', message: error.message, unsaved: unsaved() }, `cannot save its state (${error.message}); ${unsaved()} updates not saved yet, trying again`);
+          return error.message;
+        }
+      };
       save();
+      if (!tls && !isLoopback(server.address.slice(0, server.address.lastIndexOf(':')))) {
+        warn(`listening in plaintext on ${server.address}: the secret and the parameters cross the network unencrypted (give --tls-cert and --tls-key)`);
+      }
       say(
         { type: 'listening', address: server.address, model: server.info().model, framesSeen: state.framesSeen },
         `${state.range.length.toLocaleString('en-US')} values of ${server.info().model}, listening on ${server.address}${tls ? ' (TLS)' : ''}, frames seen ${state.framesSeen}`,
       );
-      const saving = setInterval(save, options.saveEvery * 1000);
+      const saving = setInterval(trySave, options.saveEvery * 1000);
       const reporting = setInterval(() => status('status'), 10_000);
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
-      });
+      await stopped;
       clearInterval(saving);
       clearInterval(reporting);
       await server.close();
-      save();
+      // The last save is tried a few times, a second apart; if it still fails, what is lost is said.
+      let failure = trySave();
+      for (let attempt = 1; failure !== null && attempt < 3; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        failure = trySave();
+      }
+      if (failure !== null) fail(`${where} cannot save its state (${failure}): the ${unsaved()} updates since its last save are lost`);
       status('stopped');
     });
 }

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { lastValueFrom, tap } from 'rxjs';
 import { SYNTHESIZERS, type SynthesizerName } from '../model/synthesis/speakers.js';
 import { DEFAULT_SPEAKERS, synthesizeCorpus, type CorpusInfo } from '../streams/corpora/synth.js';
-import { integerOption } from './options.js';
+import { integerOption, threadsOption } from './options.js';
 import { progress, type Progress } from './progress.js';
 
 /** Enough for a model to learn digits in minutes; about 25 s of generation on 2 cores. */
@@ -93,7 +93,7 @@ export function registerSynth(program: Command): void {
     .requiredOption('--out <dir>', 'corpus directory (created; files in it are overwritten)')
     .option('--utterances <N>', 'number of utterances (80% train, 10% dev, 10% test)', integerOption(1), DEFAULT_UTTERANCES)
     .option('--seed <S>', 'random seed: the same seed gives a byte-identical corpus', seedOption, 1)
-    .option('--threads <K>', 'worker threads', integerOption(1), availableParallelism())
+    .option('--threads <K>', 'worker threads', threadsOption, availableParallelism())
     .option('--speakers <N|stock>', `generated speakers per synthesizer (default: ${DEFAULT_SPEAKERS}), or "stock": the synthesizers' own voices`, speakersOption)
     .option('--synthesizers <list>', `who speaks, comma-separated (default: ${SYNTHESIZERS.join(',')})`, synthesizersOption)
     .option('--quiet', 'print nothing but errors')

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { filter, fromEvent, lastValueFrom, merge, NEVER, take, tap, type Observable } from 'rxjs';
-import { fail, orFail } from '../errors.js';
+import { catchError, filter, lastValueFrom, merge, NEVER, tap, type Observable } from 'rxjs';
+import { DivergedError, fail, orFail } from '../errors.js';
 import type { Checkpoint } from '../model/formats/checkpoint.js';
 import { decodeModelConfig, describeNetwork, type ModelConfig } from '../model/network/config.js';
 import { parameterCounts } from '../model/network/layout.js';
@@ -13,8 +13,9 @@ import { flatStart, type FlatStartEvent } from '../streams/training/flat-start.j
 import { train, type TrainEvent, type TrainOptions } from '../streams/training/train.js';
 import { integerOption } from './options.js';
 import { progress } from './progress.js';
+import { stopRequests } from './stop.js';
 import { followRun, TRAINING_FIELDS } from './training-view.js';
-import { addTrainingOptions, decodingExtras, plannedFrames, positiveOption, scheduleFromOptions, withPreset, type TrainingOptions, type Unresolved } from './training-options.js';
+import { addTrainingOptions, decodingExtras, plannedFrames, positiveOption, refuseConflicts, scheduleFromOptions, withPreset, type GivenShape, type TrainingOptions, type Unresolved } from './training-options.js';
 
 export interface TrainCommandOptions extends TrainingOptions {
   out: string;
@@ -41,12 +42,13 @@ function modelConfig(options: TrainCommandOptions, outputs: number): ModelConfig
 /**
  * `lstmp train`: multi-threaded ASGD on a corpus, with dev evaluation,
  * metrics, checkpoints and progress, ending early (with a last evaluation
- * and checkpoint) on Ctrl-C or when `until` emits. Returns the final event
+ * and checkpoint) on Ctrl-C or SIGTERM, or when `until` emits. Returns the final event
  * for callers (the main job) that go on from it.
  */
-export async function runTrain(options: TrainCommandOptions, until?: Observable<unknown>): Promise<Extract<TrainEvent, { type: 'done' }>> {
+export async function runTrain(options: TrainCommandOptions, until?: Observable<unknown>, given: GivenShape = {}): Promise<Extract<TrainEvent, { type: 'done' }>> {
   const inventory = corpusStates(options.corpus);
   const resume = options.resume ? loadCheckpoint(options.resume) : undefined;
+  if (resume && options.resume) refuseConflicts(given, resume.config, options.resume);
   const config = resume?.config ?? modelConfig(options, inventory.length);
   if (config.outputs !== inventory.length) fail(`${options.resume ?? options.config}: the network has ${config.outputs} outputs, the corpus ${inventory.length} states`);
   if (options.flatStart && options.realignEvery !== undefined && options.evalEvery > options.realignEvery) {
@@ -57,7 +59,8 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
   const schedule = scheduleFromOptions(options);
   if (options.epochs === undefined && options.frames === undefined && options.minutes === undefined) options.epochs = 1;
   makeDirectory(options.out);
-  writeAtomic(join(options.out, 'metrics.jsonl'), '');
+  // A new run starts a new log; a resumed one goes on with the log it finds.
+  if (!resume) writeAtomic(join(options.out, 'metrics.jsonl'), '');
 
   const counts = parameterCounts(config);
   // The bar's end: the time budget, the frame budget, or every training frame once per epoch.
@@ -89,7 +92,7 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
       resume,
       kernels: options.kernels,
       initRange: options.initRange,
-      until: merge(fromEvent(process, 'SIGINT').pipe(take(1), tap(() => bar.log('stopping: finishing the current chunks, then a last evaluation and checkpoint'))), until ?? NEVER),
+      until: merge(stopRequests().pipe(tap(() => bar.log('stopping: finishing the current chunks, then a last evaluation and checkpoint'))), until ?? NEVER),
   };
   const follow = followRun(bar, options.out, () => extras, budget !== undefined ? (event) => Math.min(Math.round(event.elapsed), budget) : undefined);
   // Realignments: every --realign-every frames, or within a time budget at a quarter, half and three quarters of it.
@@ -103,6 +106,7 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
         extras: (now) => (extras = now),
       })
     : train(trainOptions);
+  let saved: number | null = null;
   const done = await lastValueFrom(
     events.pipe(
       tap((event) => {
@@ -112,9 +116,23 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
         } else if (event.type === 'realigned') {
           bar.log(`realigned ${event.aligned} utterances with the model of frame ${event.framesSeen} in ${event.seconds.toFixed(0)} s: ${(100 * event.unchanged).toFixed(1)}% of frames unchanged (${event.path})`);
           for (const { id, reason } of event.kept) bar.log(`kept the earlier alignment of ${id}: ${reason}`);
-        } else follow(event);
+        } else {
+          follow(event);
+          if (event.type === 'evaluation') saved = event.checkpoint.training?.framesSeen ?? 0;
+        }
       }),
       filter((event): event is TrainEvent => event.type !== 'uniform' && event.type !== 'realigned'),
+      catchError((error: unknown) => {
+        if (!(error instanceof DivergedError)) throw error;
+        // What is kept: this run's checkpoints, or the one it resumed from, or nothing yet.
+        const keeping =
+          saved !== null
+            ? `the last good checkpoint, at ${saved} frames, is kept in ${join(options.out, 'last.msgpack')} (the best on dev in model.msgpack)`
+            : options.resume
+              ? `no checkpoint was written in this run: ${options.resume} is as it was`
+              : `no checkpoint was written yet (the first comes after --eval-every ${options.evalEvery} frames)`;
+        throw new DivergedError(`${error.message}; ${keeping}`);
+      }),
     ),
   ).finally(() => bar.stop());
   if (done.type !== 'done') throw new Error('training ended without a result');
@@ -135,7 +153,8 @@ export function registerTrain(program: Command): void {
     .option('--quiet', 'no progress output')
     .option('--json', 'no progress; print one JSON line {"devFrameAccuracy", "devLoss", "frames", "keptFrames", "seconds", "skipped", "checkpoint"} (dev figures of the kept model)')
     .action(async (options: Unresolved<TrainCommandOptions> & { json?: boolean }) => {
-      const done = await runTrain(withPreset({ ...options, quiet: options.quiet || options.json }));
+      const { cells, projection, layers, config } = options;
+      const done = await runTrain(withPreset({ ...options, quiet: options.quiet || options.json }), undefined, { cells, projection, layers, config });
       const checkpoint = join(options.out, 'model.msgpack');
       if (options.json) {
         const devLoss = done.dev.frames > 0 ? done.dev.loss / done.dev.frames : 0;

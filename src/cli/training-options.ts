@@ -2,16 +2,18 @@ import * as E from 'fp-ts/lib/Either.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { orFail } from '../errors.js';
+import { fail, orFail } from '../errors.js';
 import type { Checkpoint } from '../model/formats/checkpoint.js';
+import { decodeModelConfig, describeNetwork, type ModelConfig } from '../model/network/config.js';
 import { priorsOf } from '../model/decoding/decoding-model.js';
 import { decodeSchedule, type Schedule } from '../model/network/schedule.js';
 import { AUGMENTATIONS, parseAugmentations, type AugmentationPlan } from '../model/augmentation/plan.js';
 import { PRESET_NAMES, TRAINING_PRESETS, type PresetName, type TrainingPreset } from '../model/network/presets.js';
 import { KERNEL_NAMES, type KernelName } from '../ops/kernels/choice.js';
 import { corpusStates, splitFrames } from '../streams/corpora/corpus.js';
+import { readJsonObject } from '../streams/io/files.js';
 import { corpusDecodingModel } from '../streams/recognition/corpus-decoding-model.js';
-import { integerOption, numberOption } from './options.js';
+import { integerOption, numberOption, threadsOption } from './options.js';
 
 /** Parses a number > 0 for a commander option. */
 export function positiveOption(value: string): number {
@@ -131,6 +133,26 @@ export function scheduleFromOptions(options: ScheduleOptions): Schedule {
   );
 }
 
+/** The shape options given on the command line (a preset's are not): with --resume, each must agree with the network resumed. */
+export interface GivenShape {
+  cells?: number;
+  projection?: number;
+  layers?: number;
+  /** a --config file */
+  config?: string;
+}
+
+/** Refuses a shape option that the network being resumed (`config`, from `path`) contradicts: --resume continues that network. */
+export function refuseConflicts(given: GivenShape, config: ModelConfig, path: string): void {
+  const asked: Partial<ModelConfig> = given.config ? orFail(decodeModelConfig({ ...config, ...readJsonObject(given.config) }), given.config) : given;
+  for (const name of ['cells', 'projection', 'layers', 'cellClip', 'peepholes'] as const) {
+    const value = asked[name];
+    if (value === undefined || value === config[name]) continue;
+    const option = given.config ? `--config ${given.config} (${name} ${value})` : `--${name} ${value}`;
+    fail(`${path}: holds a ${describeNetwork(config)}; ${option} conflicts with it (--resume continues the checkpoint's network: leave ${given.config ? '--config' : `--${name}`} out)`);
+  }
+}
+
 /** Everything a command that trains a network from scratch takes: the pipeline, the schedule, the network's shape, the preset. */
 export type TrainingOptions = PipelineOptions & ScheduleOptions & NetworkOptions;
 
@@ -159,7 +181,7 @@ export interface PipelineOptions {
 export function addPipelineOptions(command: Command): Command {
   return command
     .requiredOption('--corpus <DIR>', 'corpus directory (lstmp synth or lstmp import)')
-    .option('--threads <N>', 'training threads sharing the parameters', integerOption(1), 2)
+    .option('--threads <N>', 'training threads sharing the parameters', threadsOption, 2)
     .option('--epochs <E>', 'passes over the training data', integerOption(1))
     .option('--frames <F>', 'stop after this many training frames', integerOption(1))
     .option('--minutes <M>', 'stop after this many minutes of training (then a last evaluation and checkpoint)', positiveOption)

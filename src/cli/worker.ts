@@ -1,17 +1,20 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { fromEvent, lastValueFrom, merge, take, tap } from 'rxjs';
-import { fail } from '../errors.js';
+import { catchError, lastValueFrom, tap } from 'rxjs';
+import { DivergedError, fail } from '../errors.js';
 import { describeNetwork } from '../model/network/config.js';
 import type { WorkerLine } from '../model/cluster/worker-line.js';
 import { saveCheckpoint } from '../streams/io/checkpoint-file.js';
 import { corpusStates } from '../streams/corpora/corpus.js';
 import { readBytes } from '../streams/io/files.js';
 import { connectShards } from '../streams/cluster/parameter-client.js';
+import { quietGrpc } from '../streams/cluster/parameter-service.js';
 import { frameAccuracy } from '../streams/pipeline/score.js';
-import { readSecret } from '../streams/cluster/secret.js';
+import { parentGone } from '../streams/cluster/parent.js';
+import { readSecret, secretFileWarning } from '../streams/cluster/secret.js';
 import { train } from '../streams/training/train.js';
 import { integerOption } from './options.js';
 import { progress } from './progress.js';
+import { stopRequests } from './stop.js';
 import { trainingFields, TRAINING_FIELDS } from './training-view.js';
 import { addPipelineOptions, decodingExtras, plannedFrames, hostPortOption, partOption, positiveOption, type PipelineOptions } from './training-options.js';
 
@@ -65,7 +68,13 @@ export function registerWorker(program: Command): void {
     .option('--json', 'no progress; print one JSON line {"frames", "seconds", "skipped", "devFrameAccuracy", "checkpoint"} at the end')
     .option('--quiet', 'no progress output')
     .action(async (options: WorkerCommandOptions) => {
+      // Started by a `lstmp cluster` that is gone (killed with SIGKILL): nothing is left to report to,
+      // and the shards hold everything but the chunk under way.
+      parentGone().subscribe(() => process.exit(1));
+      quietGrpc();
       const secret = readSecret(options.secretFile);
+      const exposed = options.secretFile ? secretFileWarning(options.secretFile) : null;
+      if (exposed) process.stderr.write(`lstmp: warning: ${exposed}\n`);
       const total = await plannedFrames(options, options.worker.count);
       const bar = progress({ label: `worker ${options.worker.index}/${options.worker.count}`, total, unit: 'frames', fields: TRAINING_FIELDS, quiet: options.quiet || options.json || options.jsonl });
       const server = await connectShards(options.ps, {
@@ -81,10 +90,7 @@ export function registerWorker(program: Command): void {
       const emit = (line: WorkerLine) => options.jsonl && process.stdout.write(`${JSON.stringify(line)}\n`);
       let trained = 0;
       let devAccuracy = '';
-      const stopping = merge(fromEvent(process, 'SIGINT'), fromEvent(process, 'SIGTERM')).pipe(
-        take(1),
-        tap(() => bar.log('stopping: finishing the current chunks')),
-      );
+      const stopping = stopRequests().pipe(tap(() => bar.log('stopping: finishing the current chunks')));
       const done = await lastValueFrom(
         train({
           corpus: options.corpus,
@@ -123,6 +129,11 @@ export function registerWorker(program: Command): void {
               case 'done':
                 break;
             }
+          }),
+          catchError((error: unknown) => {
+            // A thread checks every gradient before it is summed: nothing of a diverged one reaches the shards.
+            if (error instanceof DivergedError) throw new DivergedError(`${error.message}; nothing of it was pushed: the shards keep the model as it was`);
+            throw error;
           }),
         ),
       ).finally(() => {

@@ -8,8 +8,8 @@ import { decodeGradients } from '../../src/model/formats/gradients.js';
 import { initParameters } from '../../src/model/network/init.js';
 import { encodeNpy } from '../../src/ops/codecs/npy.js';
 import { mulberry32 } from '../../src/ops/random.js';
+import { runBackward } from '../../src/testing/network.js';
 import { buildCli, refusalNaming, runCli } from '../support/cli.js';
-import { runBackward } from '../support/network.js';
 import { portableKernels } from '../../src/ops/kernels/portable/portable-kernels.js';
 
 const config: ModelConfig = { inputs: 3, cells: 4, projection: 2, layers: 2, outputs: 5, cellClip: 50, peepholes: true };

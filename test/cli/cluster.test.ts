@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as E from 'fp-ts/lib/Either.js';
+import { decodeShardState } from '../../src/model/cluster/shard-state.js';
 import { allFinite } from '../../src/ops/kernels/portable/update.js';
 import { loadCheckpoint } from '../../src/streams/io/checkpoint-file.js';
 import { buildCli, main, runCli } from '../support/cli.js';
@@ -103,6 +105,10 @@ describe('lstmp cluster', () => {
     expect(metrics.filter((line) => line.type === 'evaluation').length).toBeGreaterThanOrEqual(2);
     const checkpoint = loadCheckpoint(join(out, 'model.msgpack'));
     expect(checkpoint.training!.framesSeen).toBeGreaterThanOrEqual(600_000);
+    // The cluster's updates are the workers' chunks, each pushed once: never more than the shards applied
+    // (adding the workers' running totals at every line counted them over and over).
+    const progress = run.lines.filter((line) => line.type === 'progress');
+    expect(Math.max(...progress.map((line) => line.updates as number))).toBeLessThanOrEqual(checkpoint.training!.updates);
     expect(checkpoint.states).toHaveLength(3 * DIGIT_PHONES.length);
     expect(checkpoint.decoding).toBeDefined();
     for (const file of ['logs/shard-0.log', 'logs/worker-1.log', 'shards/shard-0-of-2.msgpack', 'shards/shard-1-of-2.msgpack', 'summary.json']) expect(existsSync(join(out, file)), file).toBe(true);
@@ -132,13 +138,75 @@ describe('lstmp cluster', () => {
     for (const line of run.lines.filter((l) => l.type === 'process')) expect(alive(line.pid as number)).toBe(false);
   }, 600_000);
 
-  it('ends cleanly on Ctrl-C: the workers finish their chunks, the shared model is saved, every process stops', async () => {
+  it('continues an earlier run in the same --out only with --resume: from the shards\' saved state, its metrics appended to', async () => {
+    const out = join(root, 'continued');
+    const args = ['--corpus', corpus, '--out', out, '--shards', '2', '--workers', '1', '--threads', '1', '--eval-every', '10000000', ...network];
+    const first = await clusterRun([...args, '--frames', '20000']);
+    expect(first.status).toBe(0);
+    const history = readFileSync(join(out, 'metrics.jsonl'), 'utf8');
+    const firstFrames = loadCheckpoint(join(out, 'model.msgpack')).training!.framesSeen;
+
+    // Run again there without --resume: refused, nothing touched.
+    const again = await runCli(['cluster', ...args, '--frames', '40000'], undefined, { timeoutMs: 60_000 });
+    expect(again.status).toBe(2);
+    expect(again.stderr).toBe(`lstmp: ${out}: holds the saved shards of an earlier run (${join(out, 'shards')}): give --resume to continue it, or another --out\n`);
+    expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8')).toBe(history);
+    // A shape that is not the run's is refused too.
+    const reshaped = await runCli(['cluster', ...args, '--frames', '40000', '--resume', '--cells', '48'], undefined, { timeoutMs: 60_000 });
+    expect(reshaped.stderr).toMatch(/^lstmp: .*init\.msgpack: holds a 2-layer LSTMP \(64 cells, 32 projection units\); --cells 48 conflicts with it/);
+
+    const resumed = await clusterRun([...args, '--frames', '40000', '--resume']);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.status).toBe(0);
+    const after = readFileSync(join(out, 'metrics.jsonl'), 'utf8');
+    expect(after.startsWith(history) && after.length > history.length).toBe(true);
+    const added = after.slice(history.length).trim().split('\n').map((text) => JSON.parse(text) as Line);
+    expect(Math.min(...added.map((line) => line.framesSeen as number))).toBeGreaterThanOrEqual(firstFrames);
+    expect(loadCheckpoint(join(out, 'model.msgpack')).training!.framesSeen).toBeGreaterThanOrEqual(40_000);
+  }, 300_000);
+
+  it('ends at once when a worker is killed, naming it and its signal: the other worker stops, the shared model is evaluated and saved, every process stops', async () => {
+    const out = join(root, 'worker-killed');
+    let victim = 0;
+    const run = await clusterRun(['--corpus', corpus, '--out', out, '--shards', '2', '--workers', '2', '--threads', '1', '--frames', '100000000', '--eval-every', '10000000', ...network], (line) => {
+      if (line.type === 'process' && line.role === 'worker' && line.index === 1 && line.what === 'started') victim = line.pid as number;
+      if (line.type === 'progress' && victim > 0 && alive(victim)) process.kill(victim, 'SIGKILL');
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^lstmp: worker 1 \\(pid ${victim}\\) was killed by SIGKILL; the other workers were stopped, and the shared model was evaluated and saved at \\d+ frames\\n$`));
+    const evaluation = run.lines.filter((line) => line.type === 'evaluation').at(-1)!;
+    expect(loadCheckpoint(join(out, 'model.msgpack')).training!.framesSeen).toBe(evaluation.framesSeen);
+    expect(run.lines.find((line) => line.type === 'process' && line.role === 'worker' && line.index === 0 && line.what === 'exited')).toMatchObject({ code: 0 });
+    for (const line of run.lines.filter((l) => l.type === 'process')) expect(alive(line.pid as number)).toBe(false);
+  }, 300_000);
+
+  it('leaves no process behind when it is killed with SIGKILL itself: its shards save their state and stop, its workers stop', async () => {
+    const out = join(root, 'parent-killed');
+    let progressLines = 0;
+    let updatesSeen = 0;
+    const run = await clusterRun(['--corpus', corpus, '--out', out, '--shards', '2', '--workers', '1', '--threads', '1', '--frames', '100000000', '--eval-every', '10000000', '--save-every', '3600', ...network], (line, child) => {
+      if (line.type !== 'progress' || ++progressLines !== 3) return;
+      updatesSeen = line.updates as number;
+      child.kill('SIGKILL');
+    });
+    expect(run.status).toBe(null);
+    const children = run.lines.filter((line) => line.type === 'process').map((line) => line.pid as number);
+    expect(children).toHaveLength(3);
+    // Each child notices within a second that its parent is gone; a shard then saves (at most 5 s for calls in flight).
+    while (children.some(alive)) await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const index of [0, 1]) {
+      const saved = decodeShardState(readFileSync(join(out, 'shards', `shard-${index}-of-2.msgpack`)));
+      expect(E.isRight(saved) && saved.right.updates).toBeGreaterThanOrEqual(updatesSeen);
+    }
+  }, 300_000);
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('ends cleanly on %s: the workers finish their chunks, the shared model is saved, every process stops', async (signal) => {
     let interrupted = false;
-    const out = join(root, 'interrupted');
+    const out = join(root, `interrupted-${signal}`);
     const run = await clusterRun(['--corpus', corpus, '--out', out, '--shards', '2', '--workers', '1', '--threads', '1', '--epochs', '100', '--eval-every', '10000000', ...network], (line, child) => {
       if (line.type === 'progress' && !interrupted) {
         interrupted = true;
-        child.kill('SIGINT');
+        child.kill(signal);
       }
     });
     expect(run.status).toBe(0);
@@ -172,6 +240,6 @@ describe('lstmp ps and lstmp worker', () => {
     expect(address.stderr).toMatch(/expected HOST:PORT,HOST:PORT/);
     const unreachable = await runCli(['worker', '--ps', '127.0.0.1:1', '--corpus', corpus, '--retry-for', '1', '--quiet'], undefined, { env: env('a good long secret') });
     expect(unreachable.status).toBe(2);
-    expect(unreachable.stderr).toMatch(/^lstmp: shard 127\.0\.0\.1:1 unreachable for \d+ s: .*\n$/);
+    expect(unreachable.stderr).toMatch(/^lstmp: shard 127\.0\.0\.1:1 unreachable for 1(\.\d)? s: connect ECONNREFUSED 127\.0\.0\.1:1\n$/);
   });
 });

@@ -37,12 +37,23 @@ describe('lstmp decode --corpus', () => {
     const lines = result.stdout.split('\n');
     expect(lines).toHaveLength(2);
     const summary = JSON.parse(lines[0]) as Record<string, number>;
-    expect(Object.keys(summary)).toEqual(['wer', 'ser', 'words', 'sub', 'del', 'ins']);
+    expect(Object.keys(summary)).toEqual(['wer', 'ser', 'words', 'sub', 'del', 'ins', 'skipped']);
     expect(summary.words).toBe(wordsOf('test'));
     expect(summary.wer).toBeCloseTo((summary.sub + summary.del + summary.ins) / summary.words, 12);
     expect(summary.wer).toBeLessThanOrEqual(0.05);
-    expect(summary.ser).toBeGreaterThanOrEqual(0);
-    expect(summary.ser).toBeLessThanOrEqual(1);
+  });
+
+  it('gives the share of utterances with any error as the SER, as its per-utterance lines count them', async () => {
+    // A word bonus that inserts words: most utterances then have errors.
+    for (const bonus of ['0', '30']) {
+      const args = ['decode', '--checkpoint', model, '--corpus', dir, '--word-bonus', bonus];
+      const [json, text] = await Promise.all([runCli([...args, '--json']), runCli([...args, '--quiet'])]);
+      const utterances = text.stdout.trimEnd().split('\n').slice(0, -1);
+      expect(utterances).toHaveLength([...references.values()].filter((r) => r.split === 'test').length);
+      const wrong = utterances.filter((line) => !/\| {2}0 errors \(/.test(line)).length;
+      if (bonus !== '0') expect(wrong).toBeGreaterThan(0);
+      expect((JSON.parse(json.stdout) as { ser: number }).ser).toBe(wrong / utterances.length);
+    }
   });
 
   it('prints a line per utterance in corpus order, then the summary', async () => {
@@ -129,7 +140,7 @@ describe.concurrent('lstmp decode refuses', () => {
 
   it('a checkpoint that is not one', async () => {
     const wav = join(dir, 'wav', 'tw0000.wav');
-    expect(refusalNaming(await runCli(['decode', '--checkpoint', wav, wav]), wav)).not.toBe('');
+    expect(refusalNaming(await runCli(['decode', '--checkpoint', wav, wav]), wav)).toBe('not an lstmp checkpoint (not a map)');
   });
 
   it.each([

@@ -33,6 +33,21 @@ describe('lstmp eval', () => {
     expect(quiet.stderr).toBe('');
     const json = await runCli([...args(), '--json']);
     expect(json.stderr).toBe('');
-    expect(Object.keys(JSON.parse(json.stdout))).toEqual(['frameAccuracy', 'loss', 'frames']);
+    expect(Object.keys(JSON.parse(json.stdout))).toEqual(['frameAccuracy', 'loss', 'frames', 'skipped']);
+  });
+
+  it('says which utterances it skipped, and with --json counts them in the line too', async () => {
+    const broken = toneCorpus({ utterances: 10 });
+    try {
+      rmSync(join(broken, 'wav', 'utt004.wav'));
+      const json = await runCli(['eval', '--checkpoint', checkpoint, '--corpus', broken, '--json']);
+      expect(json.status).toBe(0);
+      expect(json.stderr).toBe(`skipped utt004: ${join(broken, 'wav', 'utt004.wav')}: no such file\n`);
+      expect(JSON.parse(json.stdout)).toMatchObject({ frames: 86, skipped: 1 });
+      const text = await runCli(['eval', '--checkpoint', checkpoint, '--corpus', broken, '--quiet']);
+      expect(text.stdout).toMatch(/^dev: frame accuracy \d+\.\d{2}%, loss \d+\.\d{4} per frame over 86 frames, 1 utterance skipped\n$/);
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
+    }
   });
 });

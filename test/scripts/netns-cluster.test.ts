@@ -27,14 +27,20 @@ function netnsPermitted(): boolean {
   return true;
 }
 
+// Where network namespaces are not permitted (CI containers often forbid them), the training test is
+// skipped, visibly, and what the script says there is tested instead.
+const permitted = netnsPermitted();
+
 describe('scripts/netns-cluster.sh', () => {
-  it('trains with every shard and worker on its own network namespace, or says it cannot', () => {
+  it.skipIf(permitted)('says in one line, exit 2, that it cannot make network namespaces here', () => {
+    const run = spawnSync(join(repoRoot, 'scripts', 'netns-cluster.sh'), [corpus, out, '20000'], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('netns-cluster: cannot create network namespaces here (needs root and ip netns)\n');
+  });
+
+  const trains = 'trains with every shard and worker on its own network namespace';
+  it.skipIf(!permitted)(permitted ? trains : `${trains} (skipped: network namespaces are not permitted here)`, () => {
     const run = spawnSync(join(repoRoot, 'scripts', 'netns-cluster.sh'), [corpus, out, '20000'], { encoding: 'utf8', timeout: 300_000 });
-    if (!netnsPermitted()) {
-      expect(run.status).toBe(2);
-      expect(run.stderr).toBe('netns-cluster: cannot create network namespaces here (needs root and ip netns)\n');
-      return;
-    }
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/shards listening on 10\.77\.0\.1:7070 10\.77\.0\.2:7070/);
     expect(run.stderr).toMatch(/trained across 2 shard hosts and 2 worker hosts: \{"frames":\d+/);

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,8 @@ export interface CliResult {
 /** Runs `node dist/cli/main.js ...args` in `cwd`; several may run at once (`it.concurrent`). */
 export function runCli(args: readonly string[], cwd = repoRoot, options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((done, failed) => {
-    const child = spawn(process.execPath, [main, ...args], { cwd, timeout: options.timeoutMs ?? 60_000, env: options.env ?? process.env });
+    // SIGKILL at the timeout: SIGTERM asks a training command to finish cleanly, which a hung one never does.
+    const child = spawn(process.execPath, [main, ...args], { cwd, timeout: options.timeoutMs ?? 60_000, killSignal: 'SIGKILL', env: options.env ?? process.env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
@@ -51,6 +52,57 @@ export function runCli(args: readonly string[], cwd = repoRoot, options: { env?:
     child.on('error', failed);
     child.on('close', (status) => done({ status, stdout, stderr }));
   });
+}
+
+/** A CLI process started by {@link startCli}. */
+export interface RunningCli {
+  readonly child: ChildProcess;
+  /** resolves once stderr holds a line matching `pattern`; rejects if the process ends first */
+  stderrLine(pattern: RegExp): Promise<string>;
+  /** resolves with what {@link runCli} would, once the process has ended */
+  readonly ended: Promise<CliResult>;
+}
+
+/** Starts `node dist/cli/main.js ...args` and follows its output, to act on it while it runs (a signal once it trains). */
+export function startCli(args: readonly string[], cwd = repoRoot, options: { env?: NodeJS.ProcessEnv } = {}): RunningCli {
+  const child = spawn(process.execPath, [main, ...args], { cwd, env: options.env ?? process.env });
+  let stdout = '';
+  let stderr = '';
+  let closed = false;
+  const waiting: { pattern: RegExp; resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
+  const check = () => {
+    for (const waiter of [...waiting]) {
+      const line = stderr.split('\n').find((text) => waiter.pattern.test(text));
+      if (line !== undefined) {
+        waiting.splice(waiting.indexOf(waiter), 1);
+        waiter.resolve(line);
+      } else if (closed) {
+        waiting.splice(waiting.indexOf(waiter), 1);
+        waiter.reject(new Error(`the command ended without a line matching ${waiter.pattern}: ${stderr}`));
+      }
+    }
+  };
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => {
+    stderr += text;
+    check();
+  });
+  const ended = new Promise<CliResult>((done) =>
+    child.on('close', (status) => {
+      closed = true;
+      check();
+      done({ status, stdout, stderr });
+    }),
+  );
+  return {
+    child,
+    stderrLine: (pattern) =>
+      new Promise((resolve, reject) => {
+        waiting.push({ pattern, resolve, reject });
+        check();
+      }),
+    ended,
+  };
 }
 
 /** When `path` was last written, or −∞ if it does not exist. */

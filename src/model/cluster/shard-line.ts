@@ -14,6 +14,8 @@ export const ShardStatusLineCodec = t.type({
   refused: t.record(t.string, NonNegativeInt),
 });
 export const ShardRefusedLineCodec = t.type({ type: t.literal('refused'), reason: t.string, message: t.string });
+/** A save of the shard's state failed; the shard goes on serving and tries again. `unsaved`: updates applied since its last save. */
+export const ShardSaveFailedLineCodec = t.type({ type: t.literal('save-failed'), message: t.string, unsaved: NonNegativeInt });
 
-export const ShardLineCodec = t.union([ShardListeningLineCodec, ShardStatusLineCodec, ShardRefusedLineCodec]);
+export const ShardLineCodec = t.union([ShardListeningLineCodec, ShardStatusLineCodec, ShardRefusedLineCodec, ShardSaveFailedLineCodec]);
 export type ShardLine = t.TypeOf<typeof ShardLineCodec>;

@@ -15,7 +15,8 @@ import { Bin, plainMsgpack, unpackWhole } from '../formats/tensors.js';
 const Finite = t.refinement(t.number, Number.isFinite, 'a finite number');
 
 /** What a shard serves: asked once by each worker, and by the cluster to follow progress. */
-export const ShardInfoCodec = t.type({
+export const ShardInfoCodec = t.intersection([
+  t.type({
   /** {@link modelIdentity} of the network */
   model: t.string,
   /** the network's config, so a worker needs nothing but the shards' addresses */
@@ -29,11 +30,20 @@ export const ShardInfoCodec = t.type({
   learningRate: Finite,
   /** calls refused so far, by reason */
   refused: t.record(t.string, NonNegativeInt),
-});
+  }),
+  /** pushes received again and not applied again (their replies were lost); shards of earlier versions do not say */
+  t.partial({ repeated: NonNegativeInt }),
+]);
 export type ShardInfo = t.TypeOf<typeof ShardInfoCodec>;
 
-/** A gradient piece for one shard, summed over `frames` frames; with `fetch` the shard answers with its fresh values. */
-export const PushCodec = t.type({ model: t.string, frames: NonNegativeInt, gradient: Bin, fetch: t.boolean });
+/** Who sent a push ({@link PushIdentity}): a push sent again is applied once. */
+const PushIdentityCodec = t.type({ worker: t.string, thread: NonNegativeInt, sequence: NonNegativeInt });
+
+/**
+ * A gradient piece for one shard, summed over `frames` frames; with `fetch` the shard answers with its
+ * fresh values. With `id`, a push the shard has already applied is not applied again.
+ */
+export const PushCodec = t.intersection([t.type({ model: t.string, frames: NonNegativeInt, gradient: Bin, fetch: t.boolean }), t.partial({ id: PushIdentityCodec })]);
 export type Push = t.TypeOf<typeof PushCodec>;
 
 /** Asks for a shard's values. */

@@ -19,22 +19,53 @@ export interface ShardState {
   /** frames of every gradient applied so far: the schedule's clock */
   framesSeen: number;
   updates: number;
+  /**
+   * The last push applied from each worker's thread, by `worker/thread`: a
+   * push sent again (its reply was lost) is recognised and not applied twice.
+   * Saved with the state, so it holds across a restart too.
+   */
+  readonly applied: Map<string, number>;
 }
+
+/**
+ * Who sent a push: the worker (its client's random name, new each time a
+ * worker starts), the thread, and the push's number in that thread's pushes,
+ * which go one at a time, in order.
+ */
+export interface PushIdentity {
+  readonly worker: string;
+  readonly thread: number;
+  readonly sequence: number;
+}
+
+/** The threads whose last push a shard remembers, the longest unheard-from forgotten first. */
+export const APPLIED_LIMIT = 4096;
 
 /** A fresh shard `index` of `count` over the parameters `all` (from an initial or trained checkpoint). */
 export function shardOf(config: ModelConfig, all: Float32Array, index: number, count: number, framesSeen = 0): ShardState {
   const range = shardRange(all.length, index, count);
   const values = all.slice(range.offset, range.offset + range.length);
-  return { config, range, values, velocity: new Float32Array(range.length), framesSeen, updates: 0 };
+  return { config, range, values, velocity: new Float32Array(range.length), framesSeen, updates: 0, applied: new Map() };
 }
 
 /**
  * Applies one pushed gradient piece, summed over `frames` frames, to the
  * shard: single-machine SGD (`sgd`) restricted to this slice, at the rate the
- * schedule gives after the frames this shard has seen. Returns that rate.
- * The caller has checked the piece's length and finiteness.
+ * schedule gives after the frames this shard has seen. A push with an
+ * identity is applied once: one that is not newer than the last applied from
+ * its thread is left out. Returns whether it was applied. The caller has
+ * checked the piece's length and finiteness.
  */
-export function applyPush(state: ShardState, segments: readonly RateSegment[], schedule: Schedule, gradient: Float32Array, frames: number): number {
+export function applyPush(state: ShardState, segments: readonly RateSegment[], schedule: Schedule, gradient: Float32Array, frames: number, id?: PushIdentity): boolean {
+  if (id) {
+    const key = `${id.worker}/${id.thread}`;
+    const last = state.applied.get(key);
+    if (last !== undefined && id.sequence <= last) return false;
+    // Map order is the order threads were last heard from.
+    state.applied.delete(key);
+    state.applied.set(key, id.sequence);
+    if (state.applied.size > APPLIED_LIMIT) state.applied.delete(state.applied.keys().next().value as string);
+  }
   const learningRate = learningRateAt(schedule, state.framesSeen);
   // Plain SGD leaves the velocity at zero: the step then reads and writes only the values.
   const velocity = schedule.momentum === 0 ? null : state.velocity;
@@ -43,7 +74,7 @@ export function applyPush(state: ShardState, segments: readonly RateSegment[], s
   }
   state.framesSeen += frames;
   state.updates++;
-  return learningRate;
+  return true;
 }
 
 /** The segments of `state`'s slice, each with its learning-rate factor. */
@@ -65,6 +96,8 @@ const SavedShard = t.type({
   framesSeen: NonNegativeInt,
   updates: NonNegativeInt,
 });
+/** Files of earlier versions have no `applied`. */
+const SavedApplied = t.partial({ applied: t.record(t.string, NonNegativeInt) });
 
 /** A shard's state as MessagePack, for its state file. */
 export function encodeShardState(state: ShardState): Uint8Array {
@@ -78,6 +111,7 @@ export function encodeShardState(state: ShardState): Uint8Array {
     velocity: littleEndianBytes(state.velocity),
     framesSeen: state.framesSeen,
     updates: state.updates,
+    applied: Object.fromEntries(state.applied),
   });
 }
 
@@ -86,11 +120,11 @@ export function decodeShardState(bytes: Uint8Array): E.Either<string, ShardState
   const unpacked = unpackWhole(bytes);
   if (E.isLeft(unpacked)) return unpacked;
   if (!isMap(unpacked.right) || unpacked.right.format !== SHARD_FORMAT) return E.left('not an lstmp shard state');
-  const saved = SavedShard.decode(unpacked.right);
+  const saved = t.intersection([SavedShard, SavedApplied]).decode(unpacked.right);
   if (E.isLeft(saved)) return E.left(describeErrors(saved.left));
   const config = decodeModelConfig(saved.right.config);
   if (E.isLeft(config)) return config;
-  const { index, count, values, velocity, framesSeen, updates } = saved.right;
+  const { index, count, values, velocity, framesSeen, updates, applied } = saved.right;
   if (index >= count) return E.left(`shard ${index} of ${count} does not exist`);
   const range = shardRange(layoutOf(config.right).size, index, count);
   if (values.length !== 4 * range.length || velocity.length !== 4 * range.length) {
@@ -103,6 +137,7 @@ export function decodeShardState(bytes: Uint8Array): E.Either<string, ShardState
     velocity: fromLittleEndian(Float32Array, velocity, 0, range.length),
     framesSeen,
     updates,
+    applied: new Map(Object.entries(applied ?? {})),
   };
   if (!allFinite(state.values) || !allFinite(state.velocity)) return E.left('holds NaN or Inf values');
   return E.right(state);

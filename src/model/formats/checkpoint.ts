@@ -3,7 +3,7 @@ import * as t from 'io-ts';
 import type { CmvnStats } from '../../ops/dsp/cmvn.js';
 import { decodeModelConfig, type ModelConfig } from '../network/config.js';
 import { decodeDecodingModel, encodeDecodingModel, type DecodingModel } from '../decoding/decoding-model.js';
-import { describeErrors, NonNegativeInt } from '../codec.js';
+import { describeErrors, NonNegativeInt, PositiveInt } from '../codec.js';
 import { layoutOf } from '../network/layout.js';
 import { decodeTensor, decodeTensors, encodeTensor, encodeTensors, isMap, plainMsgpack, unpackWhole } from './tensors.js';
 
@@ -43,7 +43,8 @@ export const CHECKPOINT_FORMAT = 'lstmp-checkpoint';
 export const CHECKPOINT_VERSION = 1;
 
 const TrainingCodec = t.type({ framesSeen: NonNegativeInt, updates: NonNegativeInt, epoch: NonNegativeInt });
-const CmvnCodec = t.type({ count: NonNegativeInt, sum: t.array(t.number), sumSquares: t.array(t.number) });
+// Statistics of no frames would normalise nothing, silently: a checkpoint's come from its training corpus.
+const CmvnCodec = t.type({ count: PositiveInt, sum: t.array(t.number), sumSquares: t.array(t.number) });
 const OptionalFields = t.partial({ training: TrainingCodec, cmvn: CmvnCodec, priors: t.unknown, states: t.array(t.string), delay: NonNegativeInt, decoding: t.unknown });
 const KNOWN = new Set(['format', 'version', 'config', 'tensors', 'training', 'cmvn', 'priors', 'states', 'delay', 'decoding']);
 
@@ -82,7 +83,9 @@ export function encodeCheckpoint(ck: Checkpoint): Uint8Array {
  */
 export function decodeCheckpoint(bytes: Uint8Array): E.Either<string, Checkpoint> {
   const unpacked = unpackWhole(bytes);
-  if (E.isLeft(unpacked)) return unpacked;
+  // Another kind of file (a WAV, a .npy) reads as a small MessagePack value followed by the rest of the
+  // file: it is not a checkpoint, which is one map, rather than a checkpoint with bytes after it.
+  if (E.isLeft(unpacked)) return bytes.length > 0 && !startsMap(bytes[0]) && unpacked.left.startsWith('trailing bytes') ? E.left('not an lstmp checkpoint (not a map)') : unpacked;
   const fields = unpacked.right;
   if (!isMap(fields)) return E.left('not an lstmp checkpoint (not a map)');
   if (fields.format !== CHECKPOINT_FORMAT) return E.left(`not an lstmp checkpoint (format is ${describe(fields.format)})`);
@@ -125,6 +128,11 @@ export function decodeCheckpoint(bytes: Uint8Array): E.Either<string, Checkpoint
   const unknown = Object.keys(fields).filter((key) => !KNOWN.has(key));
   if (unknown.length > 0) ck.extra = Object.fromEntries(unknown.map((key) => [key, fields[key]]));
   return E.right(ck);
+}
+
+/** Whether a MessagePack value starting with this byte is a map (fixmap, map 16, map 32). */
+function startsMap(byte: number): boolean {
+  return (byte & 0xf0) === 0x80 || byte === 0xde || byte === 0xdf;
 }
 
 function describe(value: unknown): string {

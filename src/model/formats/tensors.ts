@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { Packr } from 'msgpackr';
 import { fromLittleEndian, littleEndianBytes } from '../../ops/codecs/little-endian.js';
-import type { Layout } from '../network/layout.js';
+import type { Layout, TensorSlot } from '../network/layout.js';
 import { NonNegativeInt } from '../codec.js';
 
 /**
@@ -71,14 +71,19 @@ export function decodeTensors(layout: Layout, tensors: unknown): E.Either<string
   if (missing.length > 0) problems.push(`missing tensor${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
   if (unexpected.length > 0) problems.push(`unexpected tensor${unexpected.length > 1 ? 's' : ''} ${unexpected.join(', ')}`);
 
-  const buffer = new Float32Array(layout.size);
+  // Every tensor is checked against the bytes the file holds before the buffer is allocated: a
+  // config that claims a network far larger than its tensors is refused, not allocated.
+  const decoded: [TensorSlot, Float32Array][] = [];
   for (const slot of layout.tensors) {
     if (!(slot.name in present)) continue;
     const values = decodeTensor(slot.name, present[slot.name], slot.shape);
     if (E.isLeft(values)) problems.push(values.left);
-    else buffer.set(values.right, slot.offset);
+    else decoded.push([slot, values.right]);
   }
-  return problems.length > 0 ? E.left(problems.join('; ')) : E.right(buffer);
+  if (problems.length > 0) return E.left(problems.join('; '));
+  const buffer = new Float32Array(layout.size);
+  for (const [slot, values] of decoded) buffer.set(values, slot.offset);
+  return E.right(buffer);
 }
 
 /** A decoded MessagePack map (not an array, bin, or a msgpackr extension object such as a Date). */

@@ -3,6 +3,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
 import type { LstmpSpec } from '../../ops/nn/lstmp.js';
 import { describeErrors, NonNegativeInt, PositiveFinite, PositiveInt, withDefault } from '../codec.js';
+import { parameterTotal } from './layout.js';
 
 /**
  * A network's configuration. Unknown fields are rejected (a typo must not be
@@ -24,7 +25,15 @@ export const ModelConfigCodec = t.exact(
 /** A decoded configuration: exactly the shape the operators take. */
 export type ModelConfig = LstmpSpec;
 
-/** Decodes a configuration, or says in words which field is wrong. */
+/**
+ * The most parameters a network may have: 1 GiB of float32. Training holds
+ * the parameters, their gradient and the momentum in one WebAssembly memory
+ * (at most 4 GiB); a config asking for more is refused before anything is
+ * allocated (the paper's largest network has 13.2 M).
+ */
+export const MAX_PARAMETERS = 2 ** 28;
+
+/** Decodes a configuration, or says in words which field is wrong, or that the network it describes is too large to hold. */
 export function decodeModelConfig(input: unknown): E.Either<string, ModelConfig> {
   if (input !== null && typeof input === 'object' && !Array.isArray(input)) {
     const known = new Set(Object.keys(ModelConfigCodec.type.props));
@@ -35,6 +44,10 @@ export function decodeModelConfig(input: unknown): E.Either<string, ModelConfig>
     ModelConfigCodec.decode(input),
     E.mapLeft((errors) => `invalid config: ${describeErrors(errors)}`),
     E.map((c) => ({ ...c })),
+    E.filterOrElse(
+      (config) => parameterTotal(config) <= MAX_PARAMETERS,
+      (config) => `invalid config: ${describeNetwork(config)} has ${parameterTotal(config).toLocaleString('en-US')} parameters, more than lstmp holds (${MAX_PARAMETERS.toLocaleString('en-US')})`,
+    ),
   );
 }
 

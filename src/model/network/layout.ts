@@ -44,6 +44,17 @@ export function layoutOf(spec: LstmpSpec): Layout {
   return { tensors, size: offset };
 }
 
+/**
+ * The size of {@link layoutOf}'s buffer, computed without listing the tensors:
+ * what a config is checked against before anything is built for it.
+ */
+export function parameterTotal(spec: LstmpSpec): number {
+  const C = spec.cells;
+  const R = recurrentSize(spec);
+  const perLayer = (inputs: number) => 4 * C * (inputs + R + 1) + (spec.peepholes ? 3 * C : 0) + spec.projection * C;
+  return perLayer(spec.inputs) + (spec.layers - 1) * perLayer(R) + spec.outputs * (R + 1);
+}
+
 /** Biases and peepholes: the tensors that often want a smaller learning rate. */
 export function isBiasOrPeephole(name: string): boolean {
   return name.endsWith('.b') || name.endsWith('.by') || name.endsWith('.peephole');

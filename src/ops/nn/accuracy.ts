@@ -1,6 +1,8 @@
 /**
  * How many unmasked rows of a [rows, cols] score matrix have their maximum at
- * the target (frame accuracy's numerator). Ties go to the lower index.
+ * the target (frame accuracy's numerator), each weighed by its mask as
+ * {@link countFrames} weighs it, so the accuracy stays within [0, 1] (a row
+ * of mask 0.5 is half a frame, correct or not). Ties go to the lower index.
  */
 export function countCorrect(scores: Float32Array, targets: Int32Array, mask: Float32Array, rows: number, cols: number): number {
   let correct = 0;
@@ -16,7 +18,7 @@ export function countCorrect(scores: Float32Array, targets: Int32Array, mask: Fl
         bestScore = score;
       }
     }
-    if (best === targets[r]) correct++;
+    if (best === targets[r]) correct += mask[r];
   }
   return correct;
 }

@@ -123,7 +123,7 @@ export function createWorkspace(
       c: alloc((steps + 1) * streams * C),
       hc: alloc(frames * C),
       clipped: alloc(frames * C),
-      m: spec.projection > 0 ? alloc(frames * C) : r.subarray(streams * R),
+      m: spec.projection > 0 ? alloc(frames * C) : partOfR(r.subarray(streams * R)),
       r,
     });
   }
@@ -142,14 +142,22 @@ export function createWorkspace(
   };
 }
 
-const isViewInto = (inner: Float32Array, outer: Float32Array): boolean =>
-  inner.buffer === outer.buffer && inner.byteOffset >= outer.byteOffset && inner.byteOffset < outer.byteOffset + outer.byteLength;
+/**
+ * A plain LSTM's m_t: r's slots 1..T, no allocation of its own, so never released. Recorded as made,
+ * not told by address: with T = 0 the view is empty and sits just past r's end, where releasing it
+ * once put an address inside r's cache line on the free list.
+ */
+const viewsOfR = new WeakSet<Float32Array>();
+const partOfR = (view: Float32Array): Float32Array => {
+  viewsOfR.add(view);
+  return view;
+};
 
 /** Gives back every buffer {@link createWorkspace} allocated with `alloc` (pass `kernels.release`). */
 export function releaseWorkspace(ws: Workspace, release: (array: Float32Array) => void): void {
   for (const layer of ws.layers) {
     for (const array of [layer.gates, layer.c, layer.hc, layer.clipped, layer.r]) release(array);
-    if (!isViewInto(layer.m, layer.r)) release(layer.m); // without a projection, m is part of r
+    if (!viewsOfR.has(layer.m)) release(layer.m); // without a projection, m is part of r
   }
   for (const array of [ws.logp, ws.dLogits, ws.dGates, ws.dAbove, ws.dBelow, ws.dm, ws.dc, ws.ones]) release(array);
 }

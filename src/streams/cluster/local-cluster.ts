@@ -14,6 +14,7 @@ import { cmvnTransform } from '../../ops/dsp/cmvn.js';
 import type { ChunkOptions } from '../pipeline/chunk.js';
 import { corpusCmvn, devEvaluator } from '../training/evaluate.js';
 import { connectShards, type ParameterServerClient } from './parameter-client.js';
+import { PARENT_VARIABLE } from './parent.js';
 import { SECRET_VARIABLE } from './secret.js';
 import { TRAINING_DEFAULTS } from '../training/train.js';
 import { trainingEvents, type Position, type TrainEvent } from '../training/training-events.js';
@@ -54,11 +55,18 @@ export interface ProcessEvent {
   readonly role: 'shard' | 'worker';
   readonly index: number;
   readonly pid: number;
-  readonly what: 'started' | 'restarted' | 'exited';
+  readonly what: 'started' | 'restarted' | 'exited' | 'save-failed';
   readonly code?: number | null;
+  /** the signal that ended it, for `exited` */
+  readonly signal?: NodeJS.Signals | null;
+  /** what went wrong, for `save-failed`: a shard could not save its state and serves on, trying again */
+  readonly message?: string;
 }
 
 export type ClusterEvent = TrainEvent | ProcessEvent;
+
+/** How long a process asked to stop may take before it is killed: a worker's last chunk and push, a shard's last save. */
+const STOP_GRACE_MS = 30_000;
 
 /** A child process whose stdout is JSON lines, its stderr kept in a log file and its last line remembered. */
 interface Child {
@@ -82,16 +90,20 @@ interface Child {
 export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
   return new Observable<ClusterEvent>((subscriber) => {
     const children = new Set<Child>();
+    const isShard = new Set<Child>();
     let server: ParameterServerClient | null = null;
     let finished = false;
+    // This process ends without stopping its children (an uncaught error): the shards are asked to
+    // save and stop, the workers, which hold nothing the shards lack, are killed.
     const killAll = () => {
-      for (const child of children) child.process.kill('SIGKILL');
+      for (const child of children) child.process.kill(isShard.has(child) ? 'SIGTERM' : 'SIGKILL');
     };
     process.once('exit', killAll);
 
     const logs = join(options.out, 'logs');
     makeDirectory(logs);
-    const env = { ...process.env, [SECRET_VARIABLE]: options.secret };
+    // Killed with SIGKILL, this process cannot stop its children: they stop when they see it gone.
+    const env = { ...process.env, [SECRET_VARIABLE]: options.secret, [PARENT_VARIABLE]: String(process.pid) };
     const begun = performance.now();
     const elapsed = () => (performance.now() - begun) / 1000;
 
@@ -100,6 +112,8 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
       const child: Child = { process: spawn(process.execPath, [options.cli, role === 'shard' ? 'ps' : 'worker', ...args, '--jsonl'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }), lastError: '', stopping: false };
       children.add(child);
       const log = createWriteStream(join(logs, `${role}-${index}.log`), { flags: 'a' });
+      // A log that cannot be written (a full disk) must not stop the run: the last line is still kept for its messages.
+      log.on('error', () => {});
       createInterface({ input: child.process.stdout! }).on('line', line);
       createInterface({ input: child.process.stderr! }).on('line', (text) => {
         log.write(`${text}\n`);
@@ -111,13 +125,19 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
       });
       return child;
     };
+    // Asked to stop, a worker finishes its chunk and a shard saves its state; one that has not exited
+    // after the grace period (a worker retrying a push to a shard that is gone) is killed.
     const stopChildren = (which: (child: Child) => boolean) =>
       Promise.all(
         [...children].filter(which).map(
           (child) =>
             new Promise<void>((resolve) => {
               child.stopping = true;
-              child.process.once('exit', () => resolve());
+              const kill = setTimeout(() => child.process.kill('SIGKILL'), STOP_GRACE_MS);
+              child.process.once('exit', () => {
+                clearTimeout(kill);
+                resolve();
+              });
               child.process.kill('SIGTERM');
             }),
         ),
@@ -126,7 +146,6 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
     const run = async () => {
       // Shards first: each says where it listens, and a shard that dies comes back
       // on the same address from its saved state while the workers retry.
-      const isShard = new Set<Child>();
       const listening: (string | null)[] = new Array<string | null>(options.shards).fill(null);
       let restarts = 0;
       let failRun: (error: Error) => void = () => {};
@@ -139,11 +158,12 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
           const child = start('shard', index, args, (text) => {
             const line = decodeJson(ShardLineCodec, text);
             if (E.isRight(line) && line.right.type === 'listening') resolve((listening[index] = line.right.address));
+            if (E.isRight(line) && line.right.type === 'save-failed') subscriber.next({ type: 'process', role: 'shard', index, pid: child.process.pid ?? -1, what: 'save-failed', message: line.right.message });
           });
           isShard.add(child);
           subscriber.next({ type: 'process', role: 'shard', index, pid: child.process.pid ?? -1, what });
-          child.process.on('exit', (code) => {
-            subscriber.next({ type: 'process', role: 'shard', index, pid: child.process.pid ?? -1, what: 'exited', code });
+          child.process.on('exit', (code, signal) => {
+            subscriber.next({ type: 'process', role: 'shard', index, pid: child.process.pid ?? -1, what: 'exited', code, signal });
             if (child.stopping || finished) return;
             const why = child.lastError || `exit code ${code}`;
             if (listening[index] === null) return failRun(new InputError(`shard ${index} did not start: ${why}`));
@@ -162,7 +182,9 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
       // count of updates; the cluster's is the sum of the latest ones.
       const epochs = new Array<number>(options.workers).fill(0);
       const updates = new Array<number>(options.workers).fill(0);
-      let framesSeen = 0;
+      // A resumed run goes on from where its shards stand.
+      const firstFrame = Math.max(...model.shards.map((shard) => shard.framesSeen));
+      let framesSeen = firstFrame;
       let learningRate = 0;
       const position = (): Position => ({
         framesSeen,
@@ -173,7 +195,7 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
       });
       const events = trainingEvents(subscriber, {
         evalEvery: options.evalEvery,
-        firstFrame: 0,
+        firstFrame,
         reportEvery: options.reportEvery ?? TRAINING_DEFAULTS.reportEvery,
         position,
         snapshot: async () => {
@@ -186,7 +208,11 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
           delay: options.delay,
           utterances: options.devUtterances,
         }),
+        failed: (error) => failRun(error instanceof Error ? error : new Error(String(error))),
       });
+      // A worker that dies ends the run at once (its part of the data would go untrained): the others
+      // finish their chunks, and the shared model is evaluated and saved before the error.
+      let lostWorker: Error | null = null;
       const workersDone = Promise.all(
         Array.from(
           { length: options.workers },
@@ -209,10 +235,12 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
                 }
               });
               subscriber.next({ type: 'process', role: 'worker', index, pid: child.process.pid ?? -1, what: 'started' });
-              child.process.on('exit', (code) => {
-                subscriber.next({ type: 'process', role: 'worker', index, pid: child.process.pid ?? -1, what: 'exited', code });
-                if (code === 0) resolve();
-                else reject(new InputError(`worker ${index} failed: ${child.lastError || `exit code ${code}`}`));
+              child.process.on('exit', (code, signal) => {
+                const pid = child.process.pid ?? -1;
+                subscriber.next({ type: 'process', role: 'worker', index, pid, what: 'exited', code, signal });
+                if (code === 0 || (child.stopping && finished)) return resolve();
+                const how = signal ? `was killed by ${signal}` : `failed (exit code ${code})`;
+                reject((lostWorker ??= new InputError(`worker ${index} (pid ${pid}) ${how}${child.lastError ? `: ${child.lastError.replace(/^lstmp: /, '')}` : ''}`)));
               });
             }),
         ),
@@ -220,14 +248,22 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
       const stopping = options.until?.subscribe(() => void stopChildren((child) => !isShard.has(child)));
       try {
         await Promise.race([workersDone, runFailed]);
+      } catch (error) {
+        const lost = lostWorker as Error | null;
+        if (lost === null || error !== lost) throw error;
+        await stopChildren((child) => !isShard.has(child));
+        const saved = await events.finalEvaluation();
+        throw new InputError(`${lost.message}; the other workers were stopped, and the shared model was evaluated and saved at ${saved.training?.framesSeen ?? 0} frames`);
       } finally {
         stopping?.unsubscribe();
       }
       await events.finish();
     };
 
+    // Workers before shards: a worker still pushing when its shards are gone would retry until its --retry-for.
     const shutdown = async () => {
       finished = true;
+      await stopChildren((child) => !isShard.has(child));
       server?.close();
       await stopChildren(() => true);
       process.removeListener('exit', killAll);

@@ -1,5 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as grpc from '@grpc/grpc-js';
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type * as t from 'io-ts';
 import { fail, InputError } from '../../errors.js';
 import { decodeModelConfig, type ModelConfig } from '../../model/network/config.js';
@@ -28,6 +31,8 @@ export interface ConnectOptions {
   readonly retryForMs: number;
   /** told of each retry, for the log */
   readonly retrying?: (address: string, reason: string) => void;
+  /** gRPC client interceptors every call goes through (tracing; a test drops replies with one) */
+  readonly interceptors?: readonly grpc.Interceptor[];
 }
 
 /** Where the whole shared model stands, as the shards answered. */
@@ -46,9 +51,12 @@ export interface ParameterServerClient {
   /**
    * Pushes `gradient` (the whole vector, summed over `frames` frames) to the
    * shards, a piece to each, concurrently. With `into`, the shards answer with
-   * their fresh values, which are written there.
+   * their fresh values, which are written there. Each push carries an identity
+   * (this client, `thread`, its number in the thread's pushes), so a push
+   * sent again after its reply was lost is applied once; a thread's pushes
+   * must go one at a time.
    */
-  push(gradient: Float32Array, frames: number, into: Float32Array | null): Promise<ServerPosition>;
+  push(gradient: Float32Array, frames: number, into: Float32Array | null, thread?: number): Promise<ServerPosition>;
   /** every shard's values, written into `into` */
   pull(into: Float32Array): Promise<ServerPosition>;
   /** every shard's current info (counts, refusals) */
@@ -56,10 +64,44 @@ export interface ParameterServerClient {
   close(): void;
 }
 
-/** Statuses worth retrying: the shard is down, restarting, or slow. */
+/** Statuses worth retrying: the shard is down, restarting, or slow (unless the TLS handshake is what failed). */
 const TRANSIENT = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED]);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The cause in gRPC's details, as one line: its `Last error`, without the
+ * resolution note, the time stamp, or OpenSSL's codes around its reason
+ * (`…:SSL routines:ssl3_get_record:wrong version number:…` gives `wrong version number`).
+ */
+export function causeOf(details: string): string {
+  const last = /Last error: (?:Error: )?([\s\S]*?)(?:\. Resolution note:[\s\S]*)?$/.exec(details)?.[1] ?? details;
+  const line = last.split('\n')[0].replace(/ \(\d{4}-\d\d-\d\dT[^)]*\)$/, '');
+  return /:SSL routines:[^:]*:([^:]+)/.exec(line)?.[1] ?? line;
+}
+
+const UNTRUSTED = /self[- ]signed certificate|unable to (?:get|verify)|certificate (?:has expired|is not yet valid|signature failure)|CERT_|does not match certificate|Hostname\/IP does not match/i;
+const HANDSHAKE = /wrong version number|packet length too long|unknown protocol|SSL routines|EPROTO|handshake/i;
+
+/**
+ * Whether a server speaks TLS at `address`: what a plaintext client is told
+ * when its connection fails for no reason it can see (the TLS server drops it).
+ */
+function speaksTls(address: string): Promise<boolean> {
+  const at = address.lastIndexOf(':');
+  const host = address.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+  return new Promise((resolve) => {
+    const socket = tlsConnect({ host, port: Number(address.slice(at + 1)), rejectUnauthorized: false, ALPNProtocols: ['h2'], ...(isIP(host) ? {} : { servername: host }) });
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(2_000, () => done(false));
+    socket.once('secureConnect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('close', () => done(false));
+  });
+}
 
 /** One shard's client: typed calls, retried with backoff while the shard is unreachable. */
 class ShardConnection {
@@ -71,7 +113,7 @@ class ShardConnection {
     private readonly options: ConnectOptions,
   ) {
     const credentials = options.tlsRoots ? grpc.credentials.createSsl(Buffer.from(options.tlsRoots)) : grpc.credentials.createInsecure();
-    this.client = new grpc.Client(address, credentials, channelOptions(values));
+    this.client = new grpc.Client(address, credentials, { ...channelOptions(values), interceptors: [...(options.interceptors ?? [])] });
   }
 
   async call<A>(method: keyof typeof ParameterShardService, request: Uint8Array, codec: t.Decoder<unknown, A>): Promise<A> {
@@ -98,12 +140,26 @@ class ShardConnection {
         if (error instanceof InputError || !TRANSIENT.has(status.code)) {
           throw error instanceof InputError ? error : new InputError(`shard ${this.address} refused the call: ${status.details ?? String(error)}`);
         }
-        if (Date.now() - started + wait > this.options.retryForMs) {
-          throw new InputError(`shard ${this.address} unreachable for ${Math.round((Date.now() - started) / 1000)} s: ${status.details}`);
-        }
-        this.options.retrying?.(this.address, status.details);
-        await sleep(wait);
+        const cause = causeOf(status.details);
+        // A certificate or handshake that failed fails again: final, and said as such.
+        await this.refuseTls(cause);
+        const elapsed = Date.now() - started;
+        // At least --retry-for, in whole seconds (tenths below ten).
+        const seconds = elapsed < 10_000 ? Math.floor(elapsed / 100) / 10 : Math.floor(elapsed / 1000);
+        if (elapsed >= this.options.retryForMs) throw new InputError(`shard ${this.address} unreachable for ${seconds} s: ${cause}`);
+        this.options.retrying?.(this.address, cause);
+        await sleep(Math.min(wait, this.options.retryForMs - elapsed));
       }
+    }
+  }
+
+  /** Throws the final error a TLS failure is, when `cause` (a connection that failed) is one. */
+  private async refuseTls(cause: string): Promise<void> {
+    if (this.options.tlsRoots) {
+      if (UNTRUSTED.test(cause)) fail(`shard ${this.address}: its TLS certificate is not trusted (${cause}): give --tls-ca its certificate or the CA that signed it`);
+      if (HANDSHAKE.test(cause)) fail(`shard ${this.address}: the TLS handshake failed (${cause}): does the shard serve TLS (lstmp ps --tls-cert)?`);
+    } else if (/Failed to connect|ECONNRESET|socket hang up/i.test(cause) && (await speaksTls(this.address))) {
+      fail(`shard ${this.address} serves TLS: connect over TLS, trusting its certificate or the CA that signed it (--tls-ca)`);
     }
   }
 
@@ -144,6 +200,10 @@ export async function connectShards(addresses: readonly string[], options: Conne
     fail(`the shards at ${addresses.join(',')} are not all ${infos.length} shards of one model (they are ${infos.map((info) => `${info.index}/${info.count}`).join(', ')})`);
   }
   const model = first.model;
+  // This client's name in its pushes' identities: new each time a worker starts, so a restarted
+  // worker's pushes are never taken for its predecessor's.
+  const worker = randomBytes(8).toString('hex');
+  const sequences = new Map<number, number>();
   const connections = infos.map((info, i) => new ShardConnection(addresses[i], info.length, options));
   const positionOf = (replies: readonly ShardValues[]): ServerPosition => ({
     framesSeen: Math.max(...replies.map((reply) => reply.framesSeen)),
@@ -161,18 +221,22 @@ export async function connectShards(addresses: readonly string[], options: Conne
     config: config.right,
     model,
     shards: infos,
-    push: async (gradient, frames, into) =>
-      positionOf(
+    push: async (gradient, frames, into, thread = 0) => {
+      const sequence = (sequences.get(thread) ?? 0) + 1;
+      sequences.set(thread, sequence);
+      const id = { worker, thread, sequence };
+      return positionOf(
         await Promise.all(
           connections.map(async (connection, i) => {
             const info = infos[i];
             const piece = valuesToBytes(gradient.subarray(info.offset, info.offset + info.length));
-            const reply = await connection.call('push', encodeMessage(PushCodec, { model, frames, gradient: piece, fetch: into !== null }), ShardValuesCodec);
+            const reply = await connection.call('push', encodeMessage(PushCodec, { model, frames, gradient: piece, fetch: into !== null, id }), ShardValuesCodec);
             store(reply, info, into, connection.address);
             return reply;
           }),
         ),
-      ),
+      );
+    },
     pull: async (into) =>
       positionOf(
         await Promise.all(

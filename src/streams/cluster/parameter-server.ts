@@ -19,6 +19,15 @@ import {
 import { allFinite } from '../../ops/kernels/portable/update.js';
 import { carriesSecret, channelOptions, ParameterShardService } from './parameter-service.js';
 
+/**
+ * Why gRPC could not bind, in words: `address already in use (EADDRINUSE)`
+ * from `No address added out of total 1 resolved errors: [listen EADDRINUSE: address already in use 127.0.0.1:7070]`.
+ */
+function bindProblem(message: string): string {
+  const cause = /errors: \[listen (E[A-Z]+): ([^\]]*?)(?: [^\s\]]+)?\]$/.exec(message);
+  return cause ? `${cause[2]} (${cause[1]})` : message;
+}
+
 /** Why a call was refused; each is counted and reported by `Info`. */
 export type Refusal = 'unauthenticated' | 'malformed' | 'wrong-model' | 'wrong-size' | 'not-finite';
 
@@ -60,6 +69,7 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
   const segments = segmentsOf(state, schedule);
   const scratch = new Float32Array(state.range.length);
   const refusals: Record<string, number> = {};
+  let repeated = 0;
   const where = `shard ${state.range.index}/${state.range.count}`;
 
   const info = (): ShardInfo => ({
@@ -73,6 +83,7 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
     updates: state.updates,
     learningRate: learningRateAt(schedule, state.framesSeen),
     refused: { ...refusals },
+    repeated,
   });
   const position = (withValues: boolean) =>
     encodeMessage(ShardValuesCodec, {
@@ -118,7 +129,8 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
       const gradient = bytesIntoValues(push.gradient, scratch);
       if (E.isLeft(gradient)) return refuse(callback, 'wrong-size', grpc.status.INVALID_ARGUMENT, `the gradient ${gradient.left}`);
       if (!allFinite(gradient.right)) return refuse(callback, 'not-finite', grpc.status.INVALID_ARGUMENT, 'the gradient holds NaN or Inf values');
-      applyPush(state, segments, schedule, gradient.right, push.frames);
+      // A push sent again because its reply was lost is answered, not applied again.
+      if (!applyPush(state, segments, schedule, gradient.right, push.frames, push.id)) repeated++;
       callback(null, position(push.fetch));
     },
     pull: (call: grpc.ServerUnaryCall<Uint8Array, Uint8Array>, callback: Callback) => {
@@ -131,7 +143,7 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
     ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(options.tls.certificate), private_key: Buffer.from(options.tls.key) }])
     : grpc.ServerCredentials.createInsecure();
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(options.listen, credentials, (error, bound) => (error ? reject(new InputError(`cannot listen on ${options.listen}: ${error.message}`)) : resolve(bound))),
+    server.bindAsync(options.listen, credentials, (error, bound) => (error ? reject(new InputError(`cannot listen on ${options.listen}: ${bindProblem(error.message)}`)) : resolve(bound))),
   );
   const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
   return {
@@ -139,8 +151,12 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
     info,
     close: () =>
       new Promise<void>((resolve) => {
-        // Calls in flight finish; a peer that holds its connection open gets 5 s.
-        const force = setTimeout(() => server.forceShutdown(), 5_000);
+        // Calls in flight finish; a peer that holds its connection open gets 5 s (a forced shutdown
+        // never calls tryShutdown's callback).
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 5_000);
         server.tryShutdown(() => {
           clearTimeout(force);
           resolve();

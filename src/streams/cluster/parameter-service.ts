@@ -56,6 +56,15 @@ export function channelOptions(values: number): grpc.ChannelOptions {
   };
 }
 
+/**
+ * Silences gRPC's own log lines (`E No address added out of total 1
+ * resolved`) beside lstmp's one-line errors, which say the same from the
+ * call's status; GRPC_VERBOSITY, when set, still asks for them.
+ */
+export function quietGrpc(environment: NodeJS.ProcessEnv = process.env): void {
+  if (environment.GRPC_VERBOSITY === undefined) grpc.setLogVerbosity(grpc.logVerbosity.NONE);
+}
+
 const SECRET_KEY = 'authorization';
 
 /** Call metadata carrying the shared secret. */

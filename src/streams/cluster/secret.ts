@@ -1,5 +1,5 @@
 import { fail } from '../../errors.js';
-import { readText } from '../io/files.js';
+import { readableByOthers, readText } from '../io/files.js';
 
 /** The environment variable that holds the cluster's shared secret. */
 export const SECRET_VARIABLE = 'LSTMP_SECRET';
@@ -14,4 +14,15 @@ export function readSecret(file: string | undefined, environment: NodeJS.Process
   if (secret === undefined) return fail(`no shared secret: set ${SECRET_VARIABLE} or give --secret-file`);
   if (secret.length < 8) return fail(`${file ?? SECRET_VARIABLE}: the shared secret must be at least 8 characters`);
   return secret;
+}
+
+/** A warning for a secret file that other users of the machine can read, or null. */
+export function secretFileWarning(file: string): string | null {
+  return readableByOthers(file) ? `${file}: other users can read the shared secret (chmod 600 ${file})` : null;
+}
+
+/** Whether `host` (of HOST:PORT) is this machine's loopback, where nothing leaves the machine. */
+export function isLoopback(host: string): boolean {
+  const name = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
 }

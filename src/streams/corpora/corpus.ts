@@ -48,9 +48,14 @@ export async function* pairEntries(
   const alignmentLines = alignments[Symbol.asyncIterator]();
   let alignmentLine = 0;
   let manifestLine = 0;
+  // A blank manifest line since the last entry: where an utterance may have been left out.
+  let blank: number | null = null;
   for await (const line of manifest) {
     manifestLine++;
-    if (line.trim() === '') continue;
+    if (line.trim() === '') {
+      blank ??= manifestLine;
+      continue;
+    }
     const utterance = decodeManifestLine(line);
     if (E.isLeft(utterance)) fail(`${names.manifest} line ${manifestLine}: ${utterance.left}`);
     let entry: { id: string; states: Int32Array } | null = null;
@@ -64,8 +69,10 @@ export async function* pairEntries(
       entry = parsed.right;
     }
     if (entry.id !== utterance.right.id) {
+      if (blank !== null) fail(`${names.manifest} line ${blank} is blank where ${names.alignments} line ${alignmentLine} has "${entry.id}": an utterance left out of the manifest must leave the alignments too`);
       fail(`${names.alignments} line ${alignmentLine} is for "${entry.id}" but ${names.manifest} line ${manifestLine} is "${utterance.right.id}": they must be in the same order`);
     }
+    blank = null;
     yield { utterance: utterance.right, alignment: entry.states };
   }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, createReadStream, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fail } from '../../errors.js';
@@ -73,18 +73,62 @@ export async function* readLines(path: string): AsyncGenerator<string> {
 }
 
 /**
- * Writes a file atomically: to a temporary file beside it, then renamed over
- * the target, so a reader never sees half a file and a crash loses nothing.
+ * Writes a file atomically and durably: to a temporary file beside it, synced
+ * to the disk, then renamed over the target, and the rename synced with its
+ * directory. A reader never sees half a file; a crash, or a power cut, leaves
+ * the old file or the new one. A refusal (no such directory, a full disk)
+ * fails in one line naming the file, and leaves no temporary file behind.
  */
 export function writeAtomic(path: string, data: Uint8Array | string): void {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    writeFileSync(temp, data);
+    const fd = openSync(temp, 'w');
+    try {
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(temp, path);
   } catch (error) {
-    rmSync(temp, { force: true });
-    fail(`${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    // The temporary file may not exist (its directory is missing, or is a file): nothing to remove then.
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // nothing was written
+    }
+    fail(`${path}: cannot write (${errorCode(error)})`);
   }
+  syncDirectory(dirname(path));
+}
+
+/** Makes a rename in `dir` durable; a file system that cannot sync a directory is left as it is. */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EISDIR' && code !== 'EPERM' && code !== 'EACCES') fail(`${dir}: cannot sync the directory (${errorCode(error)})`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Appends text to a file (made if missing), or fails with a one-line message naming it (a full disk, a directory in its place). */
+export function appendText(path: string, text: string): void {
+  try {
+    appendFileSync(path, text);
+  } catch (error) {
+    fail(`${path}: cannot append (${errorCode(error)})`);
+  }
+}
+
+/** The system's code for a file error (ENOSPC, EACCES, …), or its message. */
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? String((error as Error).message);
 }
 
 /** Makes a directory and its parents, or fails with a one-line message naming it. */
@@ -92,6 +136,26 @@ export function makeDirectory(path: string): void {
   try {
     mkdirSync(path, { recursive: true });
   } catch (error) {
-    fail(`${path}: cannot create the directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    fail(`${path}: cannot create the directory (${errorCode(error)})`);
+  }
+}
+
+/** The names in a directory (none when there is no such directory), or a one-line failure naming it. */
+export function listDirectory(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    return fail(`${path}: ${fileProblem(error)}`);
+  }
+}
+
+/** Whether users other than its owner may read a file (its group or everyone): what a file holding a secret must not allow. */
+export function readableByOthers(path: string): boolean {
+  try {
+    return (statSync(path).mode & 0o044) !== 0;
+  } catch (error) {
+    return fail(`${path}: ${fileProblem(error)}`);
   }
 }

@@ -57,7 +57,6 @@ export function sgd(network: Network, schedule: Schedule, clock: FrameClock = lo
  * before any parameter changes (on `kernels`, where the gradient lives).
  */
 export function assertFinite(loss: number, gradient: Float32Array, kernels: Pick<Kernels, 'allFinite'> = portableKernels): void {
-  if (!Number.isFinite(loss) || !kernels.allFinite(gradient)) {
-    throw new DivergedError(`training diverged: the ${Number.isFinite(loss) ? 'gradient' : 'loss'} is not finite (${loss})`);
-  }
+  if (!Number.isFinite(loss)) throw new DivergedError(`training diverged: the loss is not finite (${loss})`);
+  if (!kernels.allFinite(gradient)) throw new DivergedError(`training diverged: the gradient is not finite (the loss was ${loss})`);
 }

@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { appendText } from '../io/files.js';
 import type { MetricsLine } from '../../model/formats/metrics-line.js';
 import { frameAccuracy } from '../pipeline/score.js';
 import type { TrainEvent } from './training-events.js';
@@ -46,5 +46,5 @@ export function metricsLine(event: TrainEvent): MetricsLine | null {
 /** Appends a training event's {@link metricsLine} to a JSONL metrics log, whole. */
 export function appendMetrics(path: string, event: TrainEvent): void {
   const line = metricsLine(event);
-  if (line) appendFileSync(path, `${JSON.stringify(line)}\n`);
+  if (line) appendText(path, `${JSON.stringify(line)}\n`);
 }

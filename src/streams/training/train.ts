@@ -106,9 +106,12 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
   return new Observable<TrainEvent>((subscriber) => {
     const threads: Worker[] = [];
     let stopped = false;
+    // Ends the run with an error: a failed evaluation, or the subscriber gone (the threads, terminated, never say done).
+    let abort: (error: unknown) => void = () => {};
     const stop = () => {
       stopped = true;
       for (const thread of threads) void thread.terminate();
+      abort(new Error('training was stopped'));
     };
 
     const run = async () => {
@@ -168,11 +171,15 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
             utterances: options.devUtterances,
             alignments: () => latestAlignments,
           }),
+          failed: (error) => abort(error),
         },
         () => stopped,
       );
 
       const finished = new Promise<void>((resolve, reject) => {
+        abort = reject;
+        // Stopped while it was setting up: no thread is started.
+        if (stopped) return reject(new Error('training was stopped'));
         let running = options.threads;
         for (let index = 0; index < options.threads; index++) {
           const setup: TrainingThreadSetup = {
@@ -212,7 +219,7 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
                 const fetch = ++pushes[index] % remote!.fetchEvery === 0;
                 const mailbox = mailboxes[index];
                 inFlight[index] = inFlight[index].then(() => {
-                  const pushing = remote!.server.push(new Float32Array(mailbox.gradient), message.frames, fetch ? parameters : null);
+                  const pushing = remote!.server.push(new Float32Array(mailbox.gradient), message.frames, fetch ? parameters : null, index);
                   if (!fetch) answerMailbox(mailbox, { framesSeen: clock.frames, learningRate: lastLearningRate });
                   return pushing.then(
                     (answer) => {

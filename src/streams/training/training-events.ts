@@ -34,6 +34,8 @@ export interface TrainingEventOptions {
   readonly snapshot: () => Promise<Checkpoint>;
   /** the model's dev score */
   readonly evaluate: (checkpoint: Checkpoint) => Promise<Score>;
+  /** told when an evaluation under way fails: the run must end with that error, not train on without a word */
+  readonly failed: (error: unknown) => void;
 }
 
 /** The events of a training run, from what its trainers (threads, worker processes) report. */
@@ -47,6 +49,8 @@ export interface TrainingEvents {
   retargeted(): void;
   /** after the trainers stopped: waits for evaluations under way, evaluates the final model unless the last evaluation already scored it, and emits `done` with the best */
   finish(): Promise<void>;
+  /** what `finish` does before `done`, for a run that fails with a sound model (a cluster that lost a worker): its last checkpoint */
+  finalEvaluation(): Promise<Checkpoint>;
 }
 
 /**
@@ -68,6 +72,7 @@ export function trainingEvents(subscriber: Subscriber<TrainEvent>, options: Trai
   let lastReport = { at: first.elapsed, frames: first.framesSeen };
   let nextEvaluation = options.firstFrame + options.evalEvery;
   let evaluating = Promise.resolve();
+  let failure: { readonly error: unknown } | null = null;
   let last: { readonly checkpoint: Checkpoint; readonly dev: Score } | null = null;
   let best: { readonly checkpoint: Checkpoint; readonly dev: Score } | null = null;
   // An evaluation is the best when it scores at least as well as the best so far (later wins ties).
@@ -106,26 +111,34 @@ export function trainingEvents(subscriber: Subscriber<TrainEvent>, options: Trai
     due(framesSeen) {
       if (framesSeen < nextEvaluation) return;
       nextEvaluation = framesSeen + options.evalEvery;
-      evaluating = evaluating.then(evaluation);
+      evaluating = evaluating.then(evaluation).catch((error: unknown) => {
+        failure ??= { error };
+        options.failed(error);
+      });
     },
     retargeted() {
       best = null;
     },
     async finish() {
-      await evaluating;
-      const checkpoint = await options.snapshot();
-      const scored = last as { checkpoint: Checkpoint; dev: Score } | null;
-      const same = scored !== null && JSON.stringify(scored.checkpoint.training) === JSON.stringify(checkpoint.training);
-      let final = scored;
-      if (!same) {
-        final = { checkpoint, dev: await options.evaluate(checkpoint) };
-        const isBest = better(final.dev);
-        if (isBest) best = final;
-        subscriber.next({ type: 'evaluation', dev: final.dev, train: sinceEvaluation, checkpoint, best: isBest, ...at(checkpoint) });
-      }
+      const checkpoint = await finalEvaluation();
       // retargeted since the last evaluation: the final model is the only one scored against the new targets
-      const kept = (best ?? final) as { checkpoint: Checkpoint; dev: Score };
-      subscriber.next({ type: 'done', dev: kept.dev, checkpoint: kept.checkpoint, bestFramesSeen: at(kept.checkpoint).framesSeen, skipped: skippedCount, ...at(checkpoint) });
+      const kept = best ?? (last as { checkpoint: Checkpoint; dev: Score } | null);
+      if (kept) subscriber.next({ type: 'done', dev: kept.dev, checkpoint: kept.checkpoint, bestFramesSeen: at(kept.checkpoint).framesSeen, skipped: skippedCount, ...at(checkpoint) });
     },
+    finalEvaluation,
   };
+
+  async function finalEvaluation(): Promise<Checkpoint> {
+    await evaluating;
+    if (failure) throw failure.error;
+    const checkpoint = await options.snapshot();
+    const scored = last as { checkpoint: Checkpoint; dev: Score } | null;
+    if (scored !== null && JSON.stringify(scored.checkpoint.training) === JSON.stringify(checkpoint.training)) return scored.checkpoint;
+    const dev = await options.evaluate(checkpoint);
+    const isBest = better(dev);
+    if (isBest) best = { checkpoint, dev };
+    if (!stopped()) subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, best: isBest, ...at(checkpoint) });
+    last = { checkpoint, dev };
+    return checkpoint;
+  }
 }

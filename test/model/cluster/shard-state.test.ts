@@ -5,7 +5,7 @@ import { modelIdentity } from '../../../src/model/network/identity.js';
 import { initParameters } from '../../../src/model/network/init.js';
 import { isBiasOrPeephole, layoutOf } from '../../../src/model/network/layout.js';
 import type { Schedule } from '../../../src/model/network/schedule.js';
-import { applyPush, decodeShardState, encodeShardState, segmentsOf, shardOf } from '../../../src/model/cluster/shard-state.js';
+import { applyPush, APPLIED_LIMIT, decodeShardState, encodeShardState, segmentsOf, shardOf, type PushIdentity, type ShardState } from '../../../src/model/cluster/shard-state.js';
 import { plainMsgpack } from '../../../src/model/formats/tensors.js';
 import type { LstmpSpec } from '../../../src/ops/nn/lstmp.js';
 import { sgdStep } from '../../../src/ops/kernels/portable/update.js';
@@ -68,12 +68,43 @@ describe('a parameter-server shard', () => {
     );
   });
 
-  it('saves and restores its slice, momentum and schedule position exactly', () => {
+  it('saves and restores its slice, momentum, schedule position and the pushes it has applied exactly', () => {
     const state = shardOf(spec, initParameters(spec, 4, 0.1), 1, 3, 1234);
     state.velocity.fill(0.5);
     state.updates = 17;
+    state.applied.set('a1b2c3/0', 41);
     const restored = decodeShardState(encodeShardState(state));
     expect(E.isRight(restored) && restored.right).toEqual(state);
+  });
+
+  it('applies a push with an identity once, even after a restart from its saved state', () => {
+    const schedule: Schedule = { learningRate: 0.05, decay: 1, decayFrames: 1, biasRateFactor: 1, gradientClip: Infinity, momentum: 0 };
+    const state = shardOf(spec, initParameters(spec, 4, 0.1), 0, 1);
+    const gradient = initParameters(spec, 5, 1);
+    const push = (on: ShardState, id: PushIdentity) => applyPush(on, segmentsOf(on, schedule), schedule, gradient, 20, id);
+    expect(push(state, { worker: 'w', thread: 0, sequence: 1 })).toBe(true);
+    const once = state.values.slice();
+    expect(push(state, { worker: 'w', thread: 0, sequence: 1 })).toBe(false);
+    expect(state.values).toEqual(once);
+    expect([state.updates, state.framesSeen]).toEqual([1, 20]);
+    // Another thread's, or another worker's, first push is its own.
+    expect(push(state, { worker: 'w', thread: 1, sequence: 1 })).toBe(true);
+    expect(push(state, { worker: 'v', thread: 0, sequence: 1 })).toBe(true);
+    const restored = decodeShardState(encodeShardState(state));
+    if (E.isLeft(restored)) throw new Error(restored.left);
+    expect(push(restored.right, { worker: 'w', thread: 1, sequence: 1 })).toBe(false);
+    expect(push(restored.right, { worker: 'w', thread: 1, sequence: 2 })).toBe(true);
+    expect(restored.right.updates).toBe(4);
+  });
+
+  it('forgets the pushes of threads long gone, keeping at most its limit', () => {
+    const schedule: Schedule = { learningRate: 0.05, decay: 1, decayFrames: 1, biasRateFactor: 1, gradientClip: Infinity, momentum: 0 };
+    const state = shardOf(spec, initParameters(spec, 4, 0.1), 0, 1);
+    const gradient = new Float32Array(total);
+    for (let worker = 0; worker < APPLIED_LIMIT + 10; worker++) applyPush(state, segmentsOf(state, schedule), schedule, gradient, 1, { worker: `w${worker}`, thread: 0, sequence: 1 });
+    expect(state.applied.size).toBe(APPLIED_LIMIT);
+    expect(state.applied.has('w0/0')).toBe(false);
+    expect(state.applied.has(`w${APPLIED_LIMIT + 9}/0`)).toBe(true);
   });
 
   it('refuses a state file that is corrupt, truncated, of another size or holding NaN, in words', () => {

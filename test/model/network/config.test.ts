@@ -36,4 +36,11 @@ describe('decodeModelConfig', () => {
   it.each([null, 3, 'config', []])('rejects %j', (input) => {
     expect(E.isLeft(decodeModelConfig(input))).toBe(true);
   });
+
+  it('refuses a network too large to hold, before building anything for it', () => {
+    // 3 layers of 100,000 cells: 200 G parameters; a billion layers would take minutes to list.
+    for (const input of [{ ...valid, cells: 100_000, layers: 3 }, { ...valid, layers: 1_000_000_000 }]) {
+      expect(decodeModelConfig(input)).toEqual(E.left(expect.stringMatching(/^invalid config: .* has [\d,]+ parameters, more than lstmp holds \(268,435,456\)$/)));
+    }
+  });
 });

@@ -1,20 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initParameters } from '../../../src/model/network/init.js';
-import { layoutOf, parameterCounts, viewsOf } from '../../../src/model/network/layout.js';
+import { layoutOf, parameterCounts, parameterTotal, viewsOf } from '../../../src/model/network/layout.js';
 import type { LstmpSpec } from '../../../src/ops/nn/lstmp.js';
+import { lstmpSpec } from '../../../src/testing/arbitraries.js';
 
 const paper: LstmpSpec = { inputs: 40, cells: 800, projection: 512, layers: 2, outputs: 14247, cellClip: 50, peepholes: true };
 
-const specArbitrary = fc.record({
-  inputs: fc.integer({ min: 1, max: 50 }),
-  cells: fc.integer({ min: 1, max: 50 }),
-  projection: fc.integer({ min: 0, max: 20 }),
-  layers: fc.integer({ min: 1, max: 4 }),
-  outputs: fc.integer({ min: 1, max: 50 }),
-  cellClip: fc.constant(50),
-  peepholes: fc.boolean(),
-});
+const specArbitrary = lstmpSpec({ maxInputs: 50, maxCells: 50, maxProjection: 20, maxLayers: 4, minOutputs: 1, maxOutputs: 50 });
 
 describe('parameter counts', () => {
   it("reproduce the paper's 13.16 M for LSTMP 800/512 × 2 layers, 40 inputs, 14,247 outputs", () => {
@@ -34,6 +27,10 @@ describe('parameter counts', () => {
         expect(total).toBe(bare + 4 * spec.cells * spec.layers + spec.outputs);
       }),
     );
+  });
+
+  it('parameterTotal gives the layout\'s size without building it', () => {
+    fc.assert(fc.property(specArbitrary, (spec) => parameterTotal(spec) === layoutOf(spec).size));
   });
 });
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, test } from 'vitest';
 import { decodeWav, encodeWav, type Audio } from '../../../src/ops/codecs/wav.js';
+import { validWav } from '../../../src/testing/wav.js';
 
 // WAV files built byte by byte, independently of the decoder.
 
@@ -394,28 +395,8 @@ describe('decodeWav on hostile input', () => {
     }
   }
 
-  const validWav = fc
-    .record({
-      format: fc.constantFrom(
-        { tag: 1, bits: 8 },
-        { tag: 1, bits: 16 },
-        { tag: 1, bits: 24 },
-        { tag: 1, bits: 32 },
-        { tag: 3, bits: 32 },
-        { tag: 3, bits: 64 },
-      ),
-      channels: fc.integer({ min: 1, max: 3 }),
-      frames: fc.integer({ min: 1, max: 40 }),
-      extensible: fc.boolean(),
-      list: fc.option(fc.uint8Array({ maxLength: 9 })),
-    })
-    .map(({ format, channels, frames, extensible, list }) => {
-      const header = extensible
-        ? fmtExtensible({ tag: 0xfffe, channels, rate: 16000, bits: format.bits, subformat: format.tag })
-        : fmt({ tag: format.tag, channels, rate: 16000, bits: format.bits });
-      const data = chunk('data', new Uint8Array(frames * channels * (format.bits / 8)).map((_, i) => (i * 37) & 0x3f));
-      return list === null ? riff(header, data) : riff(chunk('LIST', list), header, data);
-    });
+  // lstmp/testing's valid files (every encoding, plain and extensible, 1–3 channels, chunks to skip), as bytes.
+  const validFile = validWav({ maxChannels: 3 }).map((wav) => wav.bytes);
 
   type Mutation = { kind: 'flip'; at: number; value: number } | { kind: 'truncate'; at: number } | { kind: 'size'; at: number; value: number };
   const mutation: fc.Arbitrary<Mutation> = fc.oneof(
@@ -442,7 +423,7 @@ describe('decodeWav on hostile input', () => {
 
   test('valid files decode', () => {
     fc.assert(
-      fc.property(validWav, (wav) => {
+      fc.property(validFile, (wav) => {
         expect(E.isRight(decodeWav(wav))).toBe(true);
       }),
     );
@@ -461,7 +442,7 @@ describe('decodeWav on hostile input', () => {
 
   test('valid files with bytes flipped, cut short and sizes overwritten', () => {
     fc.assert(
-      fc.property(validWav, fc.array(mutation, { minLength: 1, maxLength: 4 }), (wav, mutations) => checkTotal(mutate(wav, mutations))),
+      fc.property(validFile, fc.array(mutation, { minLength: 1, maxLength: 4 }), (wav, mutations) => checkTotal(mutate(wav, mutations))),
       { numRuns: 3000 },
     );
   });

@@ -3,30 +3,21 @@ import { describe, expect, it } from 'vitest';
 import { layoutOf, viewsOf } from '../../../src/model/network/layout.js';
 import { chunkedForward } from '../../../src/ops/nn/chunked-forward.js';
 import type { LstmpSpec } from '../../../src/ops/nn/lstmp.js';
+import { lstmpSpec } from '../../../src/testing/arbitraries.js';
+import { runForward } from '../../../src/testing/network.js';
 import { kernelsUnderTest } from '../../support/kernels.js';
-import { runForward } from '../../support/network.js';
 
-const caseArbitrary = fc
-  .record({
-    inputs: fc.integer({ min: 1, max: 3 }),
-    cells: fc.integer({ min: 1, max: 3 }),
-    projection: fc.integer({ min: 0, max: 2 }),
-    layers: fc.integer({ min: 1, max: 2 }),
-    outputs: fc.integer({ min: 1, max: 4 }),
-    cellClip: fc.constantFrom(50, 0.5),
-    peepholes: fc.boolean(),
-  })
-  .chain((spec: LstmpSpec) =>
-    fc.record({ steps: fc.integer({ min: 0, max: 40 }), chunkSteps: fc.integer({ min: 1, max: 50 }) }).chain(({ steps, chunkSteps }) =>
-      fc.record({
-        spec: fc.constant(spec),
-        steps: fc.constant(steps),
-        chunkSteps: fc.constant(chunkSteps),
-        params: fc.float32Array({ minLength: layoutOf(spec).size, maxLength: layoutOf(spec).size, min: -1, max: 1, noNaN: true }),
-        x: fc.float32Array({ minLength: steps * spec.inputs, maxLength: steps * spec.inputs, min: -2, max: 2, noNaN: true }),
-      }),
-    ),
-  );
+const caseArbitrary = lstmpSpec({ maxLayers: 2, minOutputs: 1, cellClip: fc.constantFrom(50, 0.5) }).chain((spec: LstmpSpec) =>
+  fc.record({ steps: fc.integer({ min: 0, max: 40 }), chunkSteps: fc.integer({ min: 1, max: 50 }) }).chain(({ steps, chunkSteps }) =>
+    fc.record({
+      spec: fc.constant(spec),
+      steps: fc.constant(steps),
+      chunkSteps: fc.constant(chunkSteps),
+      params: fc.float32Array({ minLength: layoutOf(spec).size, maxLength: layoutOf(spec).size, min: -1, max: 1, noNaN: true }),
+      x: fc.float32Array({ minLength: steps * spec.inputs, maxLength: steps * spec.inputs, min: -2, max: 2, noNaN: true }),
+    }),
+  ),
+);
 
 describe.each(kernelsUnderTest)('chunkedForward ($name kernels)', (kernels) => {
   it('equals one forward pass over the whole utterance, whatever the chunk size', () => {

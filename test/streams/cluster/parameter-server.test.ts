@@ -1,7 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { initParameters } from '../../../src/model/network/init.js';
@@ -15,6 +11,7 @@ import type { LstmpSpec } from '../../../src/ops/nn/lstmp.js';
 import { connectShards, type ConnectOptions } from '../../../src/streams/cluster/parameter-client.js';
 import { serveShard, type ShardServer } from '../../../src/streams/cluster/parameter-server.js';
 import { ParameterShardService, secretMetadata } from '../../../src/streams/cluster/parameter-service.js';
+import { selfSigned } from '../../support/tls.js';
 
 const spec: LstmpSpec = { inputs: 3, cells: 4, projection: 2, layers: 1, outputs: 5, cellClip: 50, peepholes: true };
 const total = layoutOf(spec).size;
@@ -74,6 +71,39 @@ describe('parameter-server shards', () => {
     server.close();
   });
 
+  it('apply a push once when its reply is lost and the client sends it again (each push has an identity)', async () => {
+    const { initial, states, addresses } = await cluster(2);
+    // The first push reply from each shard is dropped after the shard has applied the push: the client
+    // sees the connection fail, as when a reply is lost on the way, and sends the same push again.
+    let dropped = 0;
+    const dropReplies: grpc.Interceptor = (options, nextCall) =>
+      new grpc.InterceptingCall(nextCall(options), {
+        start: (metadata, _listener, next) => {
+          const drop = options.method_definition.path.endsWith('/Push') && dropped < 2;
+          if (drop) dropped++;
+          // The call ends UNAVAILABLE instead of OK: the client never sees the shard's answer.
+          next(metadata, {
+            onReceiveStatus: (status: grpc.StatusObject, forward: (status: grpc.StatusObject) => void) =>
+              forward(drop ? { ...status, code: grpc.status.UNAVAILABLE, details: 'the reply was dropped on purpose' } : status),
+          });
+        },
+      });
+    let retries = 0;
+    const server = await connectShards(addresses, { ...connect, interceptors: [dropReplies], retrying: () => retries++ });
+    const gradient = Float32Array.from({ length: total }, (_, i) => Math.cos(i));
+    const fresh = new Float32Array(total);
+    const position = await server.push(gradient, 40, fresh);
+    expect([dropped, retries]).toEqual([2, 2]);
+    expect(states.map((state) => [state.updates, state.framesSeen])).toEqual([[1, 40], [1, 40]]);
+    expect(position.framesSeen).toBe(40);
+    expect(fresh[0]).toBeCloseTo(initial[0] - 0.01 * Math.max(-2, Math.min(2, gradient[0])), 6);
+    expect(servers.map((shard) => shard.info().repeated)).toEqual([1, 1]);
+    // The next push is a new one, applied.
+    await server.push(gradient, 10, null);
+    expect(states.map((state) => state.updates)).toEqual([2, 2]);
+    server.close();
+  });
+
   it('refuse calls without the secret or with a wrong one, and leave the parameters alone', async () => {
     const { initial, states, addresses } = await cluster(1);
     const push = encodeMessage(PushCodec, { model: modelIdentity(spec), frames: 10, gradient: new Uint8Array(4 * total), fetch: false });
@@ -82,9 +112,8 @@ describe('parameter-server shards', () => {
     const wrong = await rawCall(addresses[0], 'push', push, secretMetadata('not the secret'));
     expect(wrong?.code).toBe(grpc.status.UNAUTHENTICATED);
     expect(await rawCall(addresses[0], 'pull', new Uint8Array(0), secretMetadata('nope'))).toMatchObject({ code: grpc.status.UNAUTHENTICATED });
-    await expect(connectShards(addresses, { ...connect, secret: 'wrong secret!' })).rejects.toThrow(/refused the call: .*shared secret/);
     expect(Array.from(states[0].values)).toEqual(Array.from(initial));
-    expect(servers[0].info().refused.unauthenticated).toBe(4);
+    expect(servers[0].info().refused.unauthenticated).toBe(3);
     expect(states[0].updates).toBe(0);
   });
 
@@ -141,19 +170,58 @@ describe('parameter-server shards', () => {
   });
 
   it('give up with a clear error when a shard stays away', async () => {
-    await expect(connectShards(['127.0.0.1:1'], { ...connect, retryForMs: 500 })).rejects.toThrow(/shard 127\.0\.0\.1:1 unreachable for \d+ s/);
+    await expect(connectShards(['127.0.0.1:1'], { ...connect, retryForMs: 500 })).rejects.toThrow(/shard 127\.0\.0\.1:1 unreachable for [\d.]+ s: connect ECONNREFUSED/);
   });
 
-  it('serve over TLS when given a certificate, and refuse clients that do not trust it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lstmp-tls-'));
-    const [key, certificate] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', certificate, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
-    const tls = { certificate: readFileSync(certificate), key: readFileSync(key) };
+  it('serve over TLS when given a certificate', async () => {
+    const tls = selfSigned();
     const { addresses } = await cluster(1, tls);
     const byName = addresses.map((address) => address.replace('127.0.0.1', 'localhost'));
     const server = await connectShards(byName, { ...connect, tlsRoots: tls.certificate });
     expect((await server.push(new Float32Array(total).fill(0.1), 3, null)).framesSeen).toBe(3);
     server.close();
-    await expect(connectShards(byName, { ...connect, retryForMs: 300 })).rejects.toThrow(/shard localhost:\d+ unreachable/);
+  });
+
+  // A client that retried these would retry for its whole retryFor (here longer than the test may take): never once.
+  const patient = { ...connect, retryForMs: 3_600_000 };
+
+  it('fail at once, naming TLS, when a plaintext client meets a TLS shard, and never retry', async () => {
+    const { addresses } = await cluster(1, selfSigned());
+    let retries = 0;
+    await expect(connectShards(addresses, { ...patient, retrying: () => retries++ })).rejects.toThrow(/^shard 127\.0\.0\.1:\d+ serves TLS: connect over TLS, trusting its certificate or the CA that signed it \(--tls-ca\)$/);
+    expect(retries).toBe(0);
+  });
+
+  it('fail at once, naming the certificate, when the client does not trust the shard\'s, and never retry', async () => {
+    const { addresses } = await cluster(1, selfSigned());
+    let retries = 0;
+    await expect(connectShards(addresses, { ...patient, tlsRoots: selfSigned().certificate, retrying: () => retries++ })).rejects.toThrow(
+      /^shard 127\.0\.0\.1:\d+: its TLS certificate is not trusted \(self-signed certificate\): give --tls-ca its certificate or the CA that signed it$/,
+    );
+    expect(retries).toBe(0);
+  });
+
+  it('fail at once, naming the handshake, when a TLS client meets a plaintext shard, and never retry', async () => {
+    const { addresses } = await cluster(1);
+    let retries = 0;
+    await expect(connectShards(addresses, { ...patient, tlsRoots: selfSigned().certificate, retrying: () => retries++ })).rejects.toThrow(
+      /^shard 127\.0\.0\.1:\d+: the TLS handshake failed \(wrong version number\): does the shard serve TLS \(lstmp ps --tls-cert\)\?$/,
+    );
+    expect(retries).toBe(0);
+  });
+
+  it('fail at once on a wrong secret, and never retry', async () => {
+    const { addresses } = await cluster(1);
+    let retries = 0;
+    await expect(connectShards(addresses, { ...patient, secret: 'wrong secret!', retrying: () => retries++ })).rejects.toThrow(/refused the call: .*shared secret/);
+    expect(retries).toBe(0);
+  });
+
+  it('retry an unreachable shard for the whole retryFor, and say so in one line', async () => {
+    const error = await connectShards(['127.0.0.1:1'], { ...connect, retryForMs: 3_000 }).catch((thrown: Error) => thrown);
+    const [, seconds] = /^shard 127\.0\.0\.1:1 unreachable for ([\d.]+) s: connect ECONNREFUSED 127\.0\.0\.1:1$/.exec((error as Error).message) ?? [];
+    // At least the 3 s asked for (the retries stopped a wait early, at 1.5 s, and said 2 s).
+    expect(Number(seconds)).toBeGreaterThanOrEqual(3);
   });
 });
+

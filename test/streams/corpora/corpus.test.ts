@@ -1,4 +1,4 @@
-import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -57,6 +57,15 @@ describe('utterances', () => {
     const swapped = toneCorpus({ utterances: 2, splits: ['train'] });
     writeFileSync(join(swapped, 'alignments.txt'), 'utt001 0 0\nutt000 1 1\n');
     await expect(ids({ split: 'train' }, swapped)).rejects.toThrow(/alignments.txt line 1 is for "utt001" but .*manifest.jsonl line 1 is "utt000"/);
+    // An entry blanked out of the manifest, its alignment left: the blank line is named, not the order.
+    const blanked = toneCorpus({ utterances: 4, splits: ['train'] });
+    const lines = readFileSync(join(blanked, 'manifest.jsonl'), 'utf8').split('\n');
+    lines[2] = '';
+    writeFileSync(join(blanked, 'manifest.jsonl'), lines.join('\n'));
+    await expect(ids({ split: 'train' }, blanked)).rejects.toThrow(
+      new RegExp(`^${join(blanked, 'manifest.jsonl')} line 3 is blank where ${join(blanked, 'alignments.txt')} line 3 has "utt002": an utterance left out of the manifest must leave the alignments too$`),
+    );
+    rmSync(blanked, { recursive: true, force: true });
     await expect(ids({ split: 'train' }, '/nonexistent')).rejects.toThrow(/manifest.jsonl: no such file/);
   });
 

@@ -1,4 +1,4 @@
-import { from, lastValueFrom, map, toArray } from 'rxjs';
+import { from, lastValueFrom, map, Subject, toArray, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { initParameters } from '../../../src/model/network/init.js';
 import { layoutOf } from '../../../src/model/network/layout.js';
@@ -14,8 +14,8 @@ import { delayTargets } from '../../../src/streams/pipeline/delay-targets.js';
 import { frameAccuracy, runningScore, score } from '../../../src/streams/pipeline/score.js';
 import { sgd } from '../../../src/streams/pipeline/sgd.js';
 import type { LabelledUtterance } from '../../../src/streams/pipeline/utterance.js';
+import { copyState, runBackward } from '../../../src/testing/network.js';
 import { kernelsUnderTest } from '../../support/kernels.js';
-import { copyState, runBackward } from '../../support/network.js';
 
 const spec: LstmpSpec = { inputs: 3, cells: 6, projection: 4, layers: 2, outputs: 3, cellClip: 50, peepholes: true };
 
@@ -115,9 +115,12 @@ describe.each(kernelsUnderTest)('sgd on $name kernels', (kernels) => {
     const before = network.parameters.slice();
     const gradient = inMemory(new Float32Array(network.parameters.length).fill(1));
     const chunkOf = { steps: 1, streams: 1, dim: 1, features: new Float32Array(1), targets: new Int32Array(1), mask: new Float32Array(1), reset: new Uint8Array(1), utterances: [] };
-    await expect(lastValueFrom(from([{ chunk: chunkOf, loss: NaN, frames: 1, correct: 0, gradient }]).pipe(sgd(network, schedule)))).rejects.toThrow(/diverged/);
+    await expect(lastValueFrom(from([{ chunk: chunkOf, loss: NaN, frames: 1, correct: 0, gradient }]).pipe(sgd(network, schedule)))).rejects.toThrow(/^training diverged: the loss is not finite \(NaN\)$/);
     gradient[5] = Infinity;
-    await expect(lastValueFrom(from([{ chunk: chunkOf, loss: 1, frames: 1, correct: 0, gradient }]).pipe(sgd(network, schedule)))).rejects.toThrow(/gradient is not finite/);
+    // The loss is finite: what is not is the gradient, and the message says which the number is.
+    await expect(lastValueFrom(from([{ chunk: chunkOf, loss: 5392.48, frames: 1, correct: 0, gradient }]).pipe(sgd(network, schedule)))).rejects.toThrow(
+      /^training diverged: the gradient is not finite \(the loss was 5392\.48\)$/,
+    );
     expect(network.parameters).toEqual(before);
   });
 });
@@ -138,5 +141,48 @@ describe('the training and scoring stages on wasm kernels', () => {
     const bytes = kernels.memory.buffer.byteLength;
     for (let i = 0; i < 30; i++) await once(); // 30 × about 1.3 MB if nothing came back
     expect(kernels.memory.buffer.byteLength).toBe(bytes);
+  });
+
+  // Every array a stage allocates is given back however its subscription ends: completed, errored, or unsubscribed.
+  it.each(['an error', 'an unsubscribe'] as const)('give back every array they allocated on %s', async (ending) => {
+    const wasm = createWasmKernels();
+    const live = new Set<Float32Array>();
+    const counted = {
+      ...wasm,
+      alloc: (length: number) => {
+        const array = wasm.alloc(length);
+        live.add(array);
+        return array;
+      },
+      release: (array: Float32Array) => {
+        expect(live.delete(array)).toBe(true);
+        wasm.release(array);
+      },
+    };
+    const network = networkOf(spec, wasm.alloc(layoutOf(spec).size).fill(0.01), counted);
+    const schedule: Schedule = { learningRate: 1e-3, decay: 1, decayFrames: 1, biasRateFactor: 1, gradientClip: 1, momentum: 0.9 };
+    const chunks = await lastValueFrom(from(memoryTask(8, 5)).pipe(chunk({ streams: 2, steps: 10 }), toArray()));
+    type Piece = (typeof chunks)[number];
+    const stages: [string, (source: Subject<Piece>) => Observable<unknown>, Piece, RegExp][] = [
+      // A feature that is not a number: the loss diverges and sgd refuses the update.
+      ['bptt and sgd', (source) => source.pipe(bptt(network), sgd(network, schedule)), { ...chunks[2], features: chunks[2].features.map((x, j) => (j === 0 ? NaN : x)) }, /training diverged/],
+      // Nothing for score to refuse but a chunk the network cannot take.
+      ['score', (source) => source.pipe(score(network)), { ...chunks[2], dim: 4, features: new Float32Array((chunks[2].features.length / 3) * 4) }, /4 features per frame/],
+    ];
+    for (const [name, pipeline, bad, error] of stages) {
+      const source = new Subject<Piece>();
+      let failed: Error | null = null;
+      const subscription = pipeline(source).subscribe({ error: (thrown: Error) => (failed = thrown) });
+      source.next(chunks[0]);
+      source.next(chunks[1]);
+      expect(live.size, name).toBeGreaterThan(0);
+      if (ending === 'an error') {
+        source.next(bad);
+        expect((failed as Error | null)?.message, name).toMatch(error);
+      } else {
+        subscription.unsubscribe();
+      }
+      expect(live.size, name).toBe(0);
+    }
   });
 });

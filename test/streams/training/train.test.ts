@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
-import { lastValueFrom, toArray } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Worker } from 'node:worker_threads';
+import { filter, lastValueFrom, tap, toArray } from 'rxjs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import type { ModelConfig } from '../../../src/model/network/config.js';
 import { modelIdentity } from '../../../src/model/network/identity.js';
@@ -15,6 +16,37 @@ import { frameAccuracy } from '../../../src/streams/pipeline/score.js';
 import { train, type TrainEvent, type TrainOptions } from '../../../src/streams/training/train.js';
 import { buildCli } from '../../support/cli.js';
 import { toneCorpus } from '../../support/corpus.js';
+
+// Every training thread train() starts, to see that it stops; and a switch that makes dev evaluations fail.
+const watched = vi.hoisted(() => ({ threads: [] as Worker[], failEvaluations: false }));
+vi.mock('../../../src/streams/threads/thread.js', async (original) => {
+  const real = await original<typeof import('../../../src/streams/threads/thread.js')>();
+  return {
+    ...real,
+    startThread: (...args: Parameters<typeof real.startThread>) => {
+      const thread = real.startThread(...args);
+      watched.threads.push(thread);
+      return thread;
+    },
+  };
+});
+vi.mock('../../../src/streams/training/evaluate.js', async (original) => {
+  const real = await original<typeof import('../../../src/streams/training/evaluate.js')>();
+  return {
+    ...real,
+    devEvaluator: (...args: Parameters<typeof real.devEvaluator>) => {
+      const evaluate = real.devEvaluator(...args);
+      return (checkpoint: Parameters<typeof evaluate>[0]) => (watched.failEvaluations ? Promise.reject(new InputError('dev: the evaluation failed on purpose')) : evaluate(checkpoint));
+    },
+  };
+});
+beforeEach(() => {
+  watched.threads.length = 0;
+  watched.failEvaluations = false;
+});
+
+/** Resolves once every thread train() started has exited (a test that never sees it fails by its timeout). */
+const allExited = () => Promise.all(watched.threads.map((thread) => (thread.threadId === -1 ? Promise.resolve() : new Promise<void>((resolve) => thread.once('exit', () => resolve())))));
 
 const config: ModelConfig = { inputs: 40, cells: 16, projection: 8, layers: 1, outputs: 4, cellClip: 50, peepholes: true };
 const schedule: Schedule = { learningRate: 0.01, decay: 1, decayFrames: 1, biasRateFactor: 0.1, gradientClip: Infinity, momentum: 0 };
@@ -78,6 +110,57 @@ const options = (server: ParameterServerClient, pushEvery: number, fetchEvery: n
   reportEvery: 100,
 });
 
+describe('train', () => {
+  const local = (): TrainOptions => ({ ...options(inProcessServer(1).server, 1, 1), update: { kind: 'local', schedule }, threads: 2, epochs: 1000 });
+
+  it('stops its threads when unsubscribed', async () => {
+    let trained = () => {};
+    const training = new Promise<void>((resolve) => (trained = resolve));
+    const subscription = train(local()).subscribe((event) => event.type === 'progress' && trained());
+    await training;
+    subscription.unsubscribe();
+    expect(watched.threads).toHaveLength(2);
+    await allExited();
+  });
+
+  it('fails when a thread fails (a broken utterance under strict), and stops the others', async () => {
+    const broken = toneCorpus({ utterances: 12 });
+    try {
+      rmSync(`${broken}/wav/utt007.wav`);
+      await expect(lastValueFrom(train({ ...local(), corpus: broken, strict: true }))).rejects.toThrow(new InputError(`utterance utt007: ${broken}/wav/utt007.wav: no such file`));
+      await allExited();
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
+    }
+  });
+
+  it('fails when a thread exits under it, naming it, and stops the others', async () => {
+    const run = train(local()).pipe(
+      filter((event) => event.type === 'progress'),
+      tap(() => void watched.threads[1].terminate()),
+    );
+    await expect(lastValueFrom(run)).rejects.toThrow(/^training thread 1 exited with code 1$/);
+    await allExited();
+  });
+
+  it('fails when an evaluation fails while the threads train, and stops them', async () => {
+    // Evaluations fail from the first progress on: the threads are training by then.
+    const run = train({ ...local(), evalEvery: 1_000 }).pipe(tap((event) => event.type === 'progress' && (watched.failEvaluations = true)));
+    await expect(lastValueFrom(run)).rejects.toThrow(/^dev: the evaluation failed on purpose$/);
+    await allExited();
+  });
+
+  it('stamps each evaluation with the position of the weights it scored, while the threads train on', async () => {
+    const events = await lastValueFrom(
+      train({ ...options(inProcessServer(1).server, 1, 1), update: { kind: 'local', schedule }, threads: 2, epochs: 3, evalEvery: 1_500 }).pipe(toArray()),
+    );
+    const evaluations = events.filter((event) => event.type === 'evaluation');
+    // At least one while the threads trained (due every 1,500 of about 6,000 frames), and the final one.
+    expect(evaluations.length).toBeGreaterThanOrEqual(2);
+    for (const event of evaluations) expect(event.framesSeen).toBe(event.checkpoint.training!.framesSeen);
+  });
+});
+
 describe('train with remote updates (the worker side of the parameter server)', () => {
   it('pushes every n-th chunk, fetches every m-th push, learns, and ends with the shards\' values', async () => {
     const { server, states, counts } = inProcessServer(3);
@@ -102,6 +185,8 @@ describe('train with remote updates (the worker side of the parameter server)', 
 
   it('fails with the shard\'s refusal, and stops its threads, when a push is refused', async () => {
     const { server } = inProcessServer(2, 5);
-    await expect(lastValueFrom(train(options(server, 2, 2)))).rejects.toThrow(/refused the call: the gradient holds NaN/);
+    await expect(lastValueFrom(train({ ...options(server, 2, 2), threads: 2 }))).rejects.toThrow(/refused the call: the gradient holds NaN/);
+    expect(watched.threads).toHaveLength(2);
+    await allExited();
   });
 });

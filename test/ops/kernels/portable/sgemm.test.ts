@@ -1,190 +1,21 @@
-import fc from 'fast-check';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { sgemm } from '../../../../src/ops/kernels/portable/sgemm.js';
-import { type Kernels } from '../../../../src/ops/kernels/kernels.js';
 import { createWasmKernels } from '../../../../src/ops/kernels/wasm/wasm-kernels.js';
 import { webAssembly } from '../../../../src/ops/kernels/wasm/webassembly.js';
 import { portableKernels } from '../../../../src/ops/kernels/portable/portable-kernels.js';
-
-/** One sgemm call: shapes, scalars, and where the matrices sit in their arrays. */
-interface Case {
-  transA: boolean;
-  transB: boolean;
-  m: number;
-  n: number;
-  k: number;
-  alpha: number;
-  beta: number;
-  /** Offsets of the first element, and extra floats per row beyond the row length. */
-  offA: number;
-  offB: number;
-  offC: number;
-  padA: number;
-  padB: number;
-  padC: number;
-  seed: number;
-}
-
-/** Uniform values in [-1, 1) from a xorshift generator. */
-function fillRandom(x: Float32Array, seed: number): Float32Array {
-  let s = seed | 0 || 1;
-  for (let i = 0; i < x.length; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    x[i] = (s >>> 0) / 2 ** 31 - 1;
-  }
-  return x;
-}
-
-type Allocate = (length: number) => Float32Array;
-
-/** A, B and C for `c`, in arrays from `place` (one allocator for each); C's own elements are NaN when beta = 0 (they must vanish). */
-function operands(c: Case, place: readonly [Allocate, Allocate, Allocate]) {
-  const [rowsA, colsA] = c.transA ? [c.k, c.m] : [c.m, c.k];
-  const [rowsB, colsB] = c.transB ? [c.n, c.k] : [c.k, c.n];
-  const lda = colsA + c.padA;
-  const ldb = colsB + c.padB;
-  const ldc = c.n + c.padC;
-  const a = fillRandom(place[0](c.offA + rowsA * lda), c.seed);
-  const b = fillRandom(place[1](c.offB + rowsB * ldb), c.seed + 1);
-  const out = fillRandom(place[2](c.offC + c.m * ldc + 1), c.seed + 2);
-  if (c.beta === 0) for (let i = 0; i < c.m; i++) out.fill(NaN, c.offC + i * ldc, c.offC + i * ldc + c.n);
-  return { a, b, c: out, lda, ldb, ldc };
-}
-
-/**
- * Checks `after` (C once sgemm ran) against a float64 triple loop over
- * `before`: each element of C within a float32 rounding bound that grows with
- * k; every float outside C's m × n elements untouched.
- */
-function expectProduct(c: Case, a: Float32Array, lda: number, b: Float32Array, ldb: number, before: Float32Array, after: Float32Array, ldc: number): void {
-  const at = (x: Float32Array, off: number, ld: number, trans: boolean, row: number, col: number) => (trans ? x[off + col * ld + row] : x[off + row * ld + col]);
-  const unitRoundoff = 2 ** -24;
-  const expected = Float64Array.from(before);
-  const bound = new Float64Array(before.length);
-  for (let i = 0; i < c.m; i++) {
-    for (let j = 0; j < c.n; j++) {
-      let sum = 0;
-      let magnitude = 0;
-      for (let p = 0; p < c.k; p++) {
-        const term = at(a, c.offA, lda, c.transA, i, p) * at(b, c.offB, ldb, c.transB, p, j);
-        sum += term;
-        magnitude += Math.abs(term);
-      }
-      const index = c.offC + i * ldc + j;
-      const old = c.beta === 0 ? 0 : c.beta * before[index];
-      expected[index] = c.alpha * sum + old;
-      // Relative rounding of the sum and the scalings, plus absolute slack where results are subnormal.
-      bound[index] = 2 * (c.k + 4) * (unitRoundoff * (Math.abs(c.alpha) * magnitude + Math.abs(old)) + 2 ** -149);
-    }
-  }
-  for (let i = 0; i < after.length; i++) {
-    const error = Math.abs(after[i] - expected[i]);
-    if (!(error <= bound[i]) && !Object.is(after[i], Math.fround(expected[i]))) {
-      expect.fail(`C[${i}] = ${after[i]}, want ${expected[i]} ± ${bound[i]} (${JSON.stringify(c)})`);
-    }
-  }
-}
-
-function run(kernels: Kernels, c: Case, allocate: Allocate | readonly [Allocate, Allocate, Allocate]): void {
-  const { a, b, c: out, lda, ldb, ldc } = operands(c, typeof allocate === 'function' ? [allocate, allocate, allocate] : allocate);
-  const before = out.slice();
-  kernels.sgemm(c.transA, c.transB, c.m, c.n, c.k, c.alpha, a, c.offA, lda, b, c.offB, ldb, c.beta, out, c.offC, ldc);
-  expectProduct(c, a, lda, b, ldb, before, out, ldc);
-}
-
-const scalar = fc.oneof(fc.constantFrom(0, 1, -1), fc.double({ min: -2, max: 2, noNaN: true }).map(Math.fround));
-
-/** Small shapes (0 and 1 included, none a multiple of the register tiles by design) with everything else random. */
-const smallCase: fc.Arbitrary<Case> = fc.record({
-  transA: fc.boolean(),
-  transB: fc.boolean(),
-  m: fc.integer({ min: 0, max: 13 }),
-  n: fc.integer({ min: 0, max: 19 }),
-  k: fc.integer({ min: 0, max: 21 }),
-  alpha: scalar,
-  beta: scalar,
-  offA: fc.integer({ min: 0, max: 5 }),
-  offB: fc.integer({ min: 0, max: 5 }),
-  offC: fc.integer({ min: 0, max: 5 }),
-  padA: fc.integer({ min: 0, max: 3 }),
-  padB: fc.integer({ min: 0, max: 3 }),
-  padC: fc.integer({ min: 0, max: 3 }),
-  seed: fc.integer({ min: 1, max: 2 ** 30 }),
-});
-
-/**
- * Shapes that cross the wasm kernels' cache blocks, with tails: k past 256
- * and 512, m past 128, n past 128 and 1024, m ≤ 4 (B read in place).
- */
-const blockShapes: readonly [number, number, number][] = [
-  [133, 20, 300],
-  [3, 1030, 300],
-  [9, 1030, 20],
-  [133, 9, 520],
-  [5, 131, 520],
-];
+import { kernelConformance } from '../../../../src/testing/conformance.js';
 
 const wasm = createWasmKernels();
-const kernelSets: readonly { name: string; kernels: Kernels; allocate: Allocate }[] = [
-  { name: 'portable', kernels: portableKernels, allocate: portableKernels.alloc },
-  { name: 'wasm, operands in its memory', kernels: wasm, allocate: wasm.alloc },
-  { name: 'wasm, operands outside its memory', kernels: wasm, allocate: (length) => new Float32Array(length) },
-];
 
-describe.each(kernelSets)('sgemm ($name)', ({ kernels, allocate }) => {
-  it('computes alpha·op(A)·op(B) + beta·C like a float64 triple loop, touching nothing else', () => {
-    fc.assert(
-      fc.property(smallCase, (c) => run(kernels, c, allocate)),
-      { numRuns: 400 },
-    );
-  });
-
-  it.each(blockShapes)('agrees across cache blocks and edge tiles: %i×%i×%i in all four transposes', (m, n, k) => {
-    for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
-      const beta = transA ? 0 : 0.5;
-      run(kernels, { transA, transB, m, n, k, alpha: 0.75, beta, offA: 1, offB: 2, offC: 3, padA: 1, padB: 0, padC: 2, seed: m * n + k }, allocate);
-    }
-  });
-
-  it('overwrites C when beta = 0, so NaN or Inf there vanish', () => {
-    const a = allocate(6).fill(1);
-    const b = allocate(6).fill(2);
-    const c = allocate(4);
-    c.set([NaN, Infinity, -Infinity, NaN]);
-    kernels.sgemm(false, false, 2, 2, 3, 1, a, 0, 3, b, 0, 2, 0, c, 0, 2);
-    expect(Array.from(c)).toEqual([6, 6, 6, 6]);
-  });
-
-  it('only scales C when alpha = 0 or k = 0', () => {
-    const c = allocate(4);
-    c.set([1, 2, 3, 4]);
-    const a = allocate(4).fill(NaN);
-    kernels.sgemm(false, true, 2, 2, 2, 0, a, 0, 2, a, 0, 2, 2, c, 0, 2);
-    kernels.sgemm(true, false, 2, 2, 0, 1, a, 0, 2, a, 0, 2, 0.5, c, 0, 2);
-    expect(Array.from(c)).toEqual([1, 2, 3, 4]);
-  });
-
-  it('allocates zero-filled arrays of the asked length', () => {
-    const x = kernels.alloc(1000);
-    expect(x).toHaveLength(1000);
-    expect(x.every((v) => v === 0)).toBe(true);
-  });
+// The sgemm checks of lstmp/testing's kernelConformance (every set runs them all in test/ops/kernels/kernels.test.ts,
+// with each operand drawn in or out of the set's memory), on the wasm set with every operand in its memory and with
+// none: the zero-copy path and the staged one.
+describe.each(['kernels', 'plain'] as const)('sgemm (wasm, operands in %s arrays)', (placement) => {
+  it.each(kernelConformance(wasm, { placement }).filter((check) => check.name.startsWith('sgemm')))('$name', ({ run }) => run());
 });
 
 describe('createWasmKernels', () => {
-  it('computes the same when some operands are in its memory and some are not', () => {
-    const outside: Allocate = (length) => new Float32Array(length);
-    fc.assert(
-      fc.property(smallCase, fc.tuple(fc.boolean(), fc.boolean(), fc.boolean()), (c, inside) => {
-        run(wasm, c, [inside[0] ? wasm.alloc : outside, inside[1] ? wasm.alloc : outside, inside[2] ? wasm.alloc : outside]);
-      }),
-      { numRuns: 200 },
-    );
-  });
-
   it('hands out 64-byte aligned, disjoint views that survive the memory growing', () => {
     const kernels = createWasmKernels();
     const first = kernels.alloc(10).fill(7);
