@@ -64,7 +64,7 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
 
   const counts = parameterCounts(config);
   // The bar's end: the time budget, the frame budget, or every training frame once per epoch.
-  const budget = options.minutes !== undefined ? 60 * options.minutes : undefined;
+  const budget = options.minutes !== undefined ? Math.round(60 * options.minutes) : undefined;
   const total = budget ?? (await plannedFrames(options));
   const bar = progress({
     label: 'train',
