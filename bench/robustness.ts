@@ -11,11 +11,12 @@
  *   on its held-out test voices, clean, through a telephone line, in pink
  *   noise at 10 and 0 dB and in a room.
  *
- *     npx tsx bench/robustness.ts [--minutes 4] [--utterances 6000] [--out runs/robustness]
+ *     npx tsx bench/robustness.ts [--minutes 4 | --frames F] [--utterances 6000] [--out runs/robustness]
  *
  * Corpora and runs stay in --out (made once, reused); results.json and a
  * Markdown table are written there and the table printed. Each training run
- * takes --minutes, so the whole takes about 7 × that plus synthesis.
+ * takes --minutes, so the whole takes about 6 × that plus synthesis; on a
+ * busy machine `--frames` gives every run the same training instead.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -23,9 +24,11 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '4' }, utterances: { type: 'string', default: '6000' }, out: { type: 'string', default: 'runs/robustness' } } });
+const { values } = parseArgs({ options: { minutes: { type: 'string', default: '4' }, frames: { type: 'string' }, utterances: { type: 'string', default: '6000' }, out: { type: 'string', default: 'runs/robustness' } } });
 const minutes = Number(values.minutes);
 const utterances = Number(values.utterances);
+const budget = values.frames === undefined ? ['--minutes', String(minutes)] : ['--frames', values.frames];
+const trained = values.frames === undefined ? `${minutes} min of training` : `${values.frames} frames of training`;
 const out = resolve(values.out as string);
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 /** The main job's network and training (lstmp demo), so every figure here is about the same model. */
@@ -49,7 +52,7 @@ function corpus(name: string, options: readonly string[]): string {
 /** A model trained on `from` for the budget, with or without augmentation, once. */
 function model(name: string, from: string, augment: 'all' | 'none'): string {
   const dir = join(out, 'runs', name);
-  if (!existsSync(join(dir, 'model.msgpack'))) lstmp(['train', '--corpus', from, '--out', dir, ...NETWORK, '--minutes', String(minutes), '--augment', augment]);
+  if (!existsSync(join(dir, 'model.msgpack'))) lstmp(['train', '--corpus', from, '--out', dir, ...NETWORK, ...budget, '--augment', augment]);
   return join(dir, 'model.msgpack');
 }
 
@@ -77,18 +80,18 @@ const conditions = ['clean', 'telephone', 'noisy10dB', 'noisy0dB', 'reverb'].map
 
 const percent = (x: number) => `${(100 * x).toFixed(2)} %`;
 const table = [
-  `Leave one synthesizer out (${minutes} min of training each, ${utterances} utterances per corpus):`,
+  `Leave one synthesizer out (${trained} each, ${utterances} utterances per corpus):`,
   '',
   '| trained on | augmentation | tested on | test WER |',
   '|---|---|---|---|',
   ...leaveOneOut.map((r) => `| ${r.trained} | ${r.augmentation} | ${r.tested === fliteGenerated ? "flite's held-out voice" : "eSpeak NG's held-out voices"} | ${percent(r.wer)} |`),
   '',
-  `Both synthesizers, generated speakers, augmented (${minutes} min), on their held-out voices:`,
+  `Both synthesizers, generated speakers, augmented (${trained}), on their held-out voices:`,
   '',
   '| condition | test WER |',
   '|---|---|',
   ...conditions.map((c) => `| ${c.condition} | ${percent(c.wer)} |`),
 ].join('\n');
-writeFileSync(join(out, 'results.json'), `${JSON.stringify({ minutes, utterances, leaveOneOut, conditions }, null, 2)}\n`);
+writeFileSync(join(out, 'results.json'), `${JSON.stringify({ minutes, frames: values.frames, utterances, leaveOneOut, conditions }, null, 2)}\n`);
 writeFileSync(join(out, 'results.md'), `${table}\n`);
 process.stdout.write(`${table}\n`);
