@@ -113,12 +113,29 @@ function restore(module: EspeakModule, snapshot: Uint8Array): void {
   if (heap.length > snapshot.length) heap.fill(0, snapshot.length);
 }
 
+const NAME_BYTES = 8;
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+/**
+ * A phoneme event's name as eSpeak holds it: a char[8] that has no NUL when
+ * all 8 bytes are used ("ˈɔːɹ"), so the bindings read on into whatever follows.
+ * The first 8 bytes, without a character cut in two.
+ */
+export function eventName(read: string): string {
+  const bytes = utf8.encode(read);
+  if (bytes.length <= NAME_BYTES) return read;
+  let end = NAME_BYTES;
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  return fromUtf8.decode(bytes.subarray(0, end));
+}
+
 function collect(worker: EspeakWorker, text: string, sampleRate: number): Speech {
   const chunks: Int16Array[] = [];
   const events: SpeechEvent[] = [];
   worker.synthesize(text, (audio, raw) => {
     if (audio && audio.length > 0) chunks.push(audio);
-    for (const event of raw) events.push({ type: event.type, id: event.id, audioPositionMs: event.audio_position });
+    for (const event of raw) events.push({ type: event.type, id: event.type === 'phoneme' ? eventName(event.id as string) : event.id, audioPositionMs: event.audio_position });
     return false;
   });
   const samples = new Int16Array(chunks.reduce((n, chunk) => n + chunk.length, 0));
