@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
+import type { FrameSpan } from '../../ops/dsp/speech-span.js';
 import { mixSeed, mulberry32 } from '../../ops/random.js';
 import { pronunciationsByWord, type Lexicon } from './lexicon.js';
 import { SILENCE, STATES_PER_PHONE, phoneIndices, stateId, type StateInventory } from './states.js';
@@ -15,9 +16,17 @@ import { SILENCE, STATES_PER_PHONE, phoneIndices, stateId, type StateInventory }
  * variant whose phones the model has not learnt. Refused, in words: a word
  * the lexicon lacks, a phone without states, fewer frames than states.
  *
- * @example uniformAlignment(['two', 'oh'], lexicon, inventory, 120, hashString('utt-1'))
+ * With `speech` (where the audio's energy says the words are, speechSpan),
+ * the leading silence's states share the frames before it, the trailing
+ * silence's those after it, and the words' states the frames within:
+ * recordings open and close on stretches of silence much longer than a
+ * phone, which an even spread would give to the first and last words. A
+ * span that leaves a silence fewer than its 3 frames, or the words fewer
+ * than theirs, is moved to fit.
+ *
+ * @example uniformAlignment(['two', 'oh'], lexicon, inventory, 120, hashString('utt-1'), { start: 30, end: 95 })
  */
-export function uniformAlignment(words: readonly string[], lexicon: Lexicon, inventory: StateInventory, frames: number, seed = 0): E.Either<string, Int32Array> {
+export function uniformAlignment(words: readonly string[], lexicon: Lexicon, inventory: StateInventory, frames: number, seed = 0, speech?: FrameSpan): E.Either<string, Int32Array> {
   const byWord = pronunciationsByWord(lexicon);
   const phoneIndex = phoneIndices(inventory);
   const unknown = words.filter((word) => !byWord.has(word));
@@ -32,6 +41,23 @@ export function uniformAlignment(words: readonly string[], lexicon: Lexicon, inv
   const states = phones.flatMap((phone) => Array.from({ length: STATES_PER_PHONE }, (_, k) => stateId(phoneIndex.get(phone) as number, k)));
   if (frames < states.length) return E.left(`${frames} frames are too few for its transcript's ${states.length} states`);
   const alignment = new Int32Array(frames);
-  states.forEach((state, i) => alignment.fill(state, Math.floor((i * frames) / states.length), Math.floor(((i + 1) * frames) / states.length)));
+  const silence = STATES_PER_PHONE;
+  const wordStates = states.length - 2 * silence;
+  if (speech === undefined) {
+    spread(alignment, states, 0, frames);
+  } else {
+    // Moved to fit: at least a silence's states before and after, the words' within (frames ≥ states guarantees room).
+    const start = Math.min(Math.max(speech.start, silence), frames - silence - wordStates);
+    const end = Math.max(Math.min(speech.end, frames - silence), start + wordStates);
+    spread(alignment, states.slice(0, silence), 0, start);
+    spread(alignment, states.slice(silence, silence + wordStates), start, end);
+    spread(alignment, states.slice(silence + wordStates), end, frames);
+  }
   return E.right(alignment);
+}
+
+/** `states` spread evenly over frames [from, to) of `alignment`: state i takes [from + ⌊i·n/N⌋, from + ⌊(i+1)·n/N⌋). */
+function spread(alignment: Int32Array, states: readonly number[], from: number, to: number): void {
+  const n = to - from;
+  states.forEach((state, i) => alignment.fill(state, from + Math.floor((i * n) / states.length), from + Math.floor(((i + 1) * n) / states.length)));
 }

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { concat, defer, endWith, exhaustMap, filter, from, ignoreElements, merge, mergeMap, share, Subject, takeUntil, toArray, type Observable } from 'rxjs';
 import type { Checkpoint } from '../../model/formats/checkpoint.js';
 import { formatAlignmentLine } from '../../model/corpus/alignment.js';
@@ -8,7 +9,10 @@ import { parseStates } from '../../model/corpus/states.js';
 import { uniformAlignment } from '../../model/corpus/uniform.js';
 import { priorsOf } from '../../model/decoding/decoding-model.js';
 import { orFail } from '../../errors.js';
+import { frameLogEnergies, speechSpan, type FrameSpan } from '../../ops/dsp/speech-span.js';
 import { hashString } from '../../ops/random.js';
+import type { Utterance } from '../../model/corpus/manifest.js';
+import { waveformOf } from '../pipeline/waveforms.js';
 import { corpusEntries, corpusStates } from '../corpora/corpus.js';
 import { readText, writeAtomic } from '../io/files.js';
 import { corpusDecodingModel } from '../recognition/corpus-decoding-model.js';
@@ -52,11 +56,17 @@ export interface FlatStartOptions {
 }
 
 /** Writes an alignments file: every manifest entry's line, in manifest order, as `line` gives it; returns how many. */
-async function writeAlignments(corpus: string, path: string, line: (id: string, words: readonly string[], frames: number) => string): Promise<number> {
+async function writeAlignments(corpus: string, path: string, line: (utterance: Utterance) => string | Promise<string>): Promise<number> {
   const lines: string[] = [];
-  for await (const { utterance } of corpusEntries(corpus, 'none')) lines.push(`${line(utterance.id, utterance.words, utterance.frames)}\n`);
+  for await (const { utterance } of corpusEntries(corpus, 'none')) lines.push(`${await line(utterance)}\n`);
   writeAtomic(path, lines.join(''));
   return lines.length;
+}
+
+/** Where the speech is in an utterance's audio (speechSpan), or nothing when its audio cannot be read: training will say so. */
+async function speechOf(path: string, frames: number): Promise<FrameSpan | undefined> {
+  const samples = await readFile(path).then(waveformOf, () => E.left('unreadable'));
+  return E.isRight(samples) ? speechSpan(frameLogEnergies(samples.right, frames)) : undefined;
 }
 
 /** The alignment lines of a file, by utterance id. */
@@ -84,7 +94,8 @@ export async function alignmentExtras(corpus: string, alignments: string): Promi
 /**
  * GMM-free flat-start training (Senior, Heigold, Bacchiani & Liao, ICASSP
  * 2014) as a dataflow: the corpus's transcripts spread uniformly over their
- * frames (uniformAlignment) are the first alignments; training consumes a
+ * frames (uniformAlignment, the silences over the quiet frames at either
+ * end) are the first alignments; training consumes a
  * stream of alignments, and at the points `realign` sets the model it has
  * trained so far realigns every utterance (alignCorpus, on threads beside
  * training), which the training threads take from their next epoch on. An
@@ -126,7 +137,7 @@ export function flatStart(options: Omit<TrainOptions, 'alignments'>, flat: FlatS
           let same = 0;
           let frames = 0;
           const path = join(flat.dir, `alignments-${++round}.txt`);
-          const written = await writeAlignments(options.corpus, path, (id) => {
+          const written = await writeAlignments(options.corpus, path, ({ id }) => {
             const event = byId.get(id);
             const before = previous.get(id) ?? id;
             if (event?.type !== 'aligned') {
@@ -148,8 +159,8 @@ export function flatStart(options: Omit<TrainOptions, 'alignments'>, flat: FlatS
     };
 
     const start = defer(async (): Promise<FlatStartEvent> => {
-      const utterances = await writeAlignments(options.corpus, first, (id, words, frames) => {
-        const alignment = uniformAlignment(words, lexicon, inventory, frames, hashString(id));
+      const utterances = await writeAlignments(options.corpus, first, async ({ id, words, frames, wav }) => {
+        const alignment = uniformAlignment(words, lexicon, inventory, frames, hashString(id), await speechOf(resolve(options.corpus, wav), frames));
         if (E.isRight(alignment)) return formatAlignmentLine(id, alignment.right).trim();
         refused.push({ id, reason: alignment.left });
         return id;

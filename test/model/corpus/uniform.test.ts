@@ -50,6 +50,35 @@ describe('uniformAlignment', () => {
     expect([...vowels].sort()).toEqual([ih, iy].sort());
   });
 
+  it('with a speech span: the silences share the frames outside it, the words theirs within, a span that does not fit moved to fit', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...DIGIT_WORDS), { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 0, max: 400 }),
+        fc.integer({ min: -20, max: 420 }),
+        fc.integer({ min: -20, max: 420 }),
+        (words, frames, a, b) => {
+          const plain = uniformAlignment(words, DIGIT_LEXICON, inventory, frames, 7);
+          const aligned = uniformAlignment(words, DIGIT_LEXICON, inventory, frames, 7, { start: Math.min(a, b), end: Math.max(a, b) });
+          if (E.isLeft(plain)) {
+            expect(aligned).toEqual(plain);
+            return;
+          }
+          if (E.isLeft(aligned)) throw new Error(aligned.left);
+          const x = aligned.right;
+          // The same states in the same order, each at least one frame (the runs of the plain spread).
+          const runs = (y: Int32Array) => [...y].filter((state, t) => t === 0 || state !== y[t - 1]);
+          expect(runs(x)).toEqual(runs(plain.right));
+          const silent = (t: number) => x[t] < 3;
+          const firstWord = x.findIndex((_, t) => !silent(t));
+          const lastWord = x.findLastIndex((_, t) => !silent(t));
+          const fits = Math.min(a, b) >= 3 && Math.max(a, b) <= frames - 3 && Math.max(a, b) - Math.min(a, b) >= runs(x).length - 6;
+          if (fits) expect([firstWord, lastWord + 1]).toEqual([Math.min(a, b), Math.max(a, b)]);
+        },
+      ),
+    );
+  });
+
   it('refuses an unknown word by name', () => {
     expect(uniformAlignment(['two', 'eleven'], DIGIT_LEXICON, inventory, 100)).toEqual(E.left('not in the lexicon: "eleven"'));
   });
