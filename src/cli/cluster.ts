@@ -73,7 +73,7 @@ function argumentsOf(values: Record<string, string | number | boolean | undefine
 export function registerCluster(program: Command): void {
   const command = program.command('cluster').description('distributed ASGD on this machine: parameter-server shards and worker processes over gRPC');
   addTrainingOptions(command)
-    .requiredOption('--out <RUNDIR>', 'run directory: model.msgpack, metrics.jsonl, shards/, logs/')
+    .requiredOption('--out <RUNDIR>', 'run directory: model.msgpack (the best on dev), last.msgpack (the latest), metrics.jsonl, shards/, logs/')
     .option('--shards <S>', 'parameter-server shard processes', threadsOption, 2)
     .option('--workers <W>', 'worker processes (each with --threads threads)', threadsOption, 2)
     .option('--push-every <n>', 'chunks whose gradients a worker thread sums before each push', integerOption(1), 1)
@@ -171,7 +171,7 @@ export function registerCluster(program: Command): void {
         const line = { devFrameAccuracy: frameAccuracy(done.dev), devLoss, frames: done.framesSeen, seconds: done.elapsed, framesPerSecond, shards: options.shards, workers: options.workers, threads: options.threads, restarts, checkpoint };
         process.stdout.write(`${JSON.stringify(line)}\n`);
       } else if (!options.quiet && !options.jsonl) {
-        process.stdout.write(`trained ${done.framesSeen} frames in ${done.elapsed.toFixed(0)} s (${Math.round(framesPerSecond)} frames/s) on ${options.shards} shard(s) and ${workers}: dev frame accuracy ${(100 * frameAccuracy(done.dev)).toFixed(2)}%\n${checkpoint}\n`);
+        process.stdout.write(`trained ${done.framesSeen} frames in ${done.elapsed.toFixed(0)} s (${Math.round(framesPerSecond)} frames/s) on ${options.shards} shard(s) and ${workers}; kept the model of frame ${done.bestFramesSeen}, the best on dev: frame accuracy ${(100 * frameAccuracy(done.dev)).toFixed(2)}%\n${checkpoint}\n`);
       }
     });
 }

@@ -13,7 +13,9 @@ export const commands: Readonly<Record<string, () => Promise<Registration>>> = {
   bptt: async () => (await import('./bptt.js')).registerBptt,
   fbank: async () => (await import('./fbank.js')).registerFbank,
   synth: async () => (await import('./synth.js')).registerSynth,
-  'import-kaldi': async () => (await import('./import-kaldi.js')).registerImportKaldi,
+  import: async () => (await import('./import.js')).registerImport,
+  align: async () => (await import('./align.js')).registerAlign,
+  voices: async () => (await import('./voices.js')).registerVoices,
   train: async () => (await import('./train.js')).registerTrain,
   eval: async () => (await import('./eval.js')).registerEval,
   decode: async () => (await import('./decode.js')).registerDecode,
@@ -25,3 +27,6 @@ export const commands: Readonly<Record<string, () => Promise<Registration>>> = {
   worker: async () => (await import('./worker.js')).registerWorker,
   cluster: async () => (await import('./cluster.js')).registerCluster,
 };
+
+/** Other names commands answer to (commander's aliases), by the command they load. */
+export const aliases: Readonly<Record<string, string>> = { 'import-kaldi': 'import' };

@@ -5,6 +5,7 @@ import { fail, orFail } from '../errors.js';
 import type { Checkpoint } from '../model/formats/checkpoint.js';
 import { priorsOf } from '../model/decoding/decoding-model.js';
 import type { Split } from '../model/corpus/manifest.js';
+import { CONDITIONS, type Condition } from '../model/augmentation/conditions.js';
 import { errorsOf, NO_ERRORS, sentenceErrorRate, wordErrorRate, type EditAlignment } from '../ops/search/edit-distance.js';
 import { loadCheckpoint } from '../streams/io/checkpoint-file.js';
 import { corpusStates } from '../streams/corpora/corpus.js';
@@ -31,6 +32,7 @@ interface DecodeCommandOptions {
   silenceFactor?: number;
   limit?: number;
   threads: number;
+  condition?: Condition;
   quiet?: boolean;
 }
 
@@ -83,7 +85,7 @@ async function decodeSplit(options: DecodeCommandOptions & { corpus: string }, r
   let done = 0;
   let skipped = 0;
   const last = await lastValueFrom(
-    recognizeCorpus(options.corpus, checkpoint, { ...recognizer, split: options.split, limit: options.limit, threads: options.threads }).pipe(
+    recognizeCorpus(options.corpus, checkpoint, { ...recognizer, split: options.split, limit: options.limit, threads: options.threads, condition: options.condition }).pipe(
       wordErrors(references),
       tap((event) => {
         done++;
@@ -149,6 +151,7 @@ export function registerDecode(program: Command): void {
     .option('--word-bonus <x>', 'log score added for every word (a negative insertion penalty)', numberOption, defaults.wordBonus)
     .option('--silence-factor <x>', "recompute the priors with silence counts divided by x (default: the checkpoint's priors)", positive)
     .option('--limit <N>', 'score only the first N utterances of the split', integerOption(1))
+    .addOption(new Option('--condition <name>', 'hear the split through a condition training did not choose: a telephone line, pink noise at 10 or 0 dB SNR, a room').choices(CONDITIONS).default('clean'))
     .option('--threads <N>', 'decoding threads', threadsOption, Math.min(2, availableParallelism()))
     .option('--quiet', 'no progress on stderr')
     .action(async (files: string[], options: DecodeCommandOptions) => {

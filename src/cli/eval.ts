@@ -22,7 +22,7 @@ interface EvalCommandOptions {
 /** How many utterances of the split will be scored (for the progress bar). */
 async function utteranceCount(corpus: string, split: Split, limit = Infinity): Promise<number> {
   let count = 0;
-  for await (const { utterance } of corpusEntries(corpus)) {
+  for await (const { utterance } of corpusEntries(corpus, 'none')) {
     if (utterance.split === split && ++count >= limit) break;
   }
   return count;

@@ -2,7 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { DivergedError, InputError } from '../errors.js';
 import { fileProblem } from '../streams/io/files.js';
-import { commands } from './commands.js';
+import { aliases, commands } from './commands.js';
 import { enableRelaxedSimd } from './relaxed-simd.js';
 
 /**
@@ -55,7 +55,8 @@ async function main(argv: string[]): Promise<void> {
     .description('Train LSTM and LSTMP acoustic models (Sak, Senior & Beaufays 2014)')
     .exitOverride();
   // Only the command being run is loaded; help and unknown commands load them all.
-  const named = commands[argv[2] ?? ''];
+  const name = argv[2] ?? '';
+  const named = commands[aliases[name] ?? name];
   for (const load of named ? [named] : Object.values(commands)) (await load())(program);
   try {
     await program.parseAsync(argv);

@@ -1,7 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { lastValueFrom, tap } from 'rxjs';
-import { synthesizeCorpus, type CorpusInfo } from '../streams/corpora/synth.js';
+import { SYNTHESIZERS, type SynthesizerName } from '../model/synthesis/speakers.js';
+import { DEFAULT_SPEAKERS, synthesizeCorpus, type CorpusInfo } from '../streams/corpora/synth.js';
 import { integerOption, threadsOption } from './options.js';
 import { progress, type Progress } from './progress.js';
 
@@ -13,7 +14,25 @@ export interface SynthCommandOptions {
   utterances: number;
   seed: number;
   threads: number;
+  speakers?: number | 'stock';
+  synthesizers?: SynthesizerName[];
   quiet?: boolean;
+}
+
+/** `--speakers`: a whole number of generated speakers per synthesizer, or `stock`. */
+function speakersOption(value: string): number | 'stock' {
+  if (value.trim() === 'stock') return 'stock';
+  return integerOption(1)(value);
+}
+
+/** `--synthesizers`: names from SYNTHESIZERS, comma-separated, each once. */
+function synthesizersOption(value: string): SynthesizerName[] {
+  const names = value.split(',').map((name) => name.trim());
+  for (const name of names) {
+    if (!(SYNTHESIZERS as readonly string[]).includes(name)) throw new InvalidArgumentError(`expected synthesizers from ${SYNTHESIZERS.join(', ')}, got "${name}"`);
+  }
+  if (new Set(names).size !== names.length) throw new InvalidArgumentError(`a synthesizer named twice in "${value}"`);
+  return names as SynthesizerName[];
 }
 
 function seedOption(value: string): number {
@@ -53,7 +72,7 @@ export async function runSynth(options: SynthCommandOptions): Promise<CorpusInfo
   let bar: Progress | undefined;
   try {
     const finished = await lastValueFrom(
-      synthesizeCorpus({ dir: options.out, utterances: options.utterances, seed: options.seed, threads: options.threads }).pipe(
+      synthesizeCorpus({ dir: options.out, utterances: options.utterances, seed: options.seed, threads: options.threads, speakers: options.speakers, synthesizers: options.synthesizers }).pipe(
         tap((event) => {
           if (event.type === 'started') bar = progress({ label: 'synth', total: event.total, unit: 'utterances', quiet: options.quiet });
           if (event.type === 'progress') bar?.update(event.done);
@@ -70,11 +89,13 @@ export async function runSynth(options: SynthCommandOptions): Promise<CorpusInfo
 export function registerSynth(program: Command): void {
   program
     .command('synth')
-    .description('generate the SynthDigits corpus: spoken digit strings from eSpeak NG voices, with noise, state alignments and a lexicon')
+    .description('generate the SynthDigits corpus: spoken digit strings from eSpeak NG and flite voices, with noise, state alignments and a lexicon')
     .requiredOption('--out <dir>', 'corpus directory (created; files in it are overwritten)')
     .option('--utterances <N>', 'number of utterances (80% train, 10% dev, 10% test)', integerOption(1), DEFAULT_UTTERANCES)
     .option('--seed <S>', 'random seed: the same seed gives a byte-identical corpus', seedOption, 1)
     .option('--threads <K>', 'worker threads', threadsOption, availableParallelism())
+    .option('--speakers <N|stock>', `generated speakers per synthesizer (default: ${DEFAULT_SPEAKERS}), or "stock": the synthesizers' own voices`, speakersOption)
+    .option('--synthesizers <list>', `who speaks, comma-separated (default: ${SYNTHESIZERS.join(',')})`, synthesizersOption)
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'no progress; print one JSON line {"utterances": {"train", "dev", "test"}, "frames", "minutes", "speakers", "testSpeakers", "phones", "states", "seconds", "out"}')
     .action(async (options: SynthCommandOptions & { json?: boolean }) => {

@@ -1,3 +1,4 @@
+import * as E from 'fp-ts/lib/Either.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import type { Checkpoint } from '../model/formats/checkpoint.js';
 import { decodeModelConfig, describeNetwork, type ModelConfig } from '../model/network/config.js';
 import { priorsOf } from '../model/decoding/decoding-model.js';
 import { decodeSchedule, type Schedule } from '../model/network/schedule.js';
+import { AUGMENTATIONS, parseAugmentations, type AugmentationPlan } from '../model/augmentation/plan.js';
 import { PRESET_NAMES, TRAINING_PRESETS, type PresetName, type TrainingPreset } from '../model/network/presets.js';
 import { KERNEL_CHOICES, type KernelChoice } from '../ops/kernels/choice.js';
 import { corpusStates, splitFrames } from '../streams/corpora/corpus.js';
@@ -51,6 +53,7 @@ export interface ScheduleOptions {
   biasRate: number;
   gradientClip?: number;
   momentum: number;
+  anneal?: number;
 }
 
 export interface PresetOptions {
@@ -112,7 +115,8 @@ export function addScheduleOptions(command: Command): Command {
     .option('--decay-frames <F>', `frames per decay step ${presetDefaults('decayFrames')}`, integerOption(1))
     .option('--bias-rate <factor>', `learning-rate factor for biases and peepholes ${presetDefaults('biasRate')}`, positiveOption)
     .option('--gradient-clip <x>', 'clip each gradient element to ±x', positiveOption)
-    .option('--momentum <m>', `momentum, 0 = plain SGD ${presetDefaults('momentum')}`, numberOption);
+    .option('--momentum <m>', `momentum, 0 = plain SGD ${presetDefaults('momentum')}`, numberOption)
+    .option('--anneal <factor>', 'instead of --lr-decay: anneal the rate to this fraction of --lr over the frames the run plans (--frames, --epochs or --minutes)', positiveOption);
 }
 
 export function scheduleFromOptions(options: ScheduleOptions): Schedule {
@@ -124,6 +128,7 @@ export function scheduleFromOptions(options: ScheduleOptions): Schedule {
       biasRateFactor: options.biasRate,
       gradientClip: options.gradientClip ?? Infinity,
       momentum: options.momentum,
+      ...(options.anneal !== undefined && { anneal: options.anneal }),
     }),
   );
 }
@@ -168,20 +173,32 @@ export interface PipelineOptions {
   delay: number;
   seed: number;
   strict?: boolean;
+  /** a time budget for training, minutes */
+  minutes?: number;
+  augment?: AugmentationPlan;
 }
 
 export function addPipelineOptions(command: Command): Command {
   return command
-    .requiredOption('--corpus <DIR>', 'corpus directory (lstmp synth or lstmp import-kaldi)')
+    .requiredOption('--corpus <DIR>', 'corpus directory (lstmp synth or lstmp import)')
     .option('--threads <N>', 'training threads sharing the parameters', threadsOption, 2)
     .option('--epochs <E>', 'passes over the training data', integerOption(1))
     .option('--frames <F>', 'stop after this many training frames', integerOption(1))
+    .option('--minutes <M>', 'stop after this many minutes of training (then a last evaluation and checkpoint)', positiveOption)
+    .option('--augment <list>', `augment each training utterance afresh every epoch: none, all, or some of ${AUGMENTATIONS.join(', ')} (NAME or NAME:PROBABILITY, comma-separated)`, augmentOption)
     .addOption(new Option('--kernels <name>', 'the kernels products run on: native (AVX2 / AVX-512, where built), wasm, portable, or auto (native where it runs, else wasm)').choices(KERNEL_CHOICES).default('auto'))
     .option('--streams <B>', 'utterances processed side by side per thread', integerOption(1), 4)
     .option('--steps <T>', 'truncated BPTT steps per chunk', integerOption(1), 20)
     .option('--delay <D>', 'output label delay in frames', integerOption(0), 5)
     .option('--seed <S>', 'initialisation and shuffling seed', integerOption(0), 1)
     .option('--strict', 'stop at the first bad utterance instead of skipping it');
+}
+
+/** `--augment`: an augmentation plan from its list. */
+function augmentOption(value: string): AugmentationPlan {
+  const plan = parseAugmentations(value);
+  if (E.isLeft(plan)) throw new InvalidArgumentError(plan.left);
+  return plan.right;
 }
 
 /**

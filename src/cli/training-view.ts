@@ -22,16 +22,22 @@ export function trainingFields(event: Extract<TrainEvent, { type: 'progress' }>,
 /**
  * Follows a training run (local or a cluster's) on `bar` and keeps its run
  * directory ({@link keepRun}: metrics.jsonl, and model.msgpack with `extras`
- * at each evaluation).
+ * at each evaluation). The bar counts frames, or what `measure` says (the
+ * seconds of a time budget).
  */
-export function followRun(bar: Progress, dir: string, extras: Partial<Checkpoint>): (event: TrainEvent) => void {
+export function followRun(
+  bar: Progress,
+  dir: string,
+  extras: Partial<Checkpoint> | (() => Partial<Checkpoint>),
+  measure: (event: Extract<TrainEvent, { type: 'progress' }>) => number = (event) => event.framesSeen,
+): (event: TrainEvent) => void {
   const keep = keepRun(dir, extras);
   let dev = '';
   return (event) => {
     keep(event);
     switch (event.type) {
       case 'progress':
-        bar.update(event.framesSeen, trainingFields(event, dev));
+        bar.update(measure(event), trainingFields(event, dev));
         break;
       case 'skipped':
         bar.log(`skipped ${event.id}: ${event.reason}`);

@@ -11,4 +11,5 @@ export * from './decoding/index.js';
 export * from './formats/index.js';
 export * from './network/index.js';
 export * from './synthesis/index.js';
+export * from './augmentation/index.js';
 export * from './codec.js';

@@ -5,6 +5,7 @@
  *
  * @module
  */
+export * from './augment/index.js';
 export * from './codecs/index.js';
 export * from './dsp/index.js';
 export * from './kernels/index.js';

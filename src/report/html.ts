@@ -71,6 +71,8 @@ export interface PageOptions {
   /** links to the page's sections: [id, label] */
   readonly contents?: readonly (readonly [string, string])[];
   readonly body: string;
+  /** the page plays embedded sound (data: URIs) */
+  readonly media?: boolean;
 }
 
 /** A whole HTML document: one file that opens anywhere, offline. */
@@ -84,7 +86,7 @@ export function htmlPage(options: PageOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:${options.media ? '; media-src data:' : ''}">
 <title>${escapeHtml(options.title)}</title>
 <style>${STYLE}</style>
 </head>
@@ -142,6 +144,8 @@ figure.wide { grid-column: 1 / -1; }
 figure.strip { margin-bottom: 18px; }
 figcaption { font-weight: 600; font-size: 14px; margin-bottom: 4px; }
 figure p.note { color: var(--muted); font-size: 13px; margin: 6px 0 2px; }
+td .note, span.note { color: var(--muted); font-size: 12px; }
+audio { height: 28px; max-width: 220px; }
 figure svg { display: block; width: 100%; height: auto; overflow: visible; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 16px; list-style: none; padding: 0; margin: 0 0 6px; font-size: 13px; color: var(--muted); }
 .legend li { display: flex; align-items: center; gap: 6px; }

@@ -29,7 +29,6 @@ export function reportPage(run: RunRecord): string {
   const skipped = run.metrics.filter((m): m is SkippedLine => m.type === 'skipped');
   const timeline = [...progress, ...evaluations].sort((a, b) => a.seconds - b.seconds);
   const last = timeline.at(-1);
-  const lastEvaluation = evaluations.at(-1);
   const decodeCounts = run.decode ? run.decode.map(errorCountsOf).reduce(addErrorCounts, NO_ERRORS) : null;
 
   const frames = last?.framesSeen ?? run.summary?.frames;
@@ -38,9 +37,13 @@ export function reportPage(run: RunRecord): string {
   const counts = run.config ? parameterCounts(run.config) : null;
   const testWer = decodeCounts ? wordErrorRate(decodeCounts) : run.summary?.testWer ?? null;
 
+  // The run keeps its best evaluation's model (model.msgpack): its dev accuracy is the one that counts.
+  const kept = evaluations.reduce<EvaluationLine | undefined>((best, e) => (best === undefined || e.devFrameAccuracy >= best.devFrameAccuracy ? e : best), undefined);
+  const robustness = Object.entries(run.summary?.robustness ?? {});
   const cards = [
-    figureCard('dev frame accuracy', lastEvaluation ? formatPercent(lastEvaluation.devFrameAccuracy) : '—', lastEvaluation ? `${formatInteger(lastEvaluation.devFrames)} dev frames` : 'no evaluation yet'),
+    figureCard('dev frame accuracy', kept ? formatPercent(kept.devFrameAccuracy) : '—', kept ? `the kept model, at ${formatCount(kept.framesSeen)} frames` : 'no evaluation yet'),
     figureCard('test word error rate', testWer === null ? '—' : formatPercent(testWer), decodeCounts ? `${formatInteger(decodeCounts.words)} words` : 'not decoded yet'),
+    ...robustness.map(([condition, wer]) => figureCard(`test WER, ${CONDITION_NAMES[condition] ?? condition}`, formatPercent(wer), 'a condition training did not choose')),
     figureCard('frames trained on', frames === undefined ? '—' : formatCount(frames), last ? `epoch ${last.epoch}` : ''),
     figureCard('training time', seconds === undefined ? '—' : formatSeconds(seconds), run.summary?.threads ? `${run.summary.threads} thread${run.summary.threads === 1 ? '' : 's'}` : ''),
     figureCard('throughput', rates.length ? `${formatCount(median(rates))}/s` : '—', 'frames per second (median)'),
@@ -53,10 +56,12 @@ export function reportPage(run: RunRecord): string {
     section('model', 'The network', modelIntro, run.config ? modelFacts(run) : '<p>No model.msgpack or summary.json in this run directory: the configuration is unknown.</p>'),
   ];
   if (run.decode && decodeCounts) sections.push(section('decoding', 'Decoding the test set', decodeIntro, decodeResults(run.decode, decodeCounts)));
+  if (robustness.length > 0) sections.push(section('robustness', 'Conditions training did not see', robustnessIntro, robustnessTable(testWer, robustness)));
   if (skipped.length > 0) sections.push(section('skipped', 'Utterances left out', 'Training skipped these utterances (a broken WAV, an alignment that does not fit the audio).', skippedList(skipped)));
 
   const contents: [string, string][] = [['accuracy', 'Frame accuracy'], ['training', 'Loss, rate, throughput'], ['model', 'Network']];
   if (run.decode) contents.push(['decoding', 'Decoding']);
+  if (robustness.length > 0) contents.push(['robustness', 'Robustness']);
   if (skipped.length > 0) contents.push(['skipped', 'Skipped']);
   return htmlPage({
     title: 'lstmp training run',
@@ -77,6 +82,25 @@ const trainingIntro =
 
 const modelIntro =
   'The network as configured and its parameter tensors. The paper counts weights without biases; the total is the size of the parameter buffer that every thread shares.';
+
+/** What each robustness condition is called in the report. */
+const CONDITION_NAMES: Readonly<Record<string, string>> = {
+  telephone: 'telephone',
+  noisy10dB: 'noise at 10 dB',
+  noisy0dB: 'noise at 0 dB',
+  reverb: 'a reverberant room',
+};
+
+const robustnessIntro =
+  'The same held-out test speakers, heard through conditions the run did not choose: a telephone line (8 kHz, 300–3400 Hz, μ-law), ' +
+  'pink noise at a fixed signal-to-noise ratio, a room with an RT60 of 0.5 s. Each utterance\'s noise and room are seeded from its id alone, so every model hears the same test audio.';
+
+function robustnessTable(clean: number | null, conditions: readonly [string, number][]): string {
+  const rows = [['clean', clean] as const, ...conditions]
+    .map(([condition, wer]) => `<tr><td>${escapeHtml(CONDITION_NAMES[condition] ?? condition)}</td><td class="num">${wer === null ? '—' : formatPercent(wer)}</td></tr>`)
+    .join('');
+  return `<table class="data"><thead><tr><th>condition</th><th>test word error rate</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
 
 const decodeIntro =
   'Each test utterance decoded with the hybrid HMM decoder and aligned against its reference transcript. ' +

@@ -9,6 +9,7 @@ import { decodeShardState } from '../../src/model/cluster/shard-state.js';
 import { allFinite } from '../../src/ops/kernels/portable/update.js';
 import { loadCheckpoint } from '../../src/streams/io/checkpoint-file.js';
 import { buildCli, main, runCli } from '../support/cli.js';
+import { DIGIT_PHONES } from '../../src/model/corpus/digits.js';
 
 let root: string;
 let corpus: string;
@@ -108,7 +109,7 @@ describe('lstmp cluster', () => {
     // (adding the workers' running totals at every line counted them over and over).
     const progress = run.lines.filter((line) => line.type === 'progress');
     expect(Math.max(...progress.map((line) => line.updates as number))).toBeLessThanOrEqual(checkpoint.training!.updates);
-    expect(checkpoint.states).toHaveLength(111);
+    expect(checkpoint.states).toHaveLength(3 * DIGIT_PHONES.length);
     expect(checkpoint.decoding).toBeDefined();
     for (const file of ['logs/shard-0.log', 'logs/worker-1.log', 'shards/shard-0-of-2.msgpack', 'shards/shard-1-of-2.msgpack', 'summary.json']) expect(existsSync(join(out, file)), file).toBe(true);
     const report = await runCli(['report', out, '--out', join(out, 'report.html')]);

@@ -35,10 +35,14 @@ describe('lstmp train', () => {
     const result = await runCli(['train', '--corpus', corpus, '--out', out, ...small, '--threads', String(threads), '--epochs', '4']);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^trained \d+ frames in \d+ s: dev frame accuracy \d+\.\d+%\n.*model\.msgpack\n$/);
+    expect(result.stdout).toMatch(/^trained \d+ frames in \d+ s; kept the model of frame \d+, the best on dev: frame accuracy \d+\.\d+%\n.*model\.msgpack\n$/);
     expect(lastDevAccuracy(out)).toBeGreaterThan(0.8);
     const checkpoint = loadCheckpoint(join(out, 'model.msgpack'));
-    expect(checkpoint.training?.epoch).toBe(4);
+    // model.msgpack is the evaluation best on dev (the last of equals), last.msgpack where training ended
+    const evaluations = metrics(out).filter((m) => m.type === 'evaluation');
+    const best = evaluations.reduce((a, b) => ((b.devFrameAccuracy as number) >= (a.devFrameAccuracy as number) ? b : a));
+    expect(checkpoint.training?.framesSeen).toBe(best.framesSeen);
+    expect(loadCheckpoint(join(out, 'last.msgpack')).training?.epoch).toBe(4);
     expect(checkpoint.states).toEqual(['tone0', 'tone1', 'tone2', 'tone3']);
     expect(checkpoint.delay).toBe(5);
     expect(checkpoint.cmvn?.count).toBeGreaterThan(0);
@@ -50,7 +54,7 @@ describe('lstmp train', () => {
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
     const line = JSON.parse(result.stdout) as Record<string, unknown>;
-    expect(Object.keys(line)).toEqual(['devFrameAccuracy', 'devLoss', 'frames', 'seconds', 'skipped', 'checkpoint']);
+    expect(Object.keys(line)).toEqual(['devFrameAccuracy', 'devLoss', 'frames', 'keptFrames', 'seconds', 'skipped', 'checkpoint']);
     expect(result.stdout.trim().split('\n')).toHaveLength(1);
     expect(line.checkpoint).toBe(join(out, 'model.msgpack'));
   });
@@ -58,11 +62,11 @@ describe('lstmp train', () => {
   it('resumes from a checkpoint at its schedule position', async () => {
     const first = runDir('first');
     expect((await runCli(['train', '--corpus', corpus, '--out', first, ...small, '--threads', '1', '--frames', '6000'])).status).toBe(0);
-    const before = loadCheckpoint(join(first, 'model.msgpack')).training!;
+    const before = loadCheckpoint(join(first, 'last.msgpack')).training!;
     const resumed = runDir('resumed');
-    const result = await runCli(['train', '--corpus', corpus, '--out', resumed, ...small, '--threads', '1', '--frames', '12000', '--resume', join(first, 'model.msgpack')]);
+    const result = await runCli(['train', '--corpus', corpus, '--out', resumed, ...small, '--threads', '1', '--frames', '12000', '--resume', join(first, 'last.msgpack')]);
     expect(result.status).toBe(0);
-    const after = loadCheckpoint(join(resumed, 'model.msgpack')).training!;
+    const after = loadCheckpoint(join(resumed, 'last.msgpack')).training!;
     expect(after.framesSeen).toBeGreaterThanOrEqual(12000);
     expect(after.updates).toBeGreaterThan(before.updates);
     const firstProgress = metrics(resumed).find((m) => m.type === 'progress' || m.type === 'evaluation')!;
@@ -95,11 +99,11 @@ describe('lstmp train', () => {
   it('stops on a diverging loss with a clear message and keeps the last good checkpoint', async () => {
     const good = runDir('good');
     expect((await runCli(['train', '--corpus', corpus, '--out', good, ...small, '--threads', '1', '--frames', '3000'])).status).toBe(0);
-    const saved = readFileSync(join(good, 'model.msgpack'));
-    const result = await runCli(['train', '--corpus', corpus, '--out', good, ...small, '--lr', '1e30', '--threads', '2', '--frames', '100000', '--resume', join(good, 'model.msgpack')]);
+    const saved = ['model.msgpack', 'last.msgpack'].map((file) => readFileSync(join(good, file)));
+    const result = await runCli(['train', '--corpus', corpus, '--out', good, ...small, '--lr', '1e30', '--threads', '2', '--frames', '100000', '--resume', join(good, 'last.msgpack')]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^lstmp: training diverged: the (loss|gradient) is not finite.*; no checkpoint was written in this run: .*good\/model\.msgpack is as it was\n$/);
-    expect(readFileSync(join(good, 'model.msgpack'))).toEqual(saved);
+    expect(result.stderr).toMatch(/^lstmp: training diverged: the (loss|gradient) is not finite.*; no checkpoint was written in this run: .*good\/last\.msgpack is as it was\n$/);
+    expect(['model.msgpack', 'last.msgpack'].map((file) => readFileSync(join(good, file)))).toEqual(saved);
   });
 
   it('says no checkpoint was written when it diverges before the first evaluation, and names the last one kept when it diverges after', async () => {
@@ -111,8 +115,8 @@ describe('lstmp train', () => {
     const late = runDir('late');
     const diverging = await runCli(['train', '--corpus', corpus, '--out', late, ...small, '--lr', '0.04', '--eval-every', '500', '--threads', '1', '--frames', '1000000']);
     expect(diverging.status).toBe(1);
-    const kept = loadCheckpoint(join(late, 'model.msgpack')).training!.framesSeen;
-    expect(diverging.stderr).toMatch(new RegExp(`^lstmp: training diverged: .*; the last good checkpoint, at ${kept} frames, is kept in ${join(late, 'model.msgpack')}\\n$`));
+    const kept = loadCheckpoint(join(late, 'last.msgpack')).training!.framesSeen;
+    expect(diverging.stderr).toMatch(new RegExp(`^lstmp: training diverged: .*; the last good checkpoint, at ${kept} frames, is kept in ${join(late, 'last.msgpack')} \\(the best on dev in model\\.msgpack\\)\\n$`));
   });
 
   it.each(['SIGINT', 'SIGTERM'] as const)('ends on %s with a last evaluation and checkpoint, exit 0', async (signal) => {
@@ -123,8 +127,8 @@ describe('lstmp train', () => {
     const result = await running.ended;
     expect(result.stderr).toContain('stopping: finishing the current chunks, then a last evaluation and checkpoint');
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^trained \d+ frames in \d+ s: dev frame accuracy \d+\.\d+%\n/);
-    const saved = loadCheckpoint(join(out, 'model.msgpack')).training!;
+    expect(result.stdout).toMatch(/^trained \d+ frames in \d+ s; kept the model of frame \d+, the best on dev: frame accuracy \d+\.\d+%\n/);
+    const saved = loadCheckpoint(join(out, 'last.msgpack')).training!;
     expect(saved.framesSeen).toBeGreaterThan(0);
     expect(metrics(out).filter((m) => m.type === 'evaluation').at(-1)!.framesSeen).toBe(saved.framesSeen);
   });

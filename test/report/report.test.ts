@@ -46,6 +46,16 @@ describe('reportPage', () => {
     expect(html).toContain('1 utterance without errors');
   });
 
+  it('shows the kept (best) dev accuracy, and the test split in the conditions training did not see', () => {
+    const dipping: MetricsLine[] = [...metrics, { ...(metrics[5] as Extract<MetricsLine, { type: 'evaluation' }>), framesSeen: 4010, seconds: 4.5, devFrameAccuracy: 0.6 }];
+    const html = reportPage({ ...run, metrics: dipping, summary: { threads: 2, testWer: 0.02, robustness: { telephone: 0.041, noisy10dB: 0.035 } } });
+    expect(html).toMatch(/card-value">75\.00%<\/div><div class="card-label">dev frame accuracy<\/div><div class="card-note">the kept model, at 3\.01k frames</);
+    expect(html).toContain('id="robustness"');
+    expect(html).toMatch(/test WER, telephone.*4\.10%/s);
+    expect(html).toMatch(/<td>noise at 10 dB<\/td><td class="num">3\.50%<\/td>/);
+    expect(html).toMatch(/<td>clean<\/td><td class="num">2\.00%<\/td>/);
+  });
+
   it('still makes a page of a run that has not reported anything yet', () => {
     const html = reportPage({ dir: 'r', metrics: [], config: null, checkpoint: null, summary: null, decode: null });
     expect(html.match(/no data yet/g)).toHaveLength(5);

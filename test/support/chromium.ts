@@ -132,7 +132,7 @@ export class Chromium {
 
   /** The value of a JavaScript expression evaluated in the page. */
   async evaluate<T>(session: string, expression: string): Promise<T> {
-    const reply = (await this.send('Runtime.evaluate', { expression, returnByValue: true }, session)) as { result: { value: T }; exceptionDetails?: unknown };
+    const reply = (await this.send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true }, session)) as { result: { value: T }; exceptionDetails?: unknown };
     if (reply.exceptionDetails) throw new Error(`evaluating ${expression}: ${JSON.stringify(reply.exceptionDetails)}`);
     return reply.result.value;
   }

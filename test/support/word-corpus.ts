@@ -84,7 +84,8 @@ export function toneWordCorpus(options: { utterances: number; seed?: number }): 
 }
 
 const GAIN = 0.25;
-const SHARPNESS = 5;
+/** How confident its posteriors are: as sharp as a trained network's, which the recognizer's acoustic scale (0.1) expects. */
+const SHARPNESS = 15;
 
 /**
  * A checkpoint that hears the tone-word corpus without training: a

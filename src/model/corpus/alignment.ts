@@ -149,3 +149,33 @@ export function parseAlignments(text: string, stateCount = Infinity): E.Either<s
   }
   return E.right(alignments);
 }
+
+/** How many frames two alignments of one utterance share, in state and in phone. */
+export interface Agreement {
+  readonly frames: number;
+  readonly sameState: number;
+  readonly samePhone: number;
+}
+
+export const NO_AGREEMENT: Agreement = { frames: 0, sameState: 0, samePhone: 0 };
+
+/**
+ * Frame by frame, how far alignment `a` agrees with `b` (states numbered as
+ * a {@link StateInventory} numbers them, so phone = ⌊state / 3⌋); frames
+ * past the shorter one count as disagreeing.
+ *
+ * @example alignmentAgreement([0, 0, 3, 4], [0, 1, 3, 3]) // { frames: 4, sameState: 2, samePhone: 4 }
+ */
+export function alignmentAgreement(a: ArrayLike<number>, b: ArrayLike<number>): Agreement {
+  const frames = Math.max(a.length, b.length);
+  let sameState = 0;
+  let samePhone = 0;
+  for (let t = 0; t < Math.min(a.length, b.length); t++) {
+    if (a[t] === b[t]) sameState++;
+    if (Math.floor(a[t] / STATES_PER_PHONE) === Math.floor(b[t] / STATES_PER_PHONE)) samePhone++;
+  }
+  return { frames, sameState, samePhone };
+}
+
+/** The sum of two agreements. */
+export const addAgreements = (a: Agreement, b: Agreement): Agreement => ({ frames: a.frames + b.frames, sameState: a.sameState + b.sameState, samePhone: a.samePhone + b.samePhone });

@@ -1,5 +1,5 @@
 /**
- * What a corpus is: its manifest, frame alignments, HMM states, lexicon, and Kaldi data directories.
+ * What a corpus is: its manifest, frame alignments, phones (ARPAbet), HMM states, lexicon, and Kaldi data directories.
  *
  * @module
  */
@@ -7,4 +7,5 @@ export * from './alignment.js';
 export * from './kaldi-data.js';
 export * from './lexicon.js';
 export * from './manifest.js';
+export * from './phones.js';
 export * from './states.js';

@@ -17,6 +17,8 @@ export const RunSummaryCodec = t.partial({
   threads: t.number,
   config: t.unknown,
   cluster: t.type({ shards: t.number, workers: t.number, restarts: t.number }),
+  /** word error rates of the test split heard in conditions training did not choose (`telephone`, `noisy10dB`, …) */
+  robustness: t.record(t.string, t.number),
 });
 export type RunSummary = t.TypeOf<typeof RunSummaryCodec>;
 

@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
+import { editAlignment } from '../../ops/search/edit-distance.js';
 import { silentRunStart } from '../../ops/dsp/silence.js';
 import { SILENCE, isPhoneName } from '../corpus/states.js';
 
@@ -133,4 +134,89 @@ export function wordPhones(segments: readonly PhoneSegment[], wordCount: number)
   const words: string[][] = Array.from({ length: wordCount }, () => []);
   for (const s of segments) if (s.word >= 0) words[s.word].push(s.phone);
   return words;
+}
+
+/**
+ * Segments relabelled in another phone set: each phone becomes the phones
+ * `toPhones` gives it (one or more, its stretch shared evenly among them),
+ * silence stays silence. Refused with the reason: a phone that has none.
+ *
+ * @example relabelSegments(segments, espeakPhones) // IPA → ARPAbet
+ */
+export function relabelSegments(segments: readonly PhoneSegment[], toPhones: (phone: string) => E.Either<string, readonly string[]>): E.Either<string, PhoneSegment[]> {
+  const out: PhoneSegment[] = [];
+  for (const segment of segments) {
+    if (segment.phone === SILENCE) {
+      out.push(segment);
+      continue;
+    }
+    const phones = toPhones(segment.phone);
+    if (E.isLeft(phones)) return phones;
+    const n = phones.right.length;
+    phones.right.forEach((phone, k) => {
+      const start = segment.start + Math.round(((segment.end - segment.start) * k) / n);
+      const end = segment.start + Math.round(((segment.end - segment.start) * (k + 1)) / n);
+      out.push({ phone, word: phone === SILENCE ? -1 : segment.word, start, end });
+    });
+  }
+  return E.right(out);
+}
+
+/**
+ * Phone segments from a synthesizer that reports phones with their end
+ * times (flite's `-psdur`: `silence` names its pauses) but not which word
+ * each belongs to. Words are found by aligning the spoken phones with each
+ * word's phones said alone (`wordPhones`, in order): a phone takes the word
+ * of the phone it is matched or substituted with (flite reduces vowels in
+ * context), an extra phone the word before it. Refused: a word left with
+ * no phone.
+ *
+ * @example timedSegments([{ phone: 'pau', end: 0.2 }, { phone: 'ow', end: 0.5 }], 'pau', 16000, 8000, [['ow']])
+ */
+export function timedSegments(
+  timed: readonly { readonly phone: string; readonly end: number }[],
+  silence: string,
+  sampleRate: number,
+  sampleCount: number,
+  wordPhones: readonly (readonly string[])[],
+): E.Either<string, PhoneSegment[]> {
+  const spoken = timed.filter((s) => s.phone !== silence).map((s) => s.phone);
+  const expected = wordPhones.flatMap((phones, word) => phones.map((phone) => ({ phone, word })));
+  const wordOf = new Int32Array(spoken.length).fill(-1);
+  if (spoken.length === expected.length) {
+    expected.forEach((e, i) => (wordOf[i] = e.word));
+  } else {
+    const alignment = editAlignment(
+      expected.map((e) => e.phone),
+      spoken,
+    );
+    let previous = 0;
+    for (const pair of alignment.pairs) {
+      if (pair.hypothesis < 0) continue;
+      if (pair.reference >= 0) previous = expected[pair.reference].word;
+      wordOf[pair.hypothesis] = previous;
+    }
+  }
+  const segments: PhoneSegment[] = [];
+  let start = 0;
+  let k = 0;
+  for (const s of timed) {
+    const end = Math.min(sampleCount, Math.max(start, Math.round(s.end * sampleRate)));
+    if (s.phone === silence) {
+      const last = segments[segments.length - 1];
+      if (last?.phone === SILENCE) segments[segments.length - 1] = { ...last, end };
+      else if (end > start) segments.push({ phone: SILENCE, word: -1, start, end });
+    } else {
+      segments.push({ phone: s.phone, word: wordOf[k++], start, end });
+    }
+    start = end;
+  }
+  if (start < sampleCount) {
+    const last = segments[segments.length - 1];
+    if (last?.phone === SILENCE) segments[segments.length - 1] = { ...last, end: sampleCount };
+    else segments.push({ phone: SILENCE, word: -1, start, end: sampleCount });
+  }
+  const said = new Set(segments.map((s) => s.word));
+  for (let word = 0; word < wordPhones.length; word++) if (!said.has(word)) return E.left(`word ${word} has no phones`);
+  return E.right(segments.filter((s) => s.end > s.start || s.phone !== SILENCE));
 }

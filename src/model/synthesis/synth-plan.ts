@@ -1,16 +1,10 @@
 import type { NoiseColour } from '../../ops/dsp/noise.js';
-import { mulberry32 } from '../../ops/random.js';
+import { mixSeed, mulberry32 } from '../../ops/random.js';
 import type { Split } from '../corpus/manifest.js';
+import { DIGIT_LEXICON, DIGIT_WORDS } from '../corpus/digits.js';
 import { wordMark } from './phone-segments.js';
+import { SYNTHESIZERS, type Speaker, type SpeakerSet, type SynthesizerName } from './speakers.js';
 
-/** The words of SynthDigits, as in TIDIGITS: "oh" and "zero" are both 0. */
-export const DIGIT_WORDS = ['zero', 'oh', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'] as const;
-
-/** A synthetic speaker: an eSpeak voice with a variant. `id` is `en-us+m3`, `voice` what eSpeak takes, `gmw/en-US+m3`. */
-export interface Speaker {
-  readonly id: string;
-  readonly voice: string;
-}
 
 /** What an eSpeak voice list entry must tell: its file name and languages (most specific first). */
 export interface VoiceDescription {
@@ -24,19 +18,32 @@ export function englishVoices<V extends VoiceDescription>(voices: readonly V[]):
 }
 
 /**
- * Every English voice with every variant (and with none), sorted by id. The
- * id is the voice's first language plus `+variant`, spaces in variant names
- * becoming `_` (ids go into space-separated files).
+ * eSpeak's stock speakers: every English voice with every variant eSpeak
+ * ships (and with none), sorted by id. The id is the voice's first language
+ * plus `+variant`, spaces in variant names becoming `_` (ids go into
+ * space-separated files).
  *
  * @example englishSpeakers([{ identifier: 'gmw/en-US', languages: ['en-us', 'en'] }], ['m1']) // en-us, en-us+m1
  */
 export function englishSpeakers(voices: readonly VoiceDescription[], variants: readonly string[]): Speaker[] {
   return englishVoices(voices)
-    .flatMap((v) => ['', ...variants].map((variant) => ({
-      id: variant === '' ? v.languages[0] : `${v.languages[0]}+${variant.replace(/\s+/g, '_')}`,
-      voice: variant === '' ? v.identifier : `${v.identifier}+${variant}`,
-    })))
+    .flatMap((v) =>
+      ['', ...variants].map(
+        (variant): Speaker => ({
+          id: variant === '' ? v.languages[0] : `${v.languages[0]}+${variant.replace(/\s+/g, '_')}`,
+          synthesizer: 'espeak',
+          base: v.identifier,
+          group: 'stock',
+          voice: variant === '' ? v.identifier : `${v.identifier}+${variant}`,
+        }),
+      ),
+    )
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** flite's stock speakers: each of its voices as it is. */
+export function fliteSpeakers(voices: readonly string[]): Speaker[] {
+  return [...voices].sort().map((voice): Speaker => ({ id: `flite-${voice}`, synthesizer: 'flite', base: voice, group: 'stock', voice }));
 }
 
 /** The ranges every utterance's settings are drawn from (uniformly); all inclusive. */
@@ -57,6 +64,13 @@ export interface SynthRanges {
   /** Chance of a pause between two words, and its length in ms. */
   readonly pauseProbability: number;
   readonly pauseMs: readonly [number, number];
+  /**
+   * The break, ms, between a word ending in a vowel and the next beginning
+   * with the same one ("zero oh", "oh oh"): speakers set such words apart
+   * with a glottal stop, where synthesizers glide one vowel into the other
+   * and leave no trace of the second word.
+   */
+  readonly glottalMs: readonly [number, number];
 }
 
 export const DEFAULT_RANGES: SynthRanges = {
@@ -69,7 +83,18 @@ export const DEFAULT_RANGES: SynthRanges = {
   padSeconds: [0.1, 0.5],
   pauseProbability: 0.1,
   pauseMs: [100, 400],
+  glottalMs: [40, 100],
 };
+
+/** The vowels of the digit words' phones. */
+const VOWELS: ReadonlySet<string> = new Set(['ah', 'ao', 'ay', 'eh', 'ey', 'ih', 'iy', 'ow', 'uw']);
+
+/** True when `next` begins with the vowel `word` ends with (by the digit lexicon's first pronunciations). */
+function sameVowelJunction(word: string, next: string): boolean {
+  const phones = (w: string) => DIGIT_LEXICON.find((p) => p.word === w)?.phones ?? [];
+  const last = phones(word).at(-1);
+  return last !== undefined && VOWELS.has(last) && phones(next)[0] === last;
+}
 
 /** Everything that decides one utterance: with the synthesiser, its audio and labels follow. */
 export interface UtterancePlan {
@@ -93,25 +118,13 @@ export interface UtterancePlan {
 }
 
 /** Speakers seen in training (train and dev) and speakers held out for test. */
-export interface SpeakerSplit {
-  readonly seen: readonly Speaker[];
-  readonly heldOut: readonly Speaker[];
-}
+export type SpeakerSplit = SpeakerSet;
 
-/** Murmur3's finaliser: spreads every input bit over the 32-bit result. */
-function fmix32(h: number): number {
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
+/** How often each synthesizer speaks, relative to the others (a synthesizer without speakers never does). */
+export type SynthesizerWeights = Partial<Readonly<Record<SynthesizerName, number>>>;
 
-/**
- * A seed for stream `index` of corpus seed `seed`: utterance i's randomness
- * depends on (seed, i) only, never on which thread made it.
- */
-export function mixSeed(seed: number, index: number): number {
-  return fmix32((seed >>> 0) ^ fmix32((index + 0x9e3779b9) >>> 0));
-}
+/** SynthDigits' mix: eSpeak, fast and varied, speaks two utterances in three; flite, slower to run, the third. */
+export const DEFAULT_WEIGHTS: SynthesizerWeights = { espeak: 2, flite: 1 };
 
 /** The stream of speaker hold-out draws (utterance streams use indices ≥ 0). */
 const HOLD_OUT_STREAM = -1;
@@ -150,7 +163,7 @@ export function utteranceId(index: number): string {
  *
  * @example planUtterance(7, 0, holdOutSpeakers(speakers, 7, 0.1))
  */
-export function planUtterance(seed: number, index: number, speakers: SpeakerSplit, ranges: SynthRanges = DEFAULT_RANGES): UtterancePlan {
+export function planUtterance(seed: number, index: number, speakers: SpeakerSplit, ranges: SynthRanges = DEFAULT_RANGES, weights: SynthesizerWeights = DEFAULT_WEIGHTS): UtterancePlan {
   const random = mulberry32(mixSeed(seed, index));
   const uniform = ([low, high]: readonly [number, number]): number => low + (high - low) * random();
   const integer = ([low, high]: readonly [number, number]): number => low + Math.floor((high - low + 1) * random());
@@ -158,9 +171,13 @@ export function planUtterance(seed: number, index: number, speakers: SpeakerSpli
   const split = splitOf(index);
   const pool = split === 'test' ? speakers.heldOut : speakers.seen;
   if (pool.length === 0) throw new RangeError(`no ${split === 'test' ? 'held-out' : 'seen'} speakers`);
-  const speaker = pick(pool);
+  const speaker = pick(speakersOf(pool, pickSynthesizer(pool, weights, random())));
   const words = Array.from({ length: integer(ranges.digits) }, () => pick(DIGIT_WORDS));
-  const pausesMs = words.slice(1).map(() => (random() < ranges.pauseProbability ? Math.round(uniform(ranges.pauseMs)) : 0));
+  const pausesMs = words.slice(1).map((next, k) => {
+    const pause = random() < ranges.pauseProbability ? Math.round(uniform(ranges.pauseMs)) : 0;
+    const glottal = Math.round(uniform(ranges.glottalMs));
+    return pause === 0 && sameVowelJunction(words[k], next) ? glottal : pause;
+  });
   return {
     index,
     id: utteranceId(index),
@@ -180,6 +197,23 @@ export function planUtterance(seed: number, index: number, speakers: SpeakerSpli
   };
 }
 
+/** The synthesizer an utterance is spoken with: drawn by `weights` among those with speakers in `pool`, from a uniform `u`. */
+function pickSynthesizer(pool: readonly Speaker[], weights: SynthesizerWeights, u: number): SynthesizerName {
+  const present = SYNTHESIZERS.filter((name) => pool.some((s) => s.synthesizer === name) && (weights[name] ?? 0) > 0);
+  if (present.length === 0) return pool[0].synthesizer;
+  const total = present.reduce((sum, name) => sum + (weights[name] ?? 0), 0);
+  let mass = u * total;
+  for (const name of present) {
+    mass -= weights[name] ?? 0;
+    if (mass < 0) return name;
+  }
+  return present[present.length - 1];
+}
+
+function speakersOf(pool: readonly Speaker[], synthesizer: SynthesizerName): Speaker[] {
+  return pool.filter((s) => s.synthesizer === synthesizer);
+}
+
 /**
  * The SSML eSpeak speaks for `plan`: each word after its {@link wordMark},
  * pauses as breaks.
@@ -192,4 +226,15 @@ export function planText(plan: UtterancePlan): string {
     return `<mark name="${wordMark(k)}"/>${word} ${pause}`;
   });
   return `${parts.join('')}<mark name="end"/>`;
+}
+
+/**
+ * The SSML flite speaks for `plan`: its words, pauses as breaks (flite's
+ * marks do not report times, so words are found from the phones instead).
+ *
+ * @example planSsml(plan) // '<speak>two <break time="200ms"/> oh</speak>'
+ */
+export function planSsml(plan: UtterancePlan): string {
+  const parts = plan.words.map((word, k) => (plan.pausesMs[k] ? `${word} <break time="${plan.pausesMs[k]}ms"/>` : word));
+  return `<speak>${parts.join(' ')}</speak>`;
 }

@@ -26,6 +26,8 @@ export interface FbankOptions {
   dither: number;
   /** Seeds the dither noise, so features are reproducible. */
   seed: number;
+  /** Kaldi's --vtln-warp: the mel filters' frequency warp (1: none; vocal tract length perturbation draws it near 1). */
+  vtlnWarp: number;
 }
 
 /** Kaldi's defaults, with 40 bins and dither off (the fixture's settings). */
@@ -41,6 +43,7 @@ export const defaultFbankOptions: Readonly<FbankOptions> = {
   removeDcOffset: true,
   dither: 0,
   seed: 0,
+  vtlnWarp: 1,
 };
 
 /** Kaldi's log floor: the energy of an empty band is float32 epsilon, ln ε ≈ −15.94. */
@@ -114,7 +117,7 @@ export function fbankPlan(options: Partial<FbankOptions> = {}): FbankPlan {
     frameLength,
     frameShift,
     window: windowFunction(resolved.window, frameLength),
-    mel: melBank(resolved.bins, fftSize, resolved.sampleRate, resolved.lowFreq, resolved.highFreq),
+    mel: melBank(resolved.bins, fftSize, resolved.sampleRate, resolved.lowFreq, resolved.highFreq, resolved.vtlnWarp),
     fft: realFftPlan(fftSize),
     frame: new Float64Array(fftSize),
     power: new Float64Array(fftSize / 2 + 1),

@@ -118,3 +118,46 @@ export function powerSpectrum(packed: Float64Array, size: number, power: Float64
   power[m] = packed[1] * packed[1];
   for (let k = 1; k < m; k++) power[k] = packed[2 * k] * packed[2 * k] + packed[2 * k + 1] * packed[2 * k + 1];
 }
+
+/**
+ * The inverse of {@link realFft}: the N = plan.size real values whose DFT is
+ * the packed spectrum in `data`, in place (x[n] = (1/N)·Σ X[k]·e^(2πikn/N)).
+ * The spectrum is unpacked into the N/2-point complex transform of the even
+ * and odd samples, which one inverse complex FFT turns back into them.
+ *
+ * @example realFft(plan, x); inverseRealFft(plan, x) // x as it was, to rounding
+ */
+export function inverseRealFft(plan: RealFft, data: Float64Array): void {
+  const { size, cos, sin, bitReverse } = plan;
+  const m = size / 2;
+  const x0 = data[0];
+  const xm = data[1];
+  data[0] = 0.5 * (x0 + xm);
+  data[1] = 0.5 * (x0 - xm);
+  for (let k = 1; k <= m / 2; k++) {
+    const j = m - k;
+    const ar = data[2 * k];
+    const ai = data[2 * k + 1];
+    const br = data[2 * j];
+    const bi = data[2 * j + 1];
+    // E[k] = (X[k] + conj X[m−k]) / 2; O[k] = (X[k] − conj X[m−k]) / 2 · e^(2πik/N); Z[k] = E[k] + i·O[k].
+    const er = 0.5 * (ar + br);
+    const ei = 0.5 * (ai - bi);
+    const dr = 0.5 * (ar - br);
+    const di = 0.5 * (ai + bi);
+    const or = dr * cos[k] - di * sin[k];
+    const oi = dr * sin[k] + di * cos[k];
+    data[2 * k] = er - oi;
+    data[2 * k + 1] = ei + or;
+    // Z[m−k] = conj E[k] + i·conj O[k].
+    data[2 * j] = er + oi;
+    data[2 * j + 1] = or - ei;
+  }
+  // The inverse complex transform: conjugate, forward transform, conjugate, scale.
+  for (let i = 0; i < m; i++) data[2 * i + 1] = -data[2 * i + 1];
+  complexFft(m, data, cos, sin, bitReverse, size);
+  for (let i = 0; i < m; i++) {
+    data[2 * i] /= m;
+    data[2 * i + 1] = -data[2 * i + 1] / m;
+  }
+}

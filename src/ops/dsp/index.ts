@@ -11,3 +11,4 @@ export * from './noise.js';
 export * from './resample.js';
 export * from './silence.js';
 export * from './window.js';
+export * from './speech-span.js';

@@ -21,6 +21,28 @@ export interface MelBank {
   readonly weights: Float64Array;
 }
 
+/** Kaldi's default VTLN cut-offs: the warp is linear from low to high, then bends to keep the band's ends fixed. */
+const VTLN_LOW = 100;
+const VTLN_HIGH_FROM_NYQUIST = -500;
+
+/**
+ * Kaldi's piecewise-linear VTLN warp of a frequency (MelBanks::VtlnWarpFreq):
+ * frequencies between the cut-offs are divided by `warp`, and the stretches
+ * outside them are bent so that `low` and `high` stay where they are.
+ * `warp` > 1 shifts spectral features down (a longer vocal tract), < 1 up.
+ *
+ * @example vtlnWarpFreq(100, 7500, 20, 8000, 1.1, 1000) // 909.09…
+ */
+export function vtlnWarpFreq(lowCutoff: number, highCutoff: number, low: number, high: number, warp: number, freq: number): number {
+  if (freq < low || freq > high) return freq;
+  const l = lowCutoff * Math.max(1, warp);
+  const h = highCutoff * Math.min(1, warp);
+  const scale = 1 / warp;
+  if (freq < l) return low + ((scale * l - low) / (l - low)) * (freq - low);
+  if (freq < h) return scale * freq;
+  return high + ((scale * h - high) / (h - high)) * (freq - high);
+}
+
 /**
  * The mel filters exactly as Kaldi's MelBanks builds them: `bins` triangles
  * equally spaced in mel between lowFreq and highFreq (highFreq ≤ 0 means
@@ -31,15 +53,23 @@ export interface MelBank {
  * Unlike Kaldi, which refuses, a bin too narrow to contain any FFT bin (many
  * bins at a small FFT size) is allowed and stays empty: its energy is 0.
  *
+ * With `warp` ≠ 1 (vocal tract length perturbation, Jaitly & Hinton 2013),
+ * each triangle's edges and centre move by Kaldi's VTLN warp
+ * ({@link vtlnWarpFreq}, cut-offs 100 Hz and Nyquist − 500 Hz), as
+ * compute-fbank-feats --vtln-warp does.
+ *
  * @example melBank(40, 512, 16000, 20, 0) // Kaldi's compute-fbank-feats default, 40 bins
  */
-export function melBank(bins: number, fftSize: number, sampleRate: number, lowFreq: number, highFreq: number): MelBank {
+export function melBank(bins: number, fftSize: number, sampleRate: number, lowFreq: number, highFreq: number, warp = 1): MelBank {
   const nyquist = sampleRate / 2;
   const high = highFreq > 0 ? highFreq : nyquist + highFreq;
   if (!Number.isInteger(bins) || bins < 1) throw new RangeError(`mel bins must be a whole number ≥ 1, got ${bins}`);
   if (!(lowFreq >= 0 && lowFreq < nyquist && high > 0 && high <= nyquist && high > lowFreq)) {
     throw new RangeError(`bad mel range: low ${lowFreq} Hz, high ${highFreq} Hz (→ ${high} Hz) at Nyquist ${nyquist} Hz`);
   }
+  if (!(warp > 0 && Number.isFinite(warp))) throw new RangeError(`the VTLN warp must be a number > 0, got ${warp}`);
+  const warped = (mel: number): number =>
+    warp === 1 ? mel : melScale(vtlnWarpFreq(VTLN_LOW, nyquist + VTLN_HIGH_FROM_NYQUIST, lowFreq, high, warp, inverseMelScale(mel)));
   const fftBins = fftSize / 2;
   const binWidth = sampleRate / fftSize;
   const melLow = melScale(lowFreq);
@@ -52,9 +82,9 @@ export function melBank(bins: number, fftSize: number, sampleRate: number, lowFr
   const offsets = new Int32Array(bins + 1);
   const weights: number[] = [];
   for (let b = 0; b < bins; b++) {
-    const left = melLow + b * delta;
-    const centre = melLow + (b + 1) * delta;
-    const right = melLow + (b + 2) * delta;
+    const left = warped(melLow + b * delta);
+    const centre = warped(melLow + (b + 1) * delta);
+    const right = warped(melLow + (b + 2) * delta);
     first[b] = 0;
     let found = false;
     for (let i = 0; i < fftBins; i++) {

@@ -12,7 +12,8 @@ import { fileProblem, readLines, readText } from '../io/files.js';
 
 /** Which utterances of a corpus to read, and in what order. */
 export interface CorpusQuery {
-  readonly split: Split;
+  /** one split, or every utterance of the corpus in manifest order */
+  readonly split: Split | 'all';
   /** this reader's share: utterances whose index within the split ≡ index (mod count) */
   readonly shard?: { readonly index: number; readonly count: number };
   /** shuffle through a buffer of this many utterances (bounded memory), seeded */
@@ -23,6 +24,8 @@ export interface CorpusQuery {
   readonly skipped?: Partial<Observer<SkippedUtterance>>;
   /** stop at an utterance whose audio cannot be read instead of skipping it */
   readonly strict?: boolean;
+  /** read the alignments from this file instead of the corpus's alignments.txt (same format, line for line with the manifest); `none`: read none (recognition) */
+  readonly alignments?: string | 'none';
 }
 
 /** A manifest entry with its alignment. */
@@ -74,10 +77,28 @@ export async function* pairEntries(
   }
 }
 
-/** A corpus directory's manifest entries with their alignments, read lazily. */
-export function corpusEntries(dir: string): AsyncGenerator<CorpusEntry> {
-  const names = { manifest: join(dir, 'manifest.jsonl'), alignments: join(dir, 'alignments.txt') };
+/**
+ * A corpus directory's manifest entries with their alignments
+ * (alignments.txt, or the file `alignments`), read lazily; with `none`, the
+ * entries alone, each with an empty alignment (a corpus that has none yet
+ * can still be recognised).
+ */
+export function corpusEntries(dir: string, alignments?: string | 'none'): AsyncGenerator<CorpusEntry> {
+  const manifest = join(dir, 'manifest.jsonl');
+  if (alignments === 'none') return manifestEntries(manifest);
+  const names = { manifest, alignments: alignments ?? join(dir, 'alignments.txt') };
   return pairEntries(readLines(names.manifest), readLines(names.alignments), names);
+}
+
+async function* manifestEntries(path: string): AsyncGenerator<CorpusEntry> {
+  let lineNumber = 0;
+  for await (const line of readLines(path)) {
+    lineNumber++;
+    if (line.trim() === '') continue;
+    const utterance = decodeManifestLine(line);
+    if (E.isLeft(utterance)) fail(`${path} line ${lineNumber}: ${utterance.left}`);
+    yield { utterance: utterance.right, alignment: new Int32Array(0) };
+  }
 }
 
 /** Entries in a random order, through a buffer of `size` (the bound on memory). */
@@ -103,8 +124,8 @@ export async function* shuffled<T>(source: AsyncIterable<T>, size: number, seed:
 
 async function* selected(dir: string, query: CorpusQuery): AsyncGenerator<CorpusEntry> {
   let index = 0;
-  for await (const entry of corpusEntries(dir)) {
-    if (entry.utterance.split !== query.split) continue;
+  for await (const entry of corpusEntries(dir, query.alignments)) {
+    if (query.split !== 'all' && entry.utterance.split !== query.split) continue;
     const mine = !query.shard || index % query.shard.count === query.shard.index;
     index++;
     if (mine) yield entry;
@@ -119,7 +140,7 @@ async function* withAudio(dir: string, query: CorpusQuery): AsyncGenerator<Audio
     count++;
     const source = resolve(dir, utterance.wav);
     try {
-      yield { id: utterance.id, source, wav: await readFile(source), alignment };
+      yield { id: utterance.id, source, wav: await readFile(source), alignment, words: utterance.words };
     } catch (error) {
       const reason = `${source}: ${fileProblem(error)}`;
       if (query.strict) fail(`utterance ${utterance.id}: ${reason}`);
@@ -151,6 +172,6 @@ export function corpusStates(dir: string): string[] {
 /** The frames (with a target) of a split, from its manifest: what one epoch trains on. */
 export async function splitFrames(dir: string, split: Split): Promise<number> {
   let frames = 0;
-  for await (const { utterance } of corpusEntries(dir)) if (utterance.split === split) frames += utterance.frames;
+  for await (const { utterance } of corpusEntries(dir, 'none')) if (utterance.split === split) frames += utterance.frames;
   return frames;
 }

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import initialize, { type EspeakModule, type EspeakWorker } from '@echogarden/espeak-ng-emscripten';
 import type { SpeechEvent } from '../../model/synthesis/phone-segments.js';
 
@@ -25,12 +26,16 @@ export interface Speech {
 
 /** An in-process eSpeak NG (Emscripten's wasm2js build: plain JavaScript): its voices and variants, and speech as a pure function of text and settings. */
 export interface Espeak {
+  /** the package's version, for corpus.json */
+  readonly version: string;
   readonly sampleRate: number;
   readonly voices: readonly EspeakVoice[];
   /** Voice variant names (`m1`, `f3`, `klatt`, …), sorted; append as `voice+variant`. */
   readonly variants: readonly string[];
   /** Speaks SSML `text`; the same text and settings always give the same samples and events. */
   speak(text: string, settings: SpeechSettings): Speech;
+  /** Adds a variant file of eSpeak's voice format under `name`, usable as `voice+name` from then on (a generated speaker). */
+  addVariant(name: string, text: string): void;
 }
 
 const VARIANTS_DIR = '/usr/share/espeak-ng-data/voices/!v';
@@ -67,6 +72,7 @@ export async function loadEspeak(): Promise<Espeak> {
   const snapshot = module.HEAPU8.slice();
   const encoder = new TextEncoder();
   return {
+    version: (createRequire(import.meta.url)('@echogarden/espeak-ng-emscripten/package.json') as { version: string }).version,
     sampleRate,
     voices,
     variants,
@@ -81,6 +87,11 @@ export async function loadEspeak(): Promise<Espeak> {
       worker.set_pitch(settings.pitch);
       worker.set_range(settings.range);
       return collect(worker, text, sampleRate);
+    },
+    addVariant(name, text) {
+      // The file system lives outside the heap snapshot, so a variant written once stays for every later speech.
+      if (!/^[\w-]+$/.test(name)) throw new RangeError(`not a variant name: ${JSON.stringify(name)}`);
+      module.FS.writeFile(`${VARIANTS_DIR}/${name}`, text);
     },
   };
 }
@@ -102,12 +113,29 @@ function restore(module: EspeakModule, snapshot: Uint8Array): void {
   if (heap.length > snapshot.length) heap.fill(0, snapshot.length);
 }
 
+const NAME_BYTES = 8;
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+/**
+ * A phoneme event's name as eSpeak holds it: a char[8] that has no NUL when
+ * all 8 bytes are used ("ˈɔːɹ"), so the bindings read on into whatever follows.
+ * The first 8 bytes, without a character cut in two.
+ */
+export function eventName(read: string): string {
+  const bytes = utf8.encode(read);
+  if (bytes.length <= NAME_BYTES) return read;
+  let end = NAME_BYTES;
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  return fromUtf8.decode(bytes.subarray(0, end));
+}
+
 function collect(worker: EspeakWorker, text: string, sampleRate: number): Speech {
   const chunks: Int16Array[] = [];
   const events: SpeechEvent[] = [];
   worker.synthesize(text, (audio, raw) => {
     if (audio && audio.length > 0) chunks.push(audio);
-    for (const event of raw) events.push({ type: event.type, id: event.id, audioPositionMs: event.audio_position });
+    for (const event of raw) events.push({ type: event.type, id: event.type === 'phoneme' ? eventName(event.id as string) : event.id, audioPositionMs: event.audio_position });
     return false;
   });
   const samples = new Int16Array(chunks.reduce((n, chunk) => n + chunk.length, 0));

@@ -1,13 +1,18 @@
 import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import { FRAMES_16K, segmentBoundaries, withMinimumDuration } from '../../model/corpus/alignment.js';
-import { phoneSegments, placeSegments, withSilentTailsMoved, wordPhones, type PhoneSegment } from '../../model/synthesis/phone-segments.js';
+import { digitPhone } from '../../model/corpus/digits.js';
+import { espeakPhones, flitePhones } from '../../model/corpus/phones.js';
+import { phoneSegments, placeSegments, relabelSegments, timedSegments, withSilentTailsMoved, wordPhones, type PhoneSegment } from '../../model/synthesis/phone-segments.js';
+import { espeakVariantText } from '../../model/synthesis/speakers.js';
 import { STATES_PER_PHONE } from '../../model/corpus/states.js';
-import { planText, type UtterancePlan } from '../../model/synthesis/synth-plan.js';
+import { planSsml, planText, type UtterancePlan } from '../../model/synthesis/synth-plan.js';
 import { frameCount } from '../../ops/dsp/fbank.js';
 import { dbToAmplitude, meanPower, mixAtSnr, noise, peakAmplitude } from '../../ops/dsp/noise.js';
 import { mulberry32 } from '../../ops/random.js';
 import { resample } from '../../ops/dsp/resample.js';
 import type { Espeak } from './espeak.js';
+import type { Flite } from './flite.js';
 
 /** SynthDigits audio is 16 kHz, the features' rate. */
 export const SAMPLE_RATE = 16000;
@@ -35,32 +40,88 @@ export interface RenderedUtterance {
   readonly wordPhones: readonly string[][];
 }
 
+/** The synthesizers a thread has loaded; an utterance needs the one its speaker speaks with. */
+export interface Synthesizers {
+  readonly espeak?: Espeak;
+  readonly flite?: Flite;
+}
+
+/** What a synthesizer said for a plan: its audio at its own rate and the phone segments (digit phones) over it. */
+interface Spoken {
+  readonly raw: Float32Array;
+  readonly rate: number;
+  readonly segments: readonly PhoneSegment[];
+}
+
+/** Any phone a synthesizer says, in the digit inventory: its ARPAbet phones, each folded to the nearest digit phone. */
+const toDigitPhones =
+  (toArpabet: (phone: string) => E.Either<string, readonly string[]>) =>
+  (phone: string): E.Either<string, readonly string[]> =>
+    pipe(toArpabet(phone), E.chain(E.traverseArray(digitPhone)));
+
 /**
- * Speaks `plan` and labels it: eSpeak's phoneme events give the phone
- * segments (at eSpeak's rate; stop closures moved into the stop), the audio
- * is resampled to 16 kHz, scaled to its peak level, padded with silence and
- * mixed with seeded noise at its SNR (speech power measured over the speech,
- * not the padding). Frames take the segment at their centre, then boundaries
- * move minimally so each phone has 3 frames for its 3 states.
- *
- * Throws on eSpeak output it cannot label (a bug, not bad input).
+ * eSpeak's phoneme events give the segments (at eSpeak's rate), stop
+ * closures and pre-pause gaps moved into the stop and the pause; then IPA
+ * becomes digit phones. A generated speaker's variant file is written first.
  */
-export function renderUtterance(espeak: Espeak, plan: UtterancePlan): RenderedUtterance {
-  const speech = espeak.speak(planText(plan), { voice: plan.speaker.voice, rate: plan.rate, pitch: plan.pitch, range: plan.range });
+function speakWithEspeak(espeak: Espeak, plan: UtterancePlan): E.Either<string, Spoken> {
+  const { speaker } = plan;
+  if (speaker.synthesizer !== 'espeak') return E.left(`${speaker.id} is not an eSpeak speaker`);
+  if (speaker.params) espeak.addVariant(speaker.id, espeakVariantText(speaker.id, speaker.params));
+  const speech = espeak.speak(planText(plan), { voice: speaker.voice, rate: plan.rate, pitch: plan.pitch, range: plan.range });
   const rate = speech.sampleRate;
   const raw = new Float32Array(speech.samples.length);
   for (let i = 0; i < raw.length; i++) raw[i] = speech.samples[i] / 32768;
-  const read = phoneSegments(speech.events, raw.length, rate, plan.words.length);
-  if (E.isLeft(read)) throw new Error(`${plan.id} (${plan.speaker.voice}, "${plan.words.join(' ')}"): ${read.left}`);
-  const spoken = withSilentTailsMoved(
-    read.right,
-    raw,
-    SILENT_LEVEL,
-    Math.round(SILENT_RUN_SECONDS * rate),
-    Math.round(PHONE_KEEP_SECONDS * rate),
+  return pipe(
+    phoneSegments(speech.events, raw.length, rate, plan.words.length),
+    E.map((read) => withSilentTailsMoved(read, raw, SILENT_LEVEL, Math.round(SILENT_RUN_SECONDS * rate), Math.round(PHONE_KEEP_SECONDS * rate))),
+    E.chain((segments) => relabelSegments(segments, toDigitPhones(espeakPhones))),
+    E.map((segments) => ({ raw, rate, segments })),
   );
+}
 
-  const voice = resample(raw, rate, SAMPLE_RATE);
+/** flite's own rate of speech, words per minute (SynthDigits draws rates around eSpeak's default of 175). */
+const FLITE_RATE = 175;
+
+/**
+ * flite speaks the plan's SSML with the speaker's pitch and durations (the
+ * plan's rate stretching them further, its pitch setting nudging the mean),
+ * reports each phone's end time, and its phones are matched to the words.
+ */
+function speakWithFlite(flite: Flite, plan: UtterancePlan): E.Either<string, Spoken> {
+  const { speaker } = plan;
+  if (speaker.synthesizer !== 'flite') return E.left(`${speaker.id} is not a flite speaker`);
+  const own = speaker.params;
+  const durationStretch = (own?.durationStretch ?? 1) * Math.sqrt(FLITE_RATE / plan.rate);
+  const f0Mean = own ? own.f0Mean * (0.9 + (0.2 * plan.pitch) / 100) : undefined;
+  const speech = flite.speak(planSsml(plan), { voice: speaker.voice, durationStretch, f0Mean, f0Std: own?.f0Std });
+  const words = plan.words.map((word) => flite.wordPhones(word, speaker.voice));
+  return pipe(
+    timedSegments(speech.segments, 'pau', speech.sampleRate, speech.samples.length, words),
+    E.chain((segments) => relabelSegments(segments, toDigitPhones(flitePhones))),
+    E.map((segments) => ({ raw: speech.samples, rate: speech.sampleRate, segments })),
+  );
+}
+
+/**
+ * Speaks `plan` with its speaker's synthesizer and labels it: the
+ * synthesizer's phone segments in digit phones, the audio resampled to
+ * 16 kHz, scaled to its peak level, padded with silence and mixed with
+ * seeded noise at its SNR (speech power measured over the speech, not the
+ * padding). Frames take the segment at their centre, then boundaries move
+ * minimally so each phone has 3 frames for its 3 states.
+ *
+ * Throws on synthesizer output it cannot label (a bug, not bad input).
+ */
+export function renderUtterance(synthesizers: Synthesizers, plan: UtterancePlan): RenderedUtterance {
+  const { synthesizer } = plan.speaker;
+  const loaded = synthesizers[synthesizer];
+  if (!loaded) throw new Error(`${plan.id}: ${synthesizer} is not loaded in this thread`);
+  const said = synthesizer === 'espeak' ? speakWithEspeak(loaded as Espeak, plan) : speakWithFlite(loaded as Flite, plan);
+  if (E.isLeft(said)) throw new Error(`${plan.id} (${plan.speaker.id}: ${plan.speaker.voice}, "${plan.words.join(' ')}"): ${said.left}`);
+  const { raw, rate, segments: spoken } = said.right;
+
+  const voice = rate === SAMPLE_RATE ? raw : resample(raw, rate, SAMPLE_RATE);
   const peak = peakAmplitude(voice);
   const gain = peak > 0 ? dbToAmplitude(plan.peakDb) / peak : 0;
   const lead = Math.round(plan.leadSeconds * SAMPLE_RATE);

@@ -1,13 +1,20 @@
 import { join } from 'node:path';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { UtterancePlan } from '../../model/synthesis/synth-plan.js';
 import { encodeWav } from '../../ops/codecs/wav.js';
+import type { SynthesizerName } from '../../model/synthesis/speakers.js';
 import { loadEspeak } from './espeak.js';
+import { loadFlite } from './flite.js';
 import { writeAtomic } from '../io/files.js';
 import { SAMPLE_RATE, renderUtterance } from './synth-utterance.js';
 import { threadFailure, type ThreadFailure } from '../threads/thread.js';
 
-/** Main thread → worker: synthesise these utterances into `<dir>/wav/<id>.wav`. */
+/** What a synthesis thread loads. */
+export interface SynthesisThreadSetup {
+  readonly synthesizers: readonly SynthesizerName[];
+}
+
+/** Main thread → synthesis thread: synthesise these utterances into `<dir>/wav/<id>.wav`. */
 export interface RenderRequest {
   readonly dir: string;
   readonly plans: readonly UtterancePlan[];
@@ -26,7 +33,13 @@ export interface RenderedLabels {
 
 /** Synthesis thread → main thread. */
 export type SynthesisThreadReply =
-  | { readonly type: 'ready'; readonly voices: readonly { identifier: string; languages: readonly string[] }[]; readonly variants: readonly string[] }
+  | {
+      readonly type: 'ready';
+      /** eSpeak's voices and variants (none without eSpeak), and each loaded synthesizer's version */
+      readonly voices: readonly { identifier: string; languages: readonly string[] }[];
+      readonly variants: readonly string[];
+      readonly versions: Partial<Record<SynthesizerName, string>>;
+    }
   | { readonly type: 'rendered'; readonly labels: RenderedLabels }
   | ThreadFailure;
 
@@ -36,7 +49,7 @@ export function wavPath(id: string): string {
 }
 
 /**
- * A SynthDigits synthesis thread: loads eSpeak once, says which voices it has,
+ * A SynthDigits synthesis thread: loads its synthesizers once, says which voices eSpeak has,
  * then renders every batch of plans it is sent, writing each WAV itself and
  * replying with the labels. Speech depends only on the plan, so any thread
  * gives the same bytes.
@@ -44,11 +57,13 @@ export function wavPath(id: string): string {
 async function serve(port: NonNullable<typeof parentPort>): Promise<void> {
   const reply = (message: SynthesisThreadReply): void => port.postMessage(message);
   try {
-    const espeak = await loadEspeak();
+    const setup = workerData as SynthesisThreadSetup;
+    const espeak = setup.synthesizers.includes('espeak') ? await loadEspeak() : undefined;
+    const flite = setup.synthesizers.includes('flite') ? await loadFlite() : undefined;
     port.on('message', (request: RenderRequest) => {
       try {
         for (const plan of request.plans) {
-          const utterance = renderUtterance(espeak, plan);
+          const utterance = renderUtterance({ espeak, flite }, plan);
           writeAtomic(join(request.dir, wavPath(plan.id)), encodeWav(utterance.samples, SAMPLE_RATE));
           reply({
             type: 'rendered',
@@ -65,7 +80,7 @@ async function serve(port: NonNullable<typeof parentPort>): Promise<void> {
         reply(threadFailure(error));
       }
     });
-    reply({ type: 'ready', voices: espeak.voices, variants: espeak.variants });
+    reply({ type: 'ready', voices: espeak?.voices ?? [], variants: espeak?.variants ?? [], versions: { ...(espeak && { espeak: espeak.version }), ...(flite && { flite: flite.version }) } });
   } catch (error) {
     reply(threadFailure(error));
   }

@@ -43,7 +43,7 @@ export function sgd(network: Network, schedule: Schedule, clock: FrameClock = lo
   function update({ loss, frames, correct, gradient }: ChunkGradient, velocity: Float32Array | null): TrainingStep {
     assertFinite(loss, gradient, network.kernels);
     const framesSeen = clock.advance(frames);
-    const learningRate = learningRateAt(schedule, framesSeen);
+    const learningRate = learningRateAt(schedule, framesSeen, clock.planned);
     for (const slot of slots) {
       network.kernels.sgdStep(network.parameters, velocity, gradient, slot.offset, slot.size, learningRate * slot.factor, schedule.momentum, schedule.gradientClip);
     }

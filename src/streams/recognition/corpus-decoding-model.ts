@@ -19,17 +19,18 @@ import { readText } from '../io/files.js';
  * silences from where the alignments pause, a bigram from the transcripts in
  * manifest.jsonl, the pronunciations of lexicon.txt, the phones of
  * states.txt (which must name states `phone_k`, silence first). The corpus
- * is read line by line; a bad file fails naming it.
+ * is read line by line; a bad file fails naming it. `alignments`: a file in
+ * place of alignments.txt (a flat start's current alignment).
  *
  * @example saveCheckpoint(path, { ...checkpoint, priors: priorsOf(model), decoding: await corpusDecodingModel('corpora/synthdigits') })
  */
-export async function corpusDecodingModel(dir: string, options: EstimationOptions = {}): Promise<DecodingModel> {
+export async function corpusDecodingModel(dir: string, options: EstimationOptions = {}, alignments?: string): Promise<DecodingModel> {
   const statesPath = join(dir, 'states.txt');
   const lexiconPath = join(dir, 'lexicon.txt');
   const inventory = orFail(parseStates(readText(statesPath)), `${statesPath} (decoding needs "phone_k" states)`);
   const stats = decodingStatistics(inventory, orFail(parseLexicon(readText(lexiconPath)), lexiconPath));
   let utterances = 0;
-  for await (const { utterance, alignment } of corpusEntries(dir)) {
+  for await (const { utterance, alignment } of corpusEntries(dir, alignments)) {
     if (utterance.split !== 'train') continue;
     const added = addTrainingUtterance(stats, alignment, utterance.words);
     if (E.isLeft(added)) fail(`${dir}: utterance ${utterance.id}: ${added.left}`);

@@ -22,7 +22,7 @@ export type ScoredEvent =
 /** The transcripts of a corpus split (its first `limit` utterances), by utterance id, in corpus order. */
 export async function splitTranscripts(corpus: string, split: Split, limit = Infinity): Promise<Map<string, readonly string[]>> {
   const transcripts = new Map<string, readonly string[]>();
-  for await (const { utterance } of corpusEntries(corpus)) {
+  for await (const { utterance } of corpusEntries(corpus, 'none')) {
     if (utterance.split !== split) continue;
     if (transcripts.size >= limit) break;
     transcripts.set(utterance.id, utterance.words);

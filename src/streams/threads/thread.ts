@@ -4,19 +4,21 @@ import { DivergedError, InputError } from '../../errors.js';
 /**
  * Starts the worker thread whose entry script is `name` (without extension),
  * beside the module at `from` (its import.meta.url), with `data` as its
- * `workerData`. Built, the entry is the `.js` beside the caller; run from
+ * `workerData` and, when given, a larger stack than a thread's default 4 MB
+ * (`limits`). Built, the entry is the `.js` beside the caller; run from
  * the TypeScript sources (as under vitest), the thread loads the entry's
  * source through tsx, so threads run the same code as their caller.
  *
  * @example
  * const thread = startThread('training-thread', import.meta.url, setup)
  */
-export function startThread(name: string, from: string, data?: unknown): Worker {
+export function startThread(name: string, from: string, data?: unknown, limits?: { readonly stackSizeMb: number }): Worker {
   const fromSource = from.endsWith('.ts');
   const entry = new URL(`./${name}.${fromSource ? 'ts' : 'js'}`, from);
-  if (!fromSource) return new Worker(entry, { workerData: data });
+  const options = { workerData: data, ...(limits && { resourceLimits: limits }) };
+  if (!fromSource) return new Worker(entry, options);
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  return new Worker(`import(${tsx}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true, workerData: data });
+  return new Worker(`import(${tsx}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true, ...options });
 }
 
 /** Why a thread stopped early, as it tells its parent: the kind of error and its words (a bug's with its stack). */

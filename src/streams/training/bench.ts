@@ -3,7 +3,7 @@ import type { ModelConfig } from '../../model/network/config.js';
 import { initParameters } from '../../model/network/init.js';
 import type { KernelName } from '../../ops/kernels/choice.js';
 import type { BenchSetup } from './bench-thread.js';
-import { sharedClock } from '../pipeline/frame-clock.js';
+import { CLOCK_BYTES, sharedClock } from '../pipeline/frame-clock.js';
 import { shareParameters } from './shared-parameters.js';
 import { errorOf, onThreadFailure, startThread, type ThreadFailure } from '../threads/thread.js';
 
@@ -35,11 +35,12 @@ export interface BenchResult {
  * Times full training steps (forward, truncated BPTT backward, SGD update)
  * on random data, as the paper's threads work: `threads` worker threads, each
  * with B streams × T steps per chunk, sharing one parameter buffer without
- * locks (Hogwild). The warm-up (JIT, first touches of memory) is not counted.
+ * locks (Hogwild). Neither the threads' start-up nor the warm-up (JIT,
+ * first touches of memory) is counted.
  */
 export async function bench(options: BenchOptions): Promise<BenchResult> {
   const { shared } = shareParameters(options.kernels, initParameters(options.config, 1));
-  const clockBuffer = new SharedArrayBuffer(8);
+  const clockBuffer = new SharedArrayBuffer(CLOCK_BYTES);
   const stopBuffer = new SharedArrayBuffer(4);
   const clock = sharedClock(clockBuffer);
   const threads = Array.from({ length: options.threads }, (_, index) => {
@@ -64,6 +65,12 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
     ),
   );
   try {
+    // Thread start-up (loading, compiling the kernels) is not training: the clock starts once every thread could have stepped.
+    const firstSteps = options.threads * options.streams * options.steps;
+    let failed = false;
+    finished.catch(() => (failed = true));
+    while (clock.frames < firstSteps && !failed) await sleep(10);
+    await Promise.race([finished, sleep(0)]);
     await sleep(options.warmupSeconds * 1000);
     const start = { frames: clock.frames, at: performance.now(), cpu: process.cpuUsage() };
     await sleep(options.seconds * 1000);

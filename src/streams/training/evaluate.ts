@@ -21,6 +21,8 @@ export interface EvaluationOptions {
   readonly skipped?: Partial<Observer<SkippedUtterance>>;
   /** called for each utterance taken from the split, its audio readable or not (for progress) */
   readonly reached?: () => void;
+  /** the alignments to score against, when not the corpus's alignments.txt */
+  readonly alignments?: string;
 }
 
 /**
@@ -33,7 +35,7 @@ export function evaluate(corpus: string, network: Network, options: EvaluationOp
     options.skipped?.next?.(skip);
   };
   return lastValueFrom(
-    utterances(corpus, { split: options.split, limit: options.limit, skipped: { next: unreadable } }).pipe(
+    utterances(corpus, { split: options.split, limit: options.limit, skipped: { next: unreadable }, alignments: options.alignments }).pipe(
       tap(() => options.reached?.()),
       features({ normalisation: options.normalisation, skipped: options.skipped }),
       delayTargets(options.delay),
@@ -53,20 +55,21 @@ export function evaluate(corpus: string, network: Network, options: EvaluationOp
 export function devEvaluator(
   corpus: string,
   network: Network,
-  options: Pick<EvaluationOptions, 'normalisation' | 'chunking' | 'delay'> & { readonly utterances: number },
+  options: Pick<EvaluationOptions, 'normalisation' | 'chunking' | 'delay'> & { readonly utterances: number; readonly alignments?: () => string | undefined },
 ): (checkpoint: Checkpoint) => Promise<Score> {
+  const { alignments, utterances, ...scoring } = options;
   return (checkpoint) => {
-    if (options.utterances === 0) return Promise.resolve(NO_SCORE);
+    if (utterances === 0) return Promise.resolve(NO_SCORE);
     network.parameters.set(checkpoint.parameters);
-    return evaluate(corpus, network, { ...options, split: 'dev', limit: options.utterances });
+    return evaluate(corpus, network, { ...scoring, split: 'dev', limit: utterances, alignments: alignments?.() });
   };
 }
 
-/** Global feature statistics over the first `limit` utterances of a split (unreadable ones are left out). */
-export function corpusCmvn(corpus: string, split: Split, limit: number, bins = 40): Promise<CmvnStats> {
+/** Global feature statistics over the first `limit` utterances of a split (unreadable ones are left out; `alignments`: as in {@link EvaluationOptions}). */
+export function corpusCmvn(corpus: string, split: Split, limit: number, bins = 40, alignments?: string): Promise<CmvnStats> {
   const plan = fbankPlan({ bins });
   return lastValueFrom(
-    utterances(corpus, { split, limit }).pipe(
+    utterances(corpus, { split, limit, alignments }).pipe(
       map((utterance) => featuresOf(utterance.wav, plan, 'none')),
       filter(E.isRight),
       reduce((stats, matrix) => accumulateCmvn(stats, matrix.right), emptyCmvnStats(bins)),

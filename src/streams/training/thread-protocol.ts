@@ -1,3 +1,4 @@
+import type { AugmentationPlan } from '../../model/augmentation/plan.js';
 import type { ModelConfig } from '../../model/network/config.js';
 import type { Schedule } from '../../model/network/schedule.js';
 import type { ChunkOptions } from '../pipeline/chunk.js';
@@ -29,7 +30,16 @@ export interface TrainingThreadSetup {
   readonly strict: boolean;
   /** how often (ms) a thread reports its progress */
   readonly reportEvery: number;
+  /** augment every utterance afresh each epoch, babble from `bank` */
+  readonly augmentation?: { readonly plan: AugmentationPlan; readonly bank: readonly Float32Array[] };
+  /** an alignments file to read in place of the corpus's alignments.txt (line for line with its manifest) */
+  readonly alignments?: string;
 }
+
+/** What the main thread tells a training thread while it trains. */
+export type TrainingThreadCommand =
+  /** train on these alignments from the next epoch on */
+  { readonly type: 'alignments'; readonly path: string };
 
 /**
  * How a thread updates the parameters: SGD on the process's shared buffer

@@ -1,6 +1,9 @@
 import type { Worker } from 'node:worker_threads';
-import { Observable } from 'rxjs';
+import { merge, NEVER, Observable, timer } from 'rxjs';
 import { InputError } from '../../errors.js';
+import { augments, type AugmentationPlan } from '../../model/augmentation/plan.js';
+import { babbleBank } from '../corpora/babble-bank.js';
+import { splitFrames } from '../corpora/corpus.js';
 import type { Checkpoint } from '../../model/formats/checkpoint.js';
 import type { ModelConfig } from '../../model/network/config.js';
 import { initParameters } from '../../model/network/init.js';
@@ -11,12 +14,12 @@ import { cmvnTransform, type CmvnStats } from '../../ops/dsp/cmvn.js';
 import type { KernelName } from '../../ops/kernels/choice.js';
 import type { ChunkOptions } from '../pipeline/chunk.js';
 import type { ParameterServerClient } from '../cluster/parameter-client.js';
-import { sharedClock } from '../pipeline/frame-clock.js';
+import { CLOCK_BYTES, sharedClock } from '../pipeline/frame-clock.js';
 import { answerMailbox, mailboxFor } from '../pipeline/push-gradients.js';
 import { errorOf, onThreadFailure, startThread } from '../threads/thread.js';
 import { corpusCmvn, devEvaluator } from './evaluate.js';
 import { shareParameters } from './shared-parameters.js';
-import type { TrainingThreadMessage, TrainingThreadSetup } from './thread-protocol.js';
+import type { TrainingThreadCommand, TrainingThreadMessage, TrainingThreadSetup } from './thread-protocol.js';
 import { trainingEvents, type Position, type TrainEvent } from './training-events.js';
 
 export type { Position, TrainEvent } from './training-events.js';
@@ -29,6 +32,8 @@ export const TRAINING_DEFAULTS = {
   cmvnUtterances: 500,
   /** ms between progress reports */
   reportEvery: 500,
+  /** training utterances babble noise is mixed from */
+  babbleTalkers: 32,
 } as const;
 
 export interface TrainOptions {
@@ -64,6 +69,16 @@ export interface TrainOptions {
   readonly reportEvery?: number;
   /** when this emits, the threads finish their chunks and training ends as if done (final evaluation and checkpoint) */
   readonly until?: Observable<unknown>;
+  /** a time budget: training ends after this many seconds, and an annealing schedule plans for what they will hold */
+  readonly seconds?: number;
+  /** augment every training utterance afresh each epoch (babble from training utterances chosen by the seed) */
+  readonly augmentation?: AugmentationPlan;
+  /**
+   * The alignments to train on, when not the corpus's: a file to start from
+   * (line for line with the manifest), and a stream of files that replace
+   * it, each from the threads' next epoch on (realignment by the model).
+   */
+  readonly alignments?: { readonly initial: string; readonly updates?: Observable<string> };
 }
 
 /**
@@ -106,12 +121,18 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
       const server = remote && pulled ? await remote.server.pull(pulled) : null;
       const start = server ? { framesSeen: server.framesSeen, updates: 0, epoch: 0 } : (options.resume?.training ?? { framesSeen: 0, updates: 0, epoch: 0 });
       const { kernels, parameters, shared } = shareParameters(options.kernels, pulled ?? options.resume?.parameters ?? initParameters(config, options.seed, options.initRange));
-      const clockBuffer = new SharedArrayBuffer(8);
+      const clockBuffer = new SharedArrayBuffer(CLOCK_BYTES);
       const stopBuffer = new SharedArrayBuffer(4);
-      const stopping = options.until?.subscribe(() => Atomics.store(new Int32Array(stopBuffer), 0, 1));
+      const deadline = options.seconds === undefined ? NEVER : timer(options.seconds * 1000);
+      const stopping = merge(options.until ?? NEVER, deadline).subscribe(() => Atomics.store(new Int32Array(stopBuffer), 0, 1));
+      const augmentation = options.augmentation && augments(options.augmentation)
+        ? { plan: options.augmentation, bank: await babbleBank(options.corpus, options.seed, TRAINING_DEFAULTS.babbleTalkers, options.alignments?.initial) }
+        : undefined;
+      let latestAlignments = options.alignments?.initial;
       const clock = sharedClock(clockBuffer);
       clock.advance(start.framesSeen);
-      const stats: CmvnStats = options.resume?.cmvn ?? (await corpusCmvn(options.corpus, 'train', options.cmvnUtterances ?? TRAINING_DEFAULTS.cmvnUtterances, config.inputs));
+      clock.plan(await plannedFrames(options));
+      const stats: CmvnStats = options.resume?.cmvn ?? (await corpusCmvn(options.corpus, 'train', options.cmvnUtterances ?? TRAINING_DEFAULTS.cmvnUtterances, config.inputs, options.alignments?.initial));
       if (stats.count === 0) throw new InputError(`${options.corpus}: no readable training utterances`);
       const cmvn = cmvnTransform(stats);
       const began = performance.now();
@@ -148,6 +169,7 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
             chunking: options.chunking,
             delay: options.delay,
             utterances: options.devUtterances,
+            alignments: () => latestAlignments,
           }),
           failed: (error) => abort(error),
         },
@@ -178,6 +200,8 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
             cmvn,
             strict: options.strict,
             reportEvery: options.reportEvery ?? TRAINING_DEFAULTS.reportEvery,
+            ...(augmentation && { augmentation }),
+            ...(options.alignments && { alignments: latestAlignments }),
           };
           const thread = startThread('training-thread', import.meta.url, setup);
           threads.push(thread);
@@ -230,8 +254,22 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
         }
       });
 
-      // Evaluate on dev each time another evalEvery frames have gone by, while the threads train.
-      const watch = setInterval(() => events.due(clock.frames), 100);
+      // Evaluate on dev each time another evalEvery frames have gone by, while the threads train; with a
+      // time budget, plan for the frames the rest of it will hold at the speed of the last stretch.
+      let pace = { at: 0, frames: clock.frames };
+      const watch = setInterval(() => {
+        events.due(clock.frames);
+        const now = (performance.now() - began) / 1000;
+        if (options.seconds === undefined || now - pace.at < 2) return;
+        const perSecond = (clock.frames - pace.frames) / (now - pace.at);
+        if (pace.at > 0) clock.plan(clock.frames + perSecond * Math.max(0, options.seconds - now));
+        pace = { at: now, frames: clock.frames };
+      }, 100);
+      const realigned = options.alignments?.updates?.subscribe((path) => {
+        latestAlignments = path;
+        events.retargeted();
+        for (const thread of threads) thread.postMessage({ type: 'alignments', path } satisfies TrainingThreadCommand);
+      });
       try {
         await finished;
         await Promise.all(inFlight);
@@ -240,6 +278,7 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
       } finally {
         clearInterval(watch);
         stopping?.unsubscribe();
+        realigned?.unsubscribe();
       }
       await events.finish();
     };
@@ -256,4 +295,17 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
     );
     return stop;
   });
+}
+
+/**
+ * The frames a run plans to train on, for an annealing schedule: the frame
+ * budget, or every training frame of this process's part once per epoch
+ * (from the start of training, so a resumed run keeps its plan); 0 when
+ * only a time budget bounds it (the run estimates it as it goes).
+ */
+async function plannedFrames(options: TrainOptions): Promise<number> {
+  if (Number.isFinite(options.maxFrames)) return options.maxFrames;
+  if (options.seconds !== undefined || !Number.isFinite(options.epochs)) return 0;
+  const frames = await splitFrames(options.corpus, 'train');
+  return options.epochs * Math.ceil(frames / (options.part?.count ?? 1));
 }

@@ -1,6 +1,6 @@
 import type { Subscriber } from 'rxjs';
 import type { Checkpoint } from '../../model/formats/checkpoint.js';
-import { addScores, NO_SCORE, type Score } from '../pipeline/score.js';
+import { addScores, frameAccuracy, NO_SCORE, type Score } from '../pipeline/score.js';
 
 /** Where training stands. */
 export interface Position {
@@ -16,8 +16,10 @@ export interface Position {
 export type TrainEvent =
   | ({ readonly type: 'progress'; readonly framesPerSecond: number; readonly recent: Score } & Position)
   | { readonly type: 'skipped'; readonly id: string; readonly reason: string; readonly total: number }
-  | ({ readonly type: 'evaluation'; readonly dev: Score; readonly train: Score; readonly checkpoint: Checkpoint } & Position)
-  | ({ readonly type: 'done'; readonly dev: Score; readonly checkpoint: Checkpoint; readonly skipped: number } & Position);
+  /** `best`: the best dev frame accuracy since training began or its targets last changed (a flat start's realignment) */
+  | ({ readonly type: 'evaluation'; readonly dev: Score; readonly train: Score; readonly checkpoint: Checkpoint; readonly best: boolean } & Position)
+  /** where training ended, with the best evaluation's model and dev score (the model a run keeps), and the frames it had seen */
+  | ({ readonly type: 'done'; readonly dev: Score; readonly checkpoint: Checkpoint; readonly bestFramesSeen: number; readonly skipped: number } & Position);
 
 export interface TrainingEventOptions {
   /** frames between evaluations on dev, counted from `firstFrame` */
@@ -43,7 +45,9 @@ export interface TrainingEvents {
   skipped(id: string, reason: string): void;
   /** evaluates the model (after any evaluation under way) once another `evalEvery` frames have gone by */
   due(framesSeen: number): void;
-  /** after the trainers stopped: waits for evaluations under way, evaluates the final model unless the last evaluation already scored it, and emits `done` */
+  /** the targets changed (new alignments): dev scores from now on are not comparable with earlier ones, so the best starts afresh */
+  retargeted(): void;
+  /** after the trainers stopped: waits for evaluations under way, evaluates the final model unless the last evaluation already scored it, and emits `done` with the best */
   finish(): Promise<void>;
   /** what `finish` does before `done`, for a run that fails with a sound model (a cluster that lost a worker): its last checkpoint */
   finalEvaluation(): Promise<Checkpoint>;
@@ -55,7 +59,9 @@ export interface TrainingEvents {
  * parameter server): progress events at most every `reportEvery` ms with the
  * frames per second since the last, dev evaluations at intervals (each
  * stamped with the position of the weights it scored, not the position when
- * it finished), and the final evaluation and `done`. `stopped()` true means
+ * it finished), and the final evaluation and `done`, which carries the best
+ * evaluated model by dev frame accuracy (not the last: a run keeps what
+ * recognises best). `stopped()` true means
  * the subscriber is gone: evaluations still under way emit nothing.
  */
 export function trainingEvents(subscriber: Subscriber<TrainEvent>, options: TrainingEventOptions, stopped: () => boolean = () => subscriber.closed): TrainingEvents {
@@ -68,6 +74,9 @@ export function trainingEvents(subscriber: Subscriber<TrainEvent>, options: Trai
   let evaluating = Promise.resolve();
   let failure: { readonly error: unknown } | null = null;
   let last: { readonly checkpoint: Checkpoint; readonly dev: Score } | null = null;
+  let best: { readonly checkpoint: Checkpoint; readonly dev: Score } | null = null;
+  // An evaluation is the best when it scores at least as well as the best so far (later wins ties).
+  const better = (dev: Score) => best === null || frameAccuracy(dev) >= frameAccuracy(best.dev);
 
   // The position of a checkpoint's weights, with the clock and rate as they are now.
   const at = (checkpoint: Checkpoint): Position => {
@@ -78,7 +87,9 @@ export function trainingEvents(subscriber: Subscriber<TrainEvent>, options: Trai
     const checkpoint = await options.snapshot();
     const dev = await options.evaluate(checkpoint);
     if (stopped()) return;
-    subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, ...at(checkpoint) });
+    const isBest = better(dev);
+    if (isBest) best = { checkpoint, dev };
+    subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, best: isBest, ...at(checkpoint) });
     sinceEvaluation = NO_SCORE;
     last = { checkpoint, dev };
   };
@@ -105,10 +116,14 @@ export function trainingEvents(subscriber: Subscriber<TrainEvent>, options: Trai
         options.failed(error);
       });
     },
+    retargeted() {
+      best = null;
+    },
     async finish() {
-      await finalEvaluation();
-      const final = last as { checkpoint: Checkpoint; dev: Score } | null;
-      if (final) subscriber.next({ type: 'done', dev: final.dev, checkpoint: final.checkpoint, skipped: skippedCount, ...at(final.checkpoint) });
+      const checkpoint = await finalEvaluation();
+      // retargeted since the last evaluation: the final model is the only one scored against the new targets
+      const kept = best ?? (last as { checkpoint: Checkpoint; dev: Score } | null);
+      if (kept) subscriber.next({ type: 'done', dev: kept.dev, checkpoint: kept.checkpoint, bestFramesSeen: at(kept.checkpoint).framesSeen, skipped: skippedCount, ...at(checkpoint) });
     },
     finalEvaluation,
   };
@@ -120,7 +135,9 @@ export function trainingEvents(subscriber: Subscriber<TrainEvent>, options: Trai
     const scored = last as { checkpoint: Checkpoint; dev: Score } | null;
     if (scored !== null && JSON.stringify(scored.checkpoint.training) === JSON.stringify(checkpoint.training)) return scored.checkpoint;
     const dev = await options.evaluate(checkpoint);
-    if (!stopped()) subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, ...at(checkpoint) });
+    const isBest = better(dev);
+    if (isBest) best = { checkpoint, dev };
+    if (!stopped()) subscriber.next({ type: 'evaluation', dev, train: sinceEvaluation, checkpoint, best: isBest, ...at(checkpoint) });
     last = { checkpoint, dev };
     return checkpoint;
   }

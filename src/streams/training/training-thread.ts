@@ -1,5 +1,9 @@
-import { lastValueFrom, Subject, takeWhile, tap } from 'rxjs';
+import { lastValueFrom, Subject, takeWhile, tap, type Observable } from 'rxjs';
 import { runThread } from '../threads/thread.js';
+import { parentPort } from 'node:worker_threads';
+import { augment } from '../pipeline/augment.js';
+import { waveforms, type WaveformUtterance } from '../pipeline/waveforms.js';
+import type { AudioUtterance } from '../pipeline/features.js';
 import { networkOf } from '../../model/network/network.js';
 import { bptt } from '../pipeline/bptt.js';
 import { chunk, type Chunk } from '../pipeline/chunk.js';
@@ -10,7 +14,7 @@ import { sharedClock } from '../pipeline/frame-clock.js';
 import { attachParameters } from './shared-parameters.js';
 import { pushGradients } from '../pipeline/push-gradients.js';
 import { sgd } from '../pipeline/sgd.js';
-import type { TrainingThreadMessage, TrainingThreadSetup } from './thread-protocol.js';
+import type { TrainingThreadCommand, TrainingThreadMessage, TrainingThreadSetup } from './thread-protocol.js';
 
 /**
  * One Hogwild training thread: runs the whole single-thread pipeline on its
@@ -57,6 +61,12 @@ async function run(setup: TrainingThreadSetup, post: (message: TrainingThreadMes
     failure = error;
   });
 
+  // The alignments training reads: the corpus's, or the latest its run sent (a realignment), from the next epoch on.
+  let alignments = setup.alignments;
+  parentPort?.on('message', (message: TrainingThreadCommand) => {
+    if (message.type === 'alignments') alignments = message.path;
+  });
+  const { augmentation } = setup;
   for (let epoch = setup.firstEpoch; epoch < setup.epochs && going() && failure === null; epoch++) {
     const source = utterances(setup.corpus, {
       split: 'train',
@@ -64,10 +74,14 @@ async function run(setup: TrainingThreadSetup, post: (message: TrainingThreadMes
       shuffle: { seed: setup.seed * 7919 + epoch, buffer: setup.shuffleBuffer },
       skipped,
       strict: setup.strict,
+      alignments,
     });
+    const audio: Observable<AudioUtterance | WaveformUtterance> = augmentation
+      ? source.pipe(waveforms({ strict: setup.strict, skipped }), augment(augmentation.plan, { seed: setup.seed, epoch, bank: augmentation.bank }))
+      : source;
     let interrupted = false;
     await lastValueFrom(
-      source.pipe(
+      audio.pipe(
         features({ normalisation: setup.cmvn, strict: setup.strict, skipped }),
         delayTargets(setup.delay),
         chunk(setup.chunking),

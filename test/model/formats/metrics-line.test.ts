@@ -17,7 +17,7 @@ describe('decodeMetricsLine', () => {
     try {
       const path = join(dir, 'metrics.jsonl');
       appendMetrics(path, { type: 'progress', framesPerSecond: 400, recent: score, ...position });
-      appendMetrics(path, { type: 'evaluation', dev: score, train: { loss: 0, frames: 0, correct: 0 }, checkpoint: { config, parameters: initParameters(config, 1) }, ...position });
+      appendMetrics(path, { type: 'evaluation', best: true, dev: score, train: { loss: 0, frames: 0, correct: 0 }, checkpoint: { config, parameters: initParameters(config, 1) }, ...position });
       appendMetrics(path, { type: 'skipped', id: 'u1', reason: 'u1.wav: no such file', total: 1 });
       const lines = readFileSync(path, 'utf8').trim().split('\n').map(decodeMetricsLine);
       expect(lines).toEqual([

@@ -1,17 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_RANGES,
-  DIGIT_WORDS,
-  englishSpeakers,
-  holdOutSpeakers,
-  mixSeed,
-  planText,
-  planUtterance,
-  splitOf,
-  utteranceId,
-  type Speaker,
-} from '../../../src/model/synthesis/synth-plan.js';
+import { DIGIT_WORDS } from '../../../src/model/corpus/digits.js';
+import type { Speaker } from '../../../src/model/synthesis/speakers.js';
+import { DEFAULT_RANGES, englishSpeakers, fliteSpeakers, holdOutSpeakers, planSsml, planText, planUtterance, splitOf, utteranceId } from '../../../src/model/synthesis/synth-plan.js';
+import { mixSeed } from '../../../src/ops/random.js';
 
 const voices = [
   { identifier: 'gmw/en-US', languages: ['en-us', 'en'] },
@@ -35,7 +27,7 @@ describe('holdOutSpeakers', () => {
   it('holds out about a tenth of the speakers, disjoint from the rest, the same for the same seed', () => {
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 300 }), fc.nat(), (n, seed) => {
-        const many = Array.from({ length: n }, (_, i) => ({ id: `s${i}`, voice: `v${i}` }));
+        const many = Array.from({ length: n }, (_, i): Speaker => ({ id: `s${i}`, synthesizer: 'espeak', base: 'b', group: 'stock', voice: `v${i}` }));
         const split = holdOutSpeakers(many, seed, 0.1);
         expect(split.heldOut.length).toBe(Math.min(n - 1, Math.max(1, Math.round(0.1 * n))));
         expect(split.seen.length + split.heldOut.length).toBe(n);
@@ -67,7 +59,12 @@ describe('planUtterance', () => {
         expect(plan.words.length).toBeLessThanOrEqual(DEFAULT_RANGES.digits[1]);
         expect(plan.words.every((w) => (DIGIT_WORDS as readonly string[]).includes(w))).toBe(true);
         expect(plan.pausesMs.length).toBe(plan.words.length - 1);
-        for (const pause of plan.pausesMs) expect(pause === 0 || (pause >= 100 && pause <= 400)).toBe(true);
+        plan.pausesMs.forEach((pause, k) => {
+          // a glottal break (40–100 ms) between a vowel and the same vowel ("zero oh", "oh oh"), else none or a pause
+          const glottal = ['zero', 'oh'].includes(plan.words[k]) && plan.words[k + 1] === 'oh';
+          if (glottal) expect(pause === 0 ? false : (pause >= 40 && pause <= 100) || (pause >= 100 && pause <= 400)).toBe(true);
+          else expect(pause === 0 || (pause >= 100 && pause <= 400)).toBe(true);
+        });
         for (const [value, [low, high]] of [
           [plan.rate, DEFAULT_RANGES.rate],
           [plan.pitch, DEFAULT_RANGES.pitch],
@@ -109,5 +106,25 @@ describe('planText', () => {
   it('marks each word and writes pauses as SSML breaks', () => {
     const plan = { ...planUtterance(1, 0, holdOutSpeakers(speakers, 1, 0.1)), words: ['two', 'oh', 'nine'], pausesMs: [0, 250] };
     expect(planText(plan)).toBe('<mark name="w0"/>two <mark name="w1"/>oh <break time="250ms"/> <mark name="w2"/>nine <mark name="end"/>');
+  });
+});
+
+describe('planSsml', () => {
+  it('speaks the words with pauses as SSML breaks, no marks (flite)', () => {
+    const plan = { ...planUtterance(1, 0, holdOutSpeakers(speakers, 1, 0.1)), words: ['two', 'oh', 'nine'], pausesMs: [0, 250] };
+    expect(planSsml(plan)).toBe('<speak>two oh <break time="250ms"/> nine</speak>');
+  });
+});
+
+describe('the synthesizer mix', () => {
+  const both = holdOutSpeakers([...speakers, ...fliteSpeakers(['kal', 'slt', 'awb'])], 2, 0.3);
+
+  it('speaks with each synthesizer about as often as its weight says, and never with one that has no speaker', () => {
+    const counts = { espeak: 0, flite: 0 };
+    for (let i = 0; i < 3000; i++) counts[planUtterance(1, i, both, DEFAULT_RANGES, { espeak: 2, flite: 1 }).speaker.synthesizer]++;
+    // Two to one, within a few standard deviations of a binomial draw of 3000.
+    expect(Math.abs(counts.espeak / 3000 - 2 / 3)).toBeLessThan(0.04);
+    const espeakOnly = holdOutSpeakers(speakers, 2, 0.3);
+    for (let i = 0; i < 200; i++) expect(planUtterance(1, i, espeakOnly, DEFAULT_RANGES, { espeak: 2, flite: 1 }).speaker.synthesizer).toBe('espeak');
   });
 });

@@ -63,6 +63,7 @@ describe('fbank against the kit’s float64 reference (referenceFbank)', () => {
           removeDcOffset: fc.boolean(),
           dither: fc.constant(0),
           seed: fc.nat(),
+          vtlnWarp: fc.constant(1),
         }),
         randomSignal(500, 1200),
         (options, samples) => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { powerSpectrum, realFft, realFftPlan } from '../../../src/ops/dsp/fft.js';
+import { inverseRealFft, powerSpectrum, realFft, realFftPlan } from '../../../src/ops/dsp/fft.js';
 
 /** The DFT by its definition, in float64: re[k], im[k] for k in [0, n). */
 function bruteForceDft(x: Float64Array): { re: Float64Array; im: Float64Array } {
@@ -88,6 +88,20 @@ describe('powerSpectrum', () => {
         expect(Math.abs(spectral / n - energy)).toBeLessThan(scale);
       }),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe('inverseRealFft', () => {
+  test('undoes realFft for any size and signal', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 11 }).chain((log2) => fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 2 ** log2, maxLength: 2 ** log2 })), (values) => {
+        const plan = realFftPlan(values.length);
+        const data = Float64Array.from(values);
+        realFft(plan, data);
+        inverseRealFft(plan, data);
+        values.forEach((v, i) => expect(Math.abs(data[i] - v)).toBeLessThan(1e-9 * (1 + Math.abs(v)) * values.length));
+      }),
     );
   });
 });

@@ -1,19 +1,29 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { applyMelBank, inverseMelScale, melBank, melScale, type MelBank } from '../../../src/ops/dsp/mel.js';
+import { applyMelBank, inverseMelScale, melBank, melScale, vtlnWarpFreq, type MelBank } from '../../../src/ops/dsp/mel.js';
 
 /**
  * torchaudio's get_mel_banks, a different formulation of the same filters:
  * dense, max(0, min(up slope, down slope)) for every bin and FFT bin.
  */
-function denseReference(bins: number, fftSize: number, rate: number, low: number, high: number): Float64Array[] {
+function denseReference(bins: number, fftSize: number, rate: number, low: number, high: number, warp = 1): Float64Array[] {
   const top = high > 0 ? high : rate / 2 + high;
   const melLow = melScale(low);
   const delta = (melScale(top) - melLow) / (bins + 1);
+  // torchaudio's vtln_warp_mel_freq, written out: Kaldi's cut-offs 100 Hz and Nyquist − 500 Hz.
+  const warpMel = (mel: number): number => {
+    if (warp === 1) return mel;
+    const f = inverseMelScale(mel);
+    if (f < low || f > top) return mel;
+    const l = 100 * Math.max(1, warp);
+    const h = (rate / 2 - 500) * Math.min(1, warp);
+    const warped = f < l ? low + ((l / warp - low) / (l - low)) * (f - low) : f < h ? f / warp : top + ((h / warp - top) / (h - top)) * (f - top);
+    return melScale(warped);
+  };
   return Array.from({ length: bins }, (_, b) => {
-    const left = melLow + b * delta;
-    const centre = left + delta;
-    const right = centre + delta;
+    const left = warpMel(melLow + b * delta);
+    const centre = warpMel(melLow + (b + 1) * delta);
+    const right = warpMel(melLow + (b + 2) * delta);
     return Float64Array.from({ length: fftSize / 2 }, (_, i) => {
       const mel = melScale((i * rate) / fftSize);
       return Math.max(0, Math.min((mel - left) / (centre - left), (right - mel) / (right - centre)));
@@ -86,6 +96,19 @@ describe('melBank', () => {
     );
   });
 
+  test('warped (VTLN / VTLP) filters match the reference for any warp in [0.8, 1.2]', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 10, max: 80 }), fc.constantFrom(8000, 16000), fc.double({ min: 0.8, max: 1.2, noNaN: true }), (bins, rate, warp) => {
+        const bank = melBank(bins, 512, rate, 20, 0, warp);
+        expect(maxDifference(dense(bank, 512), denseReference(bins, 512, rate, 20, 0, warp))).toBeLessThan(1e-10);
+      }),
+      { numRuns: 40 },
+    );
+    expect(melBank(40, 512, 16000, 20, 0, 1)).toEqual(melBank(40, 512, 16000, 20, 0));
+    expect(melBank(40, 512, 16000, 20, 0, 1.1)).not.toEqual(melBank(40, 512, 16000, 20, 0));
+    expect(() => melBank(40, 512, 16000, 20, 0, 0)).toThrow(/warp/);
+  });
+
   test('a negative highFreq is an offset below Nyquist', () => {
     const bank = melBank(23, 512, 16000, 20, -400);
     const lastBin = bank.first[22] + bank.offsets[23] - bank.offsets[22] - 1;
@@ -128,5 +151,27 @@ describe('applyMelBank', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('vtlnWarpFreq', () => {
+  test("is the identity at warp 1, keeps the band's ends, is continuous and increasing", () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0.8, max: 1.2, noNaN: true }), fc.double({ min: 20, max: 8000, noNaN: true }), (warp, f) => {
+        expect(vtlnWarpFreq(100, 7500, 20, 8000, 1, f)).toBeCloseTo(f, 9);
+        expect(vtlnWarpFreq(100, 7500, 20, 8000, warp, 20)).toBeCloseTo(20, 9);
+        expect(vtlnWarpFreq(100, 7500, 20, 8000, warp, 8000)).toBeCloseTo(8000, 9);
+        const step = 1e-3;
+        const a = vtlnWarpFreq(100, 7500, 20, 8000, warp, f);
+        const b = vtlnWarpFreq(100, 7500, 20, 8000, warp, Math.min(8000, f + step));
+        expect(b).toBeGreaterThanOrEqual(a);
+        expect(b - a).toBeLessThan(0.02);
+      }),
+    );
+  });
+
+  test('divides mid-band frequencies by the warp', () => {
+    expect(vtlnWarpFreq(100, 7500, 20, 8000, 1.1, 1000)).toBeCloseTo(1000 / 1.1, 9);
+    expect(vtlnWarpFreq(100, 7500, 20, 8000, 0.9, 3000)).toBeCloseTo(3000 / 0.9, 9);
   });
 });

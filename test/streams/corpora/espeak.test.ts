@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadEspeak, type Espeak, type SpeechSettings } from '../../../src/streams/corpora/espeak.js';
+import { eventName, loadEspeak, type Espeak, type SpeechSettings } from '../../../src/streams/corpora/espeak.js';
 
 let espeak: Espeak;
 const usEnglish: SpeechSettings = { voice: 'gmw/en-US', rate: 175, pitch: 50, range: 50 };
@@ -38,5 +39,27 @@ describe('loadEspeak', () => {
 
   it('refuses a voice it does not have', () => {
     expect(() => espeak.speak('one', { ...usEnglish, voice: 'xx-nowhere' })).toThrow('eSpeak has no voice "xx-nowhere"');
+  });
+});
+
+describe('eventName', () => {
+  it('keeps the 8 bytes of a name that fills eSpeak\'s field, not what the bindings read past it', () => {
+    // What en-US+robosoft's "four" came back as: "ˈɔːɹ" (8 bytes) and a stray \x03.
+    expect(eventName('ˈɔːɹ\u0003')).toBe('ˈɔːɹ');
+    expect(eventName('ˈɔːɹ')).toBe('ˈɔːɹ');
+    expect(eventName('ˈaɪ')).toBe('ˈaɪ');
+  });
+
+  it('is a prefix of what was read, at most 8 bytes, whole characters, and all of a name that fits', () => {
+    const bytes = (s: string) => new TextEncoder().encode(s).length;
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme-composite', maxLength: 12 }), (read) => {
+        const name = eventName(read);
+        expect(read.startsWith(name)).toBe(true);
+        expect(bytes(name)).toBeLessThanOrEqual(8);
+        if (bytes(read) <= 8) expect(name).toBe(read);
+        else expect(bytes(name)).toBeGreaterThan(8 - 4);
+      }),
+    );
   });
 });

@@ -11,7 +11,9 @@ import { decodeManifest, encodeManifest, type Utterance } from '../../../src/mod
 import { SILENCE, STATES_PER_PHONE, parseStates, type StateInventory } from '../../../src/model/corpus/states.js';
 import { frameCount } from '../../../src/ops/dsp/fbank.js';
 import { decodeWav } from '../../../src/ops/codecs/wav.js';
-import { synthesizeCorpus, type CorpusInfo, type SynthEvent } from '../../../src/streams/corpora/synth.js';
+import { DIGIT_PHONES } from '../../../src/model/corpus/digits.js';
+import { decodeSpeakers } from '../../../src/model/synthesis/speakers.js';
+import { DEFAULT_SPEAKERS, synthesizeCorpus, type CorpusInfo, type SynthEvent } from '../../../src/streams/corpora/synth.js';
 
 const UTTERANCES = 200;
 let dir: string;
@@ -134,21 +136,41 @@ describe('synthesizeCorpus', () => {
     }
   });
 
-  it('never lets a test speaker into train or dev', () => {
+  it('never lets a test speaker, nor a test speaker\'s base voice, into train or dev', () => {
     const speakers = (split: string) => new Set(manifest.filter((u) => u.split === split).map((u) => u.speaker));
     const test = speakers('test');
     expect(test.size).toBeGreaterThan(10);
     for (const split of ['train', 'dev']) for (const speaker of speakers(split)) expect(test.has(speaker)).toBe(false);
     expect(info.speakers.test).toEqual([...test].sort());
-    expect(info.synthesizer.voices.length).toBe(8);
-    expect(info.synthesizer.variants.length).toBeGreaterThan(100);
+    const lines = right(decodeSpeakers(read('speakers.jsonl')));
+    const byId = new Map(lines.map((line) => [line.id, line]));
+    const trainingBases = new Set(lines.filter((l) => l.split === 'train').map((l) => `${l.synthesizer} ${l.base}`));
+    for (const id of test) {
+      const speaker = byId.get(id)!;
+      expect(speaker.split).toBe('test');
+      expect(trainingBases.has(`${speaker.synthesizer} ${speaker.base}`)).toBe(false);
+    }
+    expect(info.speakerSource).toBe('generated');
+    expect(lines.length).toBe(2 * DEFAULT_SPEAKERS);
+    expect(info.synthesizers.espeak?.voices.length).toBe(8);
+    expect(info.synthesizers.flite?.voices).toEqual(['awb', 'kal', 'kal16', 'rms', 'slt']);
+  });
+
+  it('speaks with both synthesizers, about two utterances of eSpeak to one of flite, in the digit phones', () => {
+    const espeak = info.synthesizers.espeak!.utterances;
+    const flite = info.synthesizers.flite!.utterances;
+    expect(espeak + flite).toBe(UTTERANCES);
+    expect(flite).toBeGreaterThan(UTTERANCES / 5);
+    expect(espeak).toBeGreaterThan(flite);
+    expect(inventory.phones).toEqual(DIGIT_PHONES);
+    expect(info.states).toBe(3 * DIGIT_PHONES.length);
   });
 
   it('is byte-identical for the same seed, whatever the number of threads', async () => {
     const [one, two] = await Promise.all([generate(20, 1), generate(20, 2)]);
     const dirOf = (list: SynthEvent[]) => (list[list.length - 1] as unknown as { dir: string }).dir;
     const a = hashes(dirOf(one));
-    expect(Object.keys(a).length).toBe(25);
+    expect(Object.keys(a).length).toBe(26); // 20 WAVs, manifest, lexicon, states, alignments, speakers, corpus.json
     expect(hashes(dirOf(two))).toEqual(a);
     // and the first 20 utterances of the bigger corpus are the same audio
     expect(readFileSync(join(dir, 'wav', 'sd000013.wav'))).toEqual(readFileSync(join(dirOf(one), 'wav', 'sd000013.wav')));

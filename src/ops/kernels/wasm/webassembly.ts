@@ -1,5 +1,5 @@
 /**
- * The slice of the WebAssembly JavaScript API the wasm kernels use. It is
+ * The slice of the WebAssembly JavaScript API lstmp uses (the wasm kernels, flite under WASI). It is
  * typed here because @types/node 20 does not declare `WebAssembly` (lib.dom
  * does, but a Node library should not pull in DOM types). The real objects
  * satisfy these interfaces, so callers pass a `WebAssembly.Memory` as is.
@@ -14,6 +14,8 @@ interface WasmApi {
   Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: object };
+  /** Compiles without blocking the thread (large modules: a synthesizer's 21 MB). */
+  compile: (bytes: Uint8Array) => Promise<object>;
 }
 
 export const webAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;

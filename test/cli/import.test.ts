@@ -61,12 +61,12 @@ function alignmentsFor(frames: Record<string, number>, off: Record<string, numbe
 }
 
 const importInto = (data: DataDir, out: string, ...more: string[]): Promise<CliResult> =>
-  runCli(['import-kaldi', data.dir, '--alignments', data.alignmentsPath, '--states', statesPath, '--out', out, ...more], root);
+  runCli(['import', data.dir, '--alignments', data.alignmentsPath, '--states', statesPath, '--out', out, ...more], root);
 
 /** stderr split into the progress lines (a pipe gets plain ones) and the rest. */
 function stderrParts(stderr: string): { progress: string[]; other: string[] } {
   const lines = stderr.split('\n').slice(0, -1);
-  const isProgress = (line: string) => line.startsWith('import-kaldi: ');
+  const isProgress = (line: string) => line.startsWith('import: ');
   return { progress: lines.filter(isProgress), other: lines.filter((line) => !isProgress(line)) };
 }
 
@@ -167,7 +167,7 @@ beforeAll(() => {
   );
 });
 
-describe('lstmp import-kaldi', () => {
+describe('lstmp import with alignments', () => {
   it('imports a data directory without segments, leaving out and listing what it cannot use', async () => {
     const out = join(root, 'plain-corpus');
     const result = await importInto(plain, out);
@@ -183,7 +183,7 @@ describe('lstmp import-kaldi', () => {
     ];
     expect(result.stderr).not.toMatch(/[\x1b\r]/);
     const { progress, other: stderr } = stderrParts(result.stderr);
-    expect(progress.at(-1)).toBe('import-kaldi: 11/11 utterances (100%)  skipped 7');
+    expect(progress.at(-1)).toBe('import: 11/11 utterances (100%)  skipped 7');
     expect(progress.length).toBeGreaterThanOrEqual(2); // the first utterance, then the end
     expect(stderr.map((line) => line.replace(/ \(.*\)$/, ''))).toEqual(leftOut);
     expect(stderr[0]).toBe('left out e: alignment too far off (the alignment has 38 frames, the audio 28: 10 apart, more than the tolerance of 2)');
@@ -196,7 +196,7 @@ describe('lstmp import-kaldi', () => {
         `report: ${join(out, 'import-report.txt')}\n`,
     );
     const report = readFileSync(join(out, 'import-report.txt'), 'utf8');
-    expect(report).toContain(`import-kaldi ${plain.dir} as train: imported 4, adjusted 2, left out 7\n`);
+    expect(report).toContain(`import ${plain.dir} as train: imported 4, adjusted 2, left out 7\n`);
     expect(report).toContain('adjusted c: the alignment had 39 frames, the audio 38: trimmed\n');
     expect(report).toContain('adjusted d: the alignment had 42 frames, the audio 43: padded with its last state\n');
     for (const line of stderr) expect(report).toContain(`${line}\n`);
@@ -224,6 +224,7 @@ describe('lstmp import-kaldi', () => {
       {
         dataDir: plain.dir,
         alignments: plain.alignmentsPath,
+        lexicon: null,
         split: 'train',
         tolerance: 2,
         imported: 4,
@@ -242,7 +243,7 @@ describe('lstmp import-kaldi', () => {
     const result = await importInto(segmented, out, '--split', 'test', '--tolerance', '1');
     expect(result.status).toBe(0);
     const { progress, other } = stderrParts(result.stderr);
-    expect([progress[0], progress.at(-1)]).toEqual(['import-kaldi: 1/6 utterances (16%)  skipped 0', 'import-kaldi: 6/6 utterances (100%)  skipped 2']);
+    expect([progress[0], progress.at(-1)]).toEqual(['import: 1/6 utterances (16%)  skipped 0', 'import: 6/6 utterances (100%)  skipped 2']);
     expect(other).toEqual([
       `left out s5: no audio (its recording "gone" is not in ${join(segmented.dir, 'wav.scp')})`,
       'left out s6: no audio (the segment starts at 2.6 s, the recording "r16" lasts 2 s)',
@@ -308,13 +309,14 @@ describe('lstmp import-kaldi', () => {
     expect(info.utterances).toEqual({ train: 4, dev: 4, test: 0 });
     expect(info.imports.map((i: { split: string; imported: number }) => [i.split, i.imported])).toEqual([['train', 4], ['dev', 4]]);
     const report = readFileSync(join(out, 'import-report.txt'), 'utf8');
-    expect(report.indexOf(`import-kaldi ${plain.dir} as train`)).toBeLessThan(report.indexOf(`import-kaldi ${segmented.dir} as dev`));
+    expect(report.indexOf(`import ${plain.dir} as train`)).toBeLessThan(report.indexOf(`import ${segmented.dir} as dev`));
 
     const before = ['manifest.jsonl', 'alignments.txt', 'corpus.json', 'import-report.txt'].map((f) => readFileSync(join(out, f), 'utf8'));
     expect(refusalNaming(await importInto(plain, out, '--split', 'test'), join(out, 'manifest.jsonl'))).toBe(
       'already holds the utterance "a" (of an earlier import?); ids must be unique across a corpus',
     );
     const otherStates = write(join(root, 'other-states.txt'), 'sil\nx\ny\nz\nw\nv\n');
+    // import-kaldi, the command's earlier name, is still import
     const other = await runCli(['import-kaldi', plain.dir, '--alignments', plain.alignmentsPath, '--states', otherStates, '--out', out], root);
     expect(refusalNaming(other, join(out, 'states.txt'))).toBe('the corpus has other states than the ones given; every import into one corpus needs the same states.txt');
     expect(['manifest.jsonl', 'alignments.txt', 'corpus.json', 'import-report.txt'].map((f) => readFileSync(join(out, f), 'utf8'))).toEqual(before);
@@ -346,5 +348,97 @@ describe('lstmp import-kaldi', () => {
     );
     const badState = dataDir('bad-state', base, new Map([['s', Int32Array.of(0, 6)]]));
     expect(refusalNaming(await importInto(badState, join(root, 'bad-state-corpus')), badState.alignmentsPath)).toBe('line 1: "s" frame 1: expected a state 0 to 5, got "6"');
+  });
+});
+
+describe('lstmp import without alignments (for a flat start)', () => {
+  /** A folder of recordings with a transcripts.tsv, as a user keeps them. */
+  function folder(name: string, transcripts: string, wavs: Record<string, Uint8Array>): string {
+    const dir = join(root, name);
+    mkdirSync(dir);
+    write(join(dir, 'transcripts.tsv'), transcripts);
+    for (const [file, bytes] of Object.entries(wavs)) write(join(dir, file), bytes);
+    return dir;
+  }
+
+  it('imports a folder of WAVs and transcripts.tsv at any rate, spelled by the digit lexicon, naming each utterance it leaves out', async () => {
+    const dir = folder('mine', 'a.wav\tone two\nb.wav\tZERO oh\nmissing.wav\tfour\nbroken.wav\tfive\nshort.wav\tone two three four five six\n', {
+      'a.wav': tone(0.6, 16000, 440),
+      'b.wav': tone(0.7, 8000, 300),
+      'broken.wav': Uint8Array.from([82, 73, 70, 70, 1, 2, 3]),
+      'short.wav': tone(0.1, 16000, 500),
+      'orphan.wav': tone(0.4, 16000, 600),
+    });
+    const out = join(root, 'mine-corpus');
+    const result = await runCli(['import', dir, '--out', out], root);
+    expect(result.status).toBe(0);
+    const { other } = stderrParts(result.stderr);
+    // in the order met: the lines with a WAV, the WAVs without a line, the lines without a WAV
+    expect(other).toEqual([
+      `left out broken: unreadable audio (${join(dir, 'broken.wav')}: truncated header)`,
+      'left out short: too short for its transcript (8 frames for 60 states)',
+      `left out orphan: no text (not in ${join(dir, 'transcripts.tsv')})`,
+      `left out missing: no audio (${join(dir, 'missing.wav')} does not exist)`,
+    ]);
+    expect(result.stdout.split('\n')[0]).toBe(`imported 2, adjusted 0, left out 4 into ${out} (train)`);
+
+    const manifest = decodeManifest(readFileSync(join(out, 'manifest.jsonl'), 'utf8'));
+    if (E.isLeft(manifest)) throw new Error(manifest.left);
+    expect(manifest.right.map((u) => [u.id, u.words, u.speaker, u.frames])).toEqual([
+      ['a', ['one', 'two'], 'mine', 58],
+      ['b', ['zero', 'oh'], 'mine', 68],
+    ]);
+    // no alignments: the words are spelled by a lexicon of the words the transcripts use, in the phones they use
+    expect(existsSync(join(out, 'alignments.txt'))).toBe(false);
+    const spelled = readFileSync(join(out, 'lexicon.txt'), 'utf8').trim().split('\n');
+    expect(spelled).toContain('zero z ih r ow');
+    expect(spelled).toContain('zero z iy r ow');
+    expect(new Set(spelled.map((line) => line.split(' ')[0]))).toEqual(new Set(['one', 'two', 'three', 'four', 'five', 'six', 'zero', 'oh']));
+    expect(readFileSync(join(out, 'states.txt'), 'utf8').trim().split('\n').filter((s) => s.endsWith('_0'))[0]).toBe('sil_0');
+    const info = JSON.parse(readFileSync(join(out, 'corpus.json'), 'utf8'));
+    expect(info.imports[0]).toMatchObject({ alignments: null, lexicon: 'digits', imported: 2 });
+
+    // A corpus imported for a flat start takes no import with alignments, and nothing of it changes.
+    const before = ['manifest.jsonl', 'lexicon.txt', 'corpus.json'].map((f) => readFileSync(join(out, f), 'utf8'));
+    const aligned = await importInto(plain, out);
+    expect(refusalNaming(aligned, out)).toBe('the corpus has no alignments (it was imported for a flat start) and this import has some: import it without them, or into a corpus of its own');
+    expect(['manifest.jsonl', 'lexicon.txt', 'corpus.json'].map((f) => readFileSync(join(out, f), 'utf8'))).toEqual(before);
+  });
+
+  it('spells other words from a CMUdict file, and a Kaldi data directory needs no alignments', async () => {
+    const dir = join(root, 'greetings');
+    mkdirSync(dir);
+    write(join(dir, 'wav.scp'), `g1 ${join(root, 'audio', 'a.wav')}\ng2 ${join(root, 'audio', 'c.wav')}\n`);
+    write(join(dir, 'text'), 'g1 HELLO WORLD\ng2 HELLO\n');
+    write(join(dir, 'utt2spk'), 'g1 me\ng2 me\n');
+    const dictionary = write(join(root, 'greetings.dict'), ';;; a CMUdict excerpt\nHELLO  HH AH0 L OW1\nHELLO(2)  HH EH0 L OW1\nWORLD  W ER1 L D\nZEBRA  Z IY1 B R AH0\n');
+    const out = join(root, 'greetings-corpus');
+    const result = await runCli(['import', dir, '--lexicon', dictionary, '--out', out, '--json'], root);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ utterances: 2, skipped: 0 });
+    // only the words the transcripts use, every pronunciation, stress dropped
+    expect(readFileSync(join(out, 'lexicon.txt'), 'utf8')).toBe('hello hh ah l ow\nhello hh eh l ow\nworld w er l d\n');
+    expect(JSON.parse(readFileSync(join(out, 'corpus.json'), 'utf8')).imports[0].lexicon).toBe(dictionary);
+  });
+
+  it('refuses words the lexicon lacks, listing each with its utterances, and writes nothing', async () => {
+    const dir = folder('odd', 'x.wav\tone banana\ny.wav\tbanana split\nz.wav\tnine\n', { 'x.wav': tone(0.5, 16000, 440), 'y.wav': tone(0.5, 16000, 440), 'z.wav': tone(0.5, 16000, 440) });
+    const out = join(root, 'odd-corpus');
+    const result = await runCli(['import', dir, '--out', out], root);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      `lstmp: ${join(dir, 'transcripts.tsv')}: 2 words not in the built-in digit lexicon: "banana" (x, y), "split" (y); give --lexicon FILE (CMUdict format) that spells them\n`,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses a lexicon that is not CMUdict, and --lexicon beside --alignments, in one line', async () => {
+    const dir = folder('badlex', 'x.wav\tone\n', { 'x.wav': tone(0.5, 16000, 440) });
+    const dictionary = write(join(root, 'bad.dict'), 'ONE  W AH1 N\nTWO\n');
+    expect(refusalNaming(await runCli(['import', dir, '--lexicon', dictionary, '--out', join(root, 'badlex-corpus')], root), dictionary)).toBe('line 2: the word "two" has no phones');
+    const both = await runCli(['import', dir, '--lexicon', dictionary, '--alignments', plain.alignmentsPath, '--states', statesPath, '--out', join(root, 'both')], root);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toBe("lstmp: --lexicon is for an import without alignments: its words are spelled by the alignments' states\n");
   });
 });
