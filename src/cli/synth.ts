@@ -19,10 +19,10 @@ export interface SynthCommandOptions {
   quiet?: boolean;
 }
 
-/** `--speakers`: a whole number of generated speakers per synthesizer, or `stock`. */
+/** `--speakers`: a whole number of generated speakers per synthesizer, or `stock`; at least 2, since test speakers are drawn apart from training ones. */
 function speakersOption(value: string): number | 'stock' {
   if (value.trim() === 'stock') return 'stock';
-  return integerOption(1)(value);
+  return integerOption(2)(value);
 }
 
 /** `--synthesizers`: names from SYNTHESIZERS, comma-separated, each once. */

@@ -16,7 +16,7 @@ import { kernelsFor } from './kernel-choice.js';
 import { progress } from './progress.js';
 import { stopRequests } from './stop.js';
 import { followRun, TRAINING_FIELDS } from './training-view.js';
-import { addTrainingOptions, decodingExtras, plannedFrames, positiveOption, refuseConflicts, scheduleFromOptions, withPreset, type GivenShape, type TrainingOptions, type Unresolved } from './training-options.js';
+import { addSingleProcessOptions, addTrainingOptions, decodingExtras, plannedFrames, positiveOption, refuseConflicts, scheduleFromOptions, withPreset, type GivenShape, type TrainingOptions, type Unresolved } from './training-options.js';
 
 export interface TrainCommandOptions extends TrainingOptions {
   out: string;
@@ -145,7 +145,7 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
 
 export function registerTrain(program: Command): void {
   const command = program.command('train').description('train an LSTM/LSTMP acoustic model with multi-threaded asynchronous SGD (Hogwild)');
-  addTrainingOptions(command)
+  addSingleProcessOptions(addTrainingOptions(command))
     .requiredOption('--out <RUNDIR>', 'run directory: model.msgpack (the best on dev), last.msgpack (the latest, to --resume), metrics.jsonl')
     .option('--config <cfg.json>', 'network config (cells, projection, layers, cellClip, peepholes)')
     .option('--eval-every <F>', 'frames between dev evaluations and checkpoints', integerOption(1), 200_000)

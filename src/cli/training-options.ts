@@ -115,8 +115,7 @@ export function addScheduleOptions(command: Command): Command {
     .option('--decay-frames <F>', `frames per decay step ${presetDefaults('decayFrames')}`, integerOption(1))
     .option('--bias-rate <factor>', `learning-rate factor for biases and peepholes ${presetDefaults('biasRate')}`, positiveOption)
     .option('--gradient-clip <x>', 'clip each gradient element to ±x', positiveOption)
-    .option('--momentum <m>', `momentum, 0 = plain SGD ${presetDefaults('momentum')}`, numberOption)
-    .option('--anneal <factor>', 'instead of --lr-decay: anneal the rate to this fraction of --lr over the frames the run plans (--frames, --epochs or --minutes)', positiveOption);
+    .option('--momentum <m>', `momentum, 0 = plain SGD ${presetDefaults('momentum')}`, numberOption);
 }
 
 export function scheduleFromOptions(options: ScheduleOptions): Schedule {
@@ -184,14 +183,24 @@ export function addPipelineOptions(command: Command): Command {
     .option('--threads <N>', 'training threads sharing the parameters', threadsOption, 2)
     .option('--epochs <E>', 'passes over the training data', integerOption(1))
     .option('--frames <F>', 'stop after this many training frames', integerOption(1))
-    .option('--minutes <M>', 'stop after this many minutes of training (then a last evaluation and checkpoint)', positiveOption)
-    .option('--augment <list>', `augment each training utterance afresh every epoch: none, all, or some of ${AUGMENTATIONS.join(', ')} (NAME or NAME:PROBABILITY, comma-separated)`, augmentOption)
     .addOption(new Option('--kernels <name>', 'the kernels products run on: native (AVX2 / AVX-512, where built), wasm, portable, or auto (native where it runs, else wasm)').choices(KERNEL_CHOICES).default('auto'))
     .option('--streams <B>', 'utterances processed side by side per thread', integerOption(1), 4)
     .option('--steps <T>', 'truncated BPTT steps per chunk', integerOption(1), 20)
     .option('--delay <D>', 'output label delay in frames', integerOption(0), 5)
     .option('--seed <S>', 'initialisation and shuffling seed', integerOption(0), 1)
     .option('--strict', 'stop at the first bad utterance instead of skipping it');
+}
+
+/**
+ * What only `lstmp train` does (cluster, worker and ps have no time budget,
+ * augmentation or annealed schedule, and refuse the options as unknown
+ * rather than take them and do nothing).
+ */
+export function addSingleProcessOptions(command: Command): Command {
+  return command
+    .option('--minutes <M>', 'stop after this many minutes of training (then a last evaluation and checkpoint)', positiveOption)
+    .option('--augment <list>', `augment each training utterance afresh every epoch: none, all, or some of ${AUGMENTATIONS.join(', ')} (NAME or NAME:PROBABILITY, comma-separated)`, augmentOption)
+    .option('--anneal <factor>', 'instead of --lr-decay: anneal the rate to this fraction of --lr over the frames the run plans (--frames, --epochs or --minutes)', positiveOption);
 }
 
 /** `--augment`: an augmentation plan from its list. */

@@ -123,3 +123,19 @@ describe('every command', () => {
     expect(result.stderr).toMatch(new RegExp(`^error: option '--\\w+ <[^>]+>' argument '[\\d,]+' is invalid\\. expected at most ${most} \\(4 per core on this machine\\): more would only take turns on the cores, each with its own memory; got "${over}"\\n$`));
   });
 });
+
+describe('options only lstmp train carries out', () => {
+  // cluster, worker and ps have no time budget, augmentation or annealed schedule: taking the
+  // options and doing nothing with them would be a silent lie.
+  it.each([
+    ['cluster --minutes', () => ['cluster', '--corpus', corpus, '--out', join(run, 'never-cluster'), '--minutes', '1'], 'minutes'],
+    ['cluster --augment', () => ['cluster', '--corpus', corpus, '--out', join(run, 'never-cluster'), '--augment', 'all'], 'augment'],
+    ['worker --anneal', () => ['worker', '--ps', '127.0.0.1:1', '--corpus', corpus, '--anneal', '0.05'], 'anneal'],
+    ['ps --anneal', () => ['ps', '--shard', '0/1', '--state', join(run, 'never-ps'), '--anneal', '0.05'], 'anneal'],
+  ])('%s is refused as unknown, in one line', async (_, args, option) => {
+    const result = await runCli(args(), undefined, { env: secret });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`error: unknown option '--${option}'\n`);
+  });
+});

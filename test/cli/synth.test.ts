@@ -64,7 +64,7 @@ describe('lstmp synth', () => {
   });
 
   it('refuses bad numbers with exit code 2', async () => {
-    const bad = [['--utterances', '0'], ['--seed', '-1'], ['--seed', '4294967296'], ['--threads', 'two']];
+    const bad = [['--utterances', '0'], ['--seed', '-1'], ['--seed', '4294967296'], ['--threads', 'two'], ['--speakers', '1'], ['--speakers', 'many']];
     for (const result of await Promise.all(bad.map((args) => runCli(['synth', '--out', join(root, 'never'), ...args])))) {
       expect(result.status).toBe(2);
       expect(result.stdout).toBe('');

@@ -7,13 +7,14 @@ import { SILENCE, STATES_PER_PHONE, phoneIndices, stateId, type StateInventory }
 /**
  * A flat start's alignment (Senior, Heigold, Bacchiani & Liao, ICASSP 2014):
  * the states of the transcript — silence, a pronunciation of each word,
- * silence — spread evenly over the utterance's frames, state i taking frames
+ * silence; silence alone for no words — spread evenly over the utterance's frames, state i taking frames
  * [⌊i·T/N⌋, ⌊(i+1)·T/N⌋). Training on it, then realigning with the trained
  * network, replaces a GMM system's alignments. A word's pronunciation is
  * drawn from its variants by `seed` (an utterance's, say) and the word's
  * position: always taking the first would leave the phones only other
  * variants use without a frame to learn from, and realignment never picks a
- * variant whose phones the model has not learnt. Refused, in words: a word
+ * variant whose phones the model has not learnt; where the drawn ones need
+ * more frames than there are, the shortest are taken. Refused, in words: a word
  * the lexicon lacks, a phone without states, fewer frames than states.
  *
  * With `speech` (where the audio's energy says the words are, speechSpan),
@@ -31,11 +32,14 @@ export function uniformAlignment(words: readonly string[], lexicon: Lexicon, inv
   const phoneIndex = phoneIndices(inventory);
   const unknown = words.filter((word) => !byWord.has(word));
   if (unknown.length > 0) return E.left(`not in the lexicon: ${[...new Set(unknown)].map((w) => `"${w}"`).join(', ')}`);
-  const spoken = words.map((word, position) => {
+  const drawn = words.map((word, position) => {
     const variants = byWord.get(word) as readonly (readonly string[])[];
     return variants[Math.floor(mulberry32(mixSeed(seed, position))() * variants.length)];
   });
-  const phones = [SILENCE, ...spoken.flat(), SILENCE];
+  // Where the drawn pronunciations need more frames than there are, the shortest may still fit.
+  const shortest = words.map((word) => (byWord.get(word) as readonly (readonly string[])[]).reduce((a, b) => (b.length < a.length ? b : a)));
+  const phonesOf = (spoken: readonly (readonly string[])[]) => (spoken.length === 0 ? [SILENCE] : [SILENCE, ...spoken.flat(), SILENCE]);
+  const phones = STATES_PER_PHONE * phonesOf(drawn).length <= frames ? phonesOf(drawn) : phonesOf(shortest);
   const missing = phones.find((phone) => !phoneIndex.has(phone));
   if (missing !== undefined) return E.left(`the phone "${missing}" has no states`);
   const states = phones.flatMap((phone) => Array.from({ length: STATES_PER_PHONE }, (_, k) => stateId(phoneIndex.get(phone) as number, k)));
@@ -43,7 +47,7 @@ export function uniformAlignment(words: readonly string[], lexicon: Lexicon, inv
   const alignment = new Int32Array(frames);
   const silence = STATES_PER_PHONE;
   const wordStates = states.length - 2 * silence;
-  if (speech === undefined) {
+  if (speech === undefined || words.length === 0) {
     spread(alignment, states, 0, frames);
   } else {
     // Moved to fit: at least a silence's states before and after, the words' within (frames ≥ states guarantees room).

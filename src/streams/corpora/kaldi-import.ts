@@ -436,6 +436,7 @@ function lexiconLabels(options: KaldiImportOptions, text: Map<string, string[]>,
   return {
     stateNames: inventory.names,
     lexicon: entries,
-    statesNeeded: (words) => STATES_PER_PHONE * (2 + words.reduce((n, word) => n + ((byWord.get(word) ?? [[]])[0].length), 0)),
+    // What uniformAlignment needs at the least: the shortest pronunciations between two silences (one for no words).
+    statesNeeded: (words) => STATES_PER_PHONE * (words.length === 0 ? 1 : 2 + words.reduce((n, word) => n + Math.min(...(byWord.get(word) ?? [[]]).map((p) => p.length)), 0)),
   };
 }

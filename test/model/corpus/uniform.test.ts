@@ -79,6 +79,27 @@ describe('uniformAlignment', () => {
     );
   });
 
+  it('aligns no words as one silence, with a speech span or without', () => {
+    for (const speech of [undefined, { start: 5, end: 15 }]) {
+      const aligned = uniformAlignment([], DIGIT_LEXICON, inventory, 21, 0, speech);
+      expect(aligned).toEqual(E.right(Int32Array.from({ length: 21 }, (_, t) => Math.floor(t / 7))));
+    }
+  });
+
+  it('takes the shortest pronunciations where the drawn ones need more frames than there are', () => {
+    const lexicon = [
+      { word: 'four', phones: ['f', 'ao', 'r'] },
+      { word: 'four', phones: ['f', 'ao'] },
+    ];
+    // 4 phones (sil f ao sil) fit 12 frames, 5 do not: every seed gets the short one.
+    for (let seed = 0; seed < 20; seed++) {
+      const aligned = uniformAlignment(['four'], lexicon, inventory, 12, seed);
+      if (E.isLeft(aligned)) throw new Error(aligned.left);
+      expect(new Set(aligned.right.map((state) => Math.floor(state / 3))).has(inventory.phones.indexOf('r'))).toBe(false);
+    }
+    expect(uniformAlignment(['four'], lexicon, inventory, 11)).toEqual(E.left("11 frames are too few for its transcript's 12 states"));
+  });
+
   it('refuses an unknown word by name', () => {
     expect(uniformAlignment(['two', 'eleven'], DIGIT_LEXICON, inventory, 100)).toEqual(E.left('not in the lexicon: "eleven"'));
   });
