@@ -14,6 +14,8 @@ import { DEFAULT_RECOGNIZER_OPTIONS } from '../streams/recognition/recognizer.js
 import { readRun, writeRunSummary } from '../streams/io/run-dir.js';
 import { splitTranscripts, wordErrors } from '../streams/recognition/word-errors.js';
 import { writeAtomic } from '../streams/io/files.js';
+import { DivergedError } from '../errors.js';
+import type { ModelConfig } from '../model/network/config.js';
 import { frameAccuracy } from '../streams/pipeline/score.js';
 import { integerOption, threadsOption } from './options.js';
 import { positiveOption } from './training-options.js';
@@ -63,6 +65,24 @@ const AFTER_TRAINING_SECONDS = 60;
 
 /** The conditions the job measures robustness in, besides the clean test split (summary.json's `robustness`). */
 const ROBUSTNESS: readonly Condition[] = ['telephone', 'noisy10dB'];
+
+/**
+ * What the job goes on with when training diverges after it has kept a
+ * model: the best on dev so far (model.msgpack), its dev figure from
+ * metrics.jsonl, and a line saying so. Hogwild threads at the job's rate
+ * occasionally overflow a gradient; losing the whole job to it would lose
+ * a good model. Anything else, or a divergence before any model, ends the job.
+ */
+export function keptBeforeDivergence(error: unknown, out: string, say: (line: string) => void): { devFrameAccuracy: number; frames: number; trainSeconds: number; config: ModelConfig } {
+  if (!(error instanceof DivergedError) || !existsSync(join(out, 'model.msgpack'))) throw error;
+  const run = readRun(out);
+  const kept = run.checkpoint?.training?.framesSeen;
+  const evaluations = run.metrics.filter((line) => line.type === 'evaluation');
+  const evaluation = evaluations.find((line) => line.framesSeen === kept);
+  if (!run.config || kept === undefined || !evaluation) throw error;
+  say(`${error.message}; the job goes on with the best model on dev, of frame ${kept}`);
+  return { devFrameAccuracy: evaluation.devFrameAccuracy, frames: kept, trainSeconds: evaluations.at(-1)?.seconds ?? evaluation.seconds, config: run.config };
+}
 
 /**
  * Decodes the test split with the trained model, writes RUNDIR/decode.jsonl
@@ -119,19 +139,14 @@ export function registerDemo(program: Command): void {
         quiet: options.quiet,
       };
       const trainSeconds = options.trainSeconds ?? Math.max(30, options.minutes * 60 - (performance.now() - started) / 1000 - AFTER_TRAINING_SECONDS);
-      const done = await runTrain({ ...training, minutes: trainSeconds / 60 });
+      const trained = await runTrain({ ...training, minutes: trainSeconds / 60 }).then(
+        (done) => ({ devFrameAccuracy: frameAccuracy(done.dev), frames: done.framesSeen, trainSeconds: done.elapsed, config: done.checkpoint.config }),
+        (error: unknown) => keptBeforeDivergence(error, options.out, say),
+      );
       const testWer = await decodeTest(options);
       const robustness: Record<string, number> = {};
       for (const condition of ROBUSTNESS) robustness[condition] = await decodeTest(options, condition);
-      const summary = {
-        devFrameAccuracy: frameAccuracy(done.dev),
-        testWer,
-        robustness,
-        frames: done.framesSeen,
-        trainSeconds: done.elapsed,
-        threads: options.threads,
-        config: done.checkpoint.config,
-      };
+      const summary = { devFrameAccuracy: trained.devFrameAccuracy, testWer, robustness, frames: trained.frames, trainSeconds: trained.trainSeconds, threads: options.threads, config: trained.config };
       writeRunSummary(options.out, summary);
       const report = join(options.out, 'report.html');
       writeAtomic(report, reportPage(readRun(options.out)));
