@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
@@ -14,9 +14,11 @@ beforeAll(() => {
 });
 
 describe('lstmp synth', () => {
-  it('writes a corpus and says what it made; progress without control characters off a terminal', async () => {
+  it('writes a corpus and says what it made; progress without control characters off a terminal; leaves no scratch files', async () => {
     const out = join(root, 'corpus');
-    const result = await runCli(['synth', '--out', out, '--utterances', '10', '--threads', '2', '--seed', '3']);
+    const scratch = mkdtempSync(join(root, 'tmp-'));
+    const result = await runCli(['synth', '--out', out, '--utterances', '10', '--threads', '2', '--seed', '3'], undefined, { env: { ...process.env, TMPDIR: scratch } });
+    expect(readdirSync(scratch)).toEqual([]);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^${out}: 10 utterances \\(train 8, dev 1, test 1\\), [\\d.]+ min, \\d+ training speakers \\+ 1 held out for test, \\d+ phones, \\d+ states\\n$`));
     expect(result.stderr).toMatch(/synth: 10\/10 utterances \(100%\)\n$/);

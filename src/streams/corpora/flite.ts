@@ -82,13 +82,13 @@ export function parseSegments(text: string): E.Either<string, FliteSegment[]> {
  * temporary folder, its WAV written there, and its segment times read from
  * its standard output.
  */
-export async function loadFlite(): Promise<Flite> {
+export async function loadFlite(scratchIn = tmpdir()): Promise<Flite> {
   const require = createRequire(import.meta.url);
   const path = require.resolve(`${FLITE_PACKAGE}/flite.wasm`);
   const version = (require(`${FLITE_PACKAGE}/package.json`) as { version: string }).version;
   const WASI = await loadWasi();
   const module = await webAssembly.compile(readFileSync(path));
-  const scratch = mkdtempSync(join(tmpdir(), 'lstmp-flite-'));
+  const scratch = mkdtempSync(join(scratchIn, 'lstmp-flite-'));
   // One instance for every run: its imports call whichever WASI runs now, and its memory goes back to
   // the state instantiation left before each run (the stack pointer is back where it started once main
   // has returned). A fresh 21 MB instance per utterance cost ~15 ms, and some thousands of them in one

@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { Observable } from 'rxjs';
@@ -120,7 +122,7 @@ export function synthesizeCorpus(options: SynthOptions): Observable<SynthEvent> 
     makeDirectory(options.dir);
     makeDirectory(join(options.dir, 'wav'));
     const total = options.utterances;
-    const setup: SynthesisThreadSetup = { synthesizers: options.synthesizers ?? SYNTHESIZERS };
+    const setup: SynthesisThreadSetup = { synthesizers: options.synthesizers ?? SYNTHESIZERS, scratch: mkdtempSync(join(tmpdir(), 'lstmp-synth-')) };
     const threads = Array.from({ length: Math.max(1, Math.min(options.threads, total)) }, () => startThread('synthesis-thread', import.meta.url, setup, SYNTHESIS_STACK));
     const labels: RenderedLabels[] = new Array(total);
     let plans: UtterancePlan[] | undefined;
@@ -134,7 +136,7 @@ export function synthesizeCorpus(options: SynthOptions): Observable<SynthEvent> 
     let stopped = false;
     const stop = (): void => {
       stopped = true;
-      for (const thread of threads) void thread.terminate();
+      void Promise.all(threads.map((thread) => thread.terminate())).finally(() => rmSync(setup.scratch, { recursive: true, force: true }));
     };
     const dispatch = (thread: Worker): void => {
       if (!plans || next >= plans.length) return;

@@ -12,6 +12,8 @@ import { threadFailure, type ThreadFailure } from '../threads/thread.js';
 /** What a synthesis thread loads. */
 export interface SynthesisThreadSetup {
   readonly synthesizers: readonly SynthesizerName[];
+  /** where flite keeps its files; the main thread removes it once the threads have ended */
+  readonly scratch: string;
 }
 
 /** Main thread → synthesis thread: synthesise these utterances into `<dir>/wav/<id>.wav`. */
@@ -59,7 +61,7 @@ async function serve(port: NonNullable<typeof parentPort>): Promise<void> {
   try {
     const setup = workerData as SynthesisThreadSetup;
     const espeak = setup.synthesizers.includes('espeak') ? await loadEspeak() : undefined;
-    const flite = setup.synthesizers.includes('flite') ? await loadFlite() : undefined;
+    const flite = setup.synthesizers.includes('flite') ? await loadFlite(setup.scratch) : undefined;
     port.on('message', (request: RenderRequest) => {
       try {
         for (const plan of request.plans) {
