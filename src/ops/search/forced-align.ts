@@ -97,25 +97,27 @@ export function forcedAlign(graph: SearchGraph, scores: Float32Array, frames: nu
     }
   };
 
+  /** Frame `row / N`'s scores through the emitting arcs out of `from`, entered at `base`, remembering `origin`. */
+  const consider = (row: number, from: number, base: number, origin: number): void => {
+    for (let i = arcStart[from]; i < arcStart[from + 1]; i++) {
+      const b = arcTarget[i];
+      if (outputs[b] === NON_EMITTING) continue;
+      const s = base + arcWeight[i];
+      if (s > current[b]) {
+        current[b] = s;
+        back[row + b] = origin;
+      }
+    }
+  };
+
   for (let t = 0; t < frames; t++) {
     propagate(t);
     current.fill(-Infinity);
     const row = t * N;
-    const consider = (from: number, base: number, origin: number): void => {
-      for (let i = arcStart[from]; i < arcStart[from + 1]; i++) {
-        const b = arcTarget[i];
-        if (outputs[b] === NON_EMITTING) continue;
-        const s = base + arcWeight[i];
-        if (s > current[b]) {
-          current[b] = s;
-          back[row + b] = origin;
-        }
-      }
-    };
     for (let a = 0; a < N; a++) {
       if (outputs[a] !== NON_EMITTING) {
-        if (previous[a] !== -Infinity) consider(a, previous[a], a);
-      } else if (between[a] !== -Infinity) consider(a, between[a], viaBetween[a]);
+        if (previous[a] !== -Infinity) consider(row, a, previous[a], a);
+      } else if (between[a] !== -Infinity) consider(row, a, between[a], viaBetween[a]);
     }
     let best = -Infinity;
     for (let n = 0; n < N; n++) {
