@@ -123,6 +123,9 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
       const { kernels, parameters, shared } = shareParameters(options.kernels, pulled ?? options.resume?.parameters ?? initParameters(config, options.seed, options.initRange));
       const clockBuffer = new SharedArrayBuffer(CLOCK_BYTES);
       const stopBuffer = new SharedArrayBuffer(4);
+      // One origin for the time budget and every `elapsed`: the setup below (babble bank, CMVN) counts
+      // against the budget, so a plan made from `elapsed` (the anneal, a flat start's realignments) ends with it.
+      const began = performance.now();
       const deadline = options.seconds === undefined ? NEVER : timer(options.seconds * 1000);
       const stopping = merge(options.until ?? NEVER, deadline).subscribe(() => Atomics.store(new Int32Array(stopBuffer), 0, 1));
       const augmentation = options.augmentation && augments(options.augmentation)
@@ -135,7 +138,6 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
       const stats: CmvnStats = options.resume?.cmvn ?? (await corpusCmvn(options.corpus, 'train', options.cmvnUtterances ?? TRAINING_DEFAULTS.cmvnUtterances, config.inputs, options.alignments?.initial));
       if (stats.count === 0) throw new InputError(`${options.corpus}: no readable training utterances`);
       const cmvn = cmvnTransform(stats);
-      const began = performance.now();
 
       let updates = start.updates;
       const epochs = new Array<number>(options.threads).fill(start.epoch);
