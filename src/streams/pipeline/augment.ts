@@ -5,6 +5,7 @@ import { resampleLabels, speedPerturb } from '../../ops/augment/speed.js';
 import { telephoneChannel } from '../../ops/augment/telephone.js';
 import { frameCount, defaultFbankOptions } from '../../ops/dsp/fbank.js';
 import { dbToAmplitude, meanPower, mixAtSnr, noise, scaled } from '../../ops/dsp/noise.js';
+import { frameLogEnergies, speechSpan } from '../../ops/dsp/speech-span.js';
 import { mulberry32 } from '../../ops/random.js';
 import { drawAugmentation, placedMasks, type Augmentation } from '../../model/augmentation/draw.js';
 import type { AugmentationPlan } from '../../model/augmentation/plan.js';
@@ -14,6 +15,14 @@ import { WAVEFORM_RATE, type WaveformUtterance } from './waveforms.js';
 /** Frame geometry at the waveform rate: 25 ms frames every 10 ms. */
 const FRAME_LENGTH = Math.floor((WAVEFORM_RATE * defaultFbankOptions.frameLengthMs) / 1000);
 const FRAME_SHIFT = Math.floor((WAVEFORM_RATE * defaultFbankOptions.frameShiftMs) / 1000);
+
+/** The mean power of the speech in `samples`: over the frames speechSpan finds, not the silence around them. */
+function speechPower(samples: Float32Array): number {
+  const frames = frameCount(samples.length);
+  if (frames === 0) return meanPower(samples);
+  const { start, end } = speechSpan(frameLogEnergies(samples, frames, FRAME_LENGTH, FRAME_SHIFT));
+  return meanPower(samples, start * FRAME_SHIFT, Math.min(samples.length, (end - 1) * FRAME_SHIFT + FRAME_LENGTH));
+}
 
 /**
  * Applies one drawn augmentation to an utterance: speed (with the alignment
@@ -46,7 +55,7 @@ export function applyAugmentation(utterance: WaveformUtterance, augmentation: Au
       kind === 'babble' && bank.length > 0
         ? babble(samples.length, talkers.map(({ index, offset, gain }) => ({ source: bank[index % bank.length], offset: Math.floor(offset * bank[index % bank.length].length), gain })))
         : noise(kind === 'white' ? 'white' : 'pink', samples.length, mulberry32(seed));
-    samples = mixAtSnr(samples, added, snrDb, meanPower(samples));
+    samples = mixAtSnr(samples, added, snrDb, speechPower(samples));
   }
   if (augmentation.telephone) samples = telephoneChannel(samples, WAVEFORM_RATE, augmentation.telephone.muLaw);
   if (augmentation.gainDb !== 0) samples = scaled(samples, dbToAmplitude(augmentation.gainDb));

@@ -117,3 +117,24 @@ describe('waveforms', () => {
     });
   });
 });
+
+describe('applyAugmentation: noise', () => {
+  it('lands at its SNR over the speech, not over the silence around it (within 0.5 dB)', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0.1, max: 0.6, noNaN: true }), fc.double({ min: 0.1, max: 0.6, noNaN: true }), fc.double({ min: 0, max: 20, noNaN: true }), fc.integer(), (lead, trail, snrDb, seed) => {
+        const [a, b] = [Math.round(16000 * lead), Math.round(16000 * (lead + 1))];
+        const samples = Float32Array.from({ length: b + Math.round(16000 * trail) }, (_, i) => (i >= a && i < b ? 0.3 * Math.sin(i * 0.07) : 0));
+        const clean: WaveformUtterance = { id: 'padded', source: 'padded.wav', samples, alignment: new Int32Array(frameCount(samples.length)) };
+        const noisy = applyAugmentation(clean, { ...NO_CHANGE, noise: { kind: 'white', snrDb, seed, talkers: [] } }).samples;
+        let speech = 0;
+        let added = 0;
+        for (let i = a; i < b; i++) {
+          speech += samples[i] ** 2;
+          added += (noisy[i] - samples[i]) ** 2;
+        }
+        expect(Math.abs(10 * Math.log10(speech / added) - snrDb)).toBeLessThan(0.5);
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
