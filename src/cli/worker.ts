@@ -143,9 +143,10 @@ export function registerWorker(program: Command): void {
         server.close();
       });
       if (done.type !== 'done') throw new Error('training ended without a result');
-      if (options.out) saveCheckpoint(options.out, { ...done.checkpoint, ...(await decodingExtras(options.corpus)) });
+      // The shards' model as this worker left it, not the best this worker happened to score on dev.
+      if (options.out) saveCheckpoint(options.out, { ...done.final.checkpoint, ...(await decodingExtras(options.corpus)) });
       emit({ type: 'done', framesSeen: done.framesSeen, seconds: done.elapsed, skipped: done.skipped });
-      const devFrameAccuracy = done.dev.frames > 0 ? frameAccuracy(done.dev) : null;
+      const devFrameAccuracy = done.final.dev.frames > 0 ? frameAccuracy(done.final.dev) : null;
       if (options.json) process.stdout.write(`${JSON.stringify({ frames: done.framesSeen, seconds: done.elapsed, skipped: done.skipped, devFrameAccuracy, checkpoint: options.out ?? null })}\n`);
       else if (!options.jsonl && !options.quiet) {
         process.stdout.write(`worker ${options.worker.index}/${options.worker.count} done: the cluster has trained ${done.framesSeen} frames${devFrameAccuracy === null ? '' : `, dev frame accuracy ${(100 * devFrameAccuracy).toFixed(2)}%`}${options.out ? `\n${options.out}` : ''}\n`);

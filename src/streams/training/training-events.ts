@@ -19,7 +19,16 @@ export type TrainEvent =
   /** `best`: the best dev frame accuracy since training began or its targets last changed (a flat start's realignment) */
   | ({ readonly type: 'evaluation'; readonly dev: Score; readonly train: Score; readonly checkpoint: Checkpoint; readonly best: boolean } & Position)
   /** where training ended, with the best evaluation's model and dev score (the model a run keeps), and the frames it had seen */
-  | ({ readonly type: 'done'; readonly dev: Score; readonly checkpoint: Checkpoint; readonly bestFramesSeen: number; readonly skipped: number } & Position);
+  | ({
+      readonly type: 'done';
+      /** the kept model (the best on dev) and its score */
+      readonly dev: Score;
+      readonly checkpoint: Checkpoint;
+      readonly bestFramesSeen: number;
+      /** the model as training left it, and its score: what a cluster worker saves (the shards' model) */
+      readonly final: { readonly checkpoint: Checkpoint; readonly dev: Score };
+      readonly skipped: number;
+    } & Position);
 
 export interface TrainingEventOptions {
   /** frames between evaluations on dev, counted from `firstFrame` */
@@ -122,8 +131,9 @@ export function trainingEvents(subscriber: Subscriber<TrainEvent>, options: Trai
     async finish() {
       const checkpoint = await finalEvaluation();
       // retargeted since the last evaluation: the final model is the only one scored against the new targets
-      const kept = best ?? (last as { checkpoint: Checkpoint; dev: Score } | null);
-      if (kept) subscriber.next({ type: 'done', dev: kept.dev, checkpoint: kept.checkpoint, bestFramesSeen: at(kept.checkpoint).framesSeen, skipped: skippedCount, ...at(checkpoint) });
+      const final = last as { checkpoint: Checkpoint; dev: Score } | null;
+      const kept = best ?? final;
+      if (kept && final) subscriber.next({ type: 'done', dev: kept.dev, checkpoint: kept.checkpoint, bestFramesSeen: at(kept.checkpoint).framesSeen, final, skipped: skippedCount, ...at(checkpoint) });
     },
     finalEvaluation,
   };

@@ -112,6 +112,9 @@ describe('trainingEvents keeps the best model', () => {
     expect(done.bestFramesSeen).toBe(200);
     expect(done.checkpoint.training?.framesSeen).toBe(200);
     expect(done.dev.correct).toBe(70);
+    // and the model as training left it, for a cluster worker to save
+    expect(done.final.checkpoint.training?.framesSeen).toBe(350);
+    expect(done.final.dev.correct).toBe(65);
   });
 
   it('takes the later of equal scores', async () => {
