@@ -100,7 +100,7 @@ describe('lstmp align', () => {
       const result = await runCli(['align', '--checkpoint', join(run, 'model', 'model.msgpack'), '--corpus', broken, '--out', out]);
       expect(result.status).toBe(0);
       const reasons = result.stderr.split('\n').filter((l) => l.startsWith('not aligned'));
-      expect(reasons).toEqual(['not aligned short: 3 frames are too few for its 3 words', 'not aligned unknown: not in the lexicon: "four"']);
+      expect(reasons).toEqual(['not aligned short: 3 frames are too few for its 3 words (15 states at the least)', 'not aligned unknown: not in the lexicon: "four"']);
       expect(result.stdout).toMatch(/^aligned 3 utterances \(\d+ frames\), 2 could not be: /);
       expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(3);
     } finally {

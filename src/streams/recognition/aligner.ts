@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Checkpoint } from '../../model/formats/checkpoint.js';
-import { parseStates } from '../../model/corpus/states.js';
+import { parseStates, STATES_PER_PHONE } from '../../model/corpus/states.js';
+import { pronunciationsByWord } from '../../model/corpus/lexicon.js';
 import { timedUnits, transcriptGraph, type TimedUnit } from '../../model/decoding/transcript-graph.js';
 import { forcedAlign } from '../../ops/search/forced-align.js';
 import { DEFAULT_RECOGNIZER_OPTIONS, recognizerOf, type RecognizerOptions, type UtteranceFeatures } from './recognizer.js';
@@ -55,6 +56,7 @@ export function alignerOf(checkpoint: Checkpoint, options: AlignerOptions): E.Ei
   const inventory = parseStates((checkpoint.states ?? []).map((name) => `${name}\n`).join(''));
   if (E.isLeft(inventory)) return E.left(`its states cannot be aligned to: ${inventory.left}`);
   const decoding = checkpoint.decoding!;
+  const byWord = pronunciationsByWord(decoding.lexicon);
   const S = checkpoint.config.outputs;
   return E.right({
     align(utterance, words) {
@@ -63,8 +65,9 @@ export function alignerOf(checkpoint: Checkpoint, options: AlignerOptions): E.Ei
       const scores = recognizer.right.scores(utterance);
       const found = forcedAlign(graph.right, scores, utterance.frames, S, options.alignBeam);
       if (found === null) {
-        const minimum = 3 * (words.length > 0 ? words.length : 1);
-        return E.left(utterance.frames < minimum ? `${utterance.frames} frames are too few for its ${words.length} words` : `no path through its transcript within the beam (${options.alignBeam})`);
+        // Each phone's states take a frame at least: the shortest pronunciations say how few frames can hold the words.
+        const minimum = STATES_PER_PHONE * Math.max(1, words.reduce((n, word) => n + Math.min(...(byWord.get(word) ?? [[]]).map((p) => p.length)), 0));
+        return E.left(utterance.frames < minimum ? `${utterance.frames} frames are too few for its ${words.length} words (${minimum} states at the least)` : `no path through its transcript within the beam (${options.alignBeam})`);
       }
       const states = Int32Array.from(found.nodes, (node) => graph.right.outputs[node]);
       return E.right({ states, ...timedUnits(graph.right, words, found.nodes), score: found.score });
