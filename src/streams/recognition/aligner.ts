@@ -4,7 +4,7 @@ import { parseStates, STATES_PER_PHONE } from '../../model/corpus/states.js';
 import { pronunciationsByWord } from '../../model/corpus/lexicon.js';
 import { timedUnits, transcriptGraph, type TimedUnit } from '../../model/decoding/transcript-graph.js';
 import { forcedAlign } from '../../ops/search/forced-align.js';
-import { DEFAULT_RECOGNIZER_OPTIONS, recognizerOf, type RecognizerOptions, type UtteranceFeatures } from './recognizer.js';
+import { DEFAULT_RECOGNIZER_OPTIONS, recognizerOf, type Recognizer, type RecognizerOptions, type UtteranceFeatures } from './recognizer.js';
 
 /** An utterance forced-aligned to its transcript: a state per frame, and its words and phones (silence included) with their frames. */
 export interface AlignedUtterance {
@@ -41,7 +41,8 @@ export interface Aligner {
 }
 
 /**
- * An aligner from a checkpoint that can recognise (recognizerOf): the same
+ * An aligner from a checkpoint that can recognise (recognizerOf, or the
+ * recognizer already made of it, whose network it shares): the same
  * scaled acoustic scores the decoder searches, through the HMM of each
  * transcript (transcriptGraph: the decoder's words, optional silences and
  * transition scores), by forced Viterbi alignment.
@@ -50,8 +51,7 @@ export interface Aligner {
  * const aligner = orFail(alignerOf(loadCheckpoint('ck.msgpack'), { ...DEFAULT_RECOGNIZER_OPTIONS, alignBeam: 40 }));
  * aligner.align(features, ['two', 'oh'])
  */
-export function alignerOf(checkpoint: Checkpoint, options: AlignerOptions): E.Either<string, Aligner> {
-  const recognizer = recognizerOf(checkpoint, options);
+export function alignerOf(checkpoint: Checkpoint, options: AlignerOptions, recognizer: E.Either<string, Recognizer> = recognizerOf(checkpoint, options)): E.Either<string, Aligner> {
   if (E.isLeft(recognizer)) return recognizer;
   const inventory = parseStates((checkpoint.states ?? []).map((name) => `${name}\n`).join(''));
   if (E.isLeft(inventory)) return E.left(`its states cannot be aligned to: ${inventory.left}`);

@@ -9,7 +9,6 @@ import type { RecognitionThreadMessage, RecognitionThreadSetup } from './recogni
 import { conditionOf } from '../../model/augmentation/conditions.js';
 import { applyAugmentation } from '../pipeline/augment.js';
 import { features, featuresOf, type AudioUtterance } from '../pipeline/features.js';
-import { fbankPlan } from '../../ops/dsp/fbank.js';
 import { alignerOf } from './aligner.js';
 import { waveforms, type WaveformUtterance } from '../pipeline/waveforms.js';
 import { recognizerOf } from './recognizer.js';
@@ -27,9 +26,9 @@ async function run(setup: RecognitionThreadSetup, post: (message: RecognitionThr
   const source = utterances(setup.corpus, { split, shard: setup.shard, limit: setup.limit, skipped, alignments: 'none' });
   const { condition, task } = setup;
   if (task.kind === 'align') {
-    const aligner = alignerOf(setup.checkpoint, { ...setup.options, alignBeam: task.beam });
+    const aligner = alignerOf(setup.checkpoint, { ...setup.options, alignBeam: task.beam }, recognizer);
     if (E.isLeft(aligner)) throw new InputError(aligner.left);
-    const plan = fbankPlan({ bins: setup.checkpoint.config.inputs });
+    const plan = recognizer.right.fbank;
     await lastValueFrom(
       source.pipe(
         tap((utterance) => {
