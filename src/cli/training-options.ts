@@ -5,14 +5,13 @@ import { join } from 'node:path';
 import { fail, orFail } from '../errors.js';
 import type { Checkpoint } from '../model/formats/checkpoint.js';
 import { decodeModelConfig, describeNetwork, type ModelConfig } from '../model/network/config.js';
-import { priorsOf } from '../model/decoding/decoding-model.js';
 import { decodeSchedule, type Schedule } from '../model/network/schedule.js';
 import { AUGMENTATIONS, parseAugmentations, type AugmentationPlan } from '../model/augmentation/plan.js';
 import { PRESET_NAMES, TRAINING_PRESETS, type PresetName, type TrainingPreset } from '../model/network/presets.js';
 import { KERNEL_CHOICES, type KernelChoice } from '../ops/kernels/choice.js';
 import { corpusStates, splitFrames } from '../streams/corpora/corpus.js';
 import { readJsonObject } from '../streams/io/files.js';
-import { corpusDecodingModel } from '../streams/recognition/corpus-decoding-model.js';
+import { alignmentExtras } from '../streams/training/flat-start.js';
 import { integerOption, numberOption, threadsOption } from './options.js';
 
 /** Parses a number > 0 for a commander option. */
@@ -220,8 +219,5 @@ export async function plannedFrames(options: Pick<PipelineOptions, 'corpus' | 'f
 
 /** What `lstmp decode` needs besides the network, to store in every checkpoint; a corpus without lexicon.txt (a Kaldi import) has no decoding model. */
 export async function decodingExtras(corpus: string): Promise<Pick<Checkpoint, 'states' | 'priors' | 'decoding'>> {
-  const states = corpusStates(corpus);
-  if (!existsSync(join(corpus, 'lexicon.txt'))) return { states };
-  const decoding = await corpusDecodingModel(corpus);
-  return { states, priors: priorsOf(decoding), decoding };
+  return existsSync(join(corpus, 'lexicon.txt')) ? alignmentExtras(corpus) : { states: corpusStates(corpus) };
 }

@@ -9,6 +9,7 @@ import { voicesPage, type VoiceClip } from '../report/voices.js';
 import { corpusEntries } from '../streams/corpora/corpus.js';
 import { readBytes, readText, writeAtomic } from '../streams/io/files.js';
 import { waveformOf, WAVEFORM_RATE } from '../streams/pipeline/waveforms.js';
+import { peakAmplitude } from '../ops/dsp/noise.js';
 
 /** Clips are this rate and at most this long: enough to hear a voice, small enough for 300 of them in one page. */
 const CLIP_RATE = 11025;
@@ -18,8 +19,7 @@ const SPEECH_LEVEL = 0.05;
 
 /** The speech of an utterance (its padding trimmed), at most CLIP_SECONDS, as a small WAV. */
 function clipOf(samples: Float32Array): Uint8Array {
-  let peak = 0;
-  for (const x of samples) peak = Math.max(peak, Math.abs(x));
+  const peak = peakAmplitude(samples);
   let start = 0;
   let end = samples.length;
   while (start < end && Math.abs(samples[start]) < SPEECH_LEVEL * peak) start++;

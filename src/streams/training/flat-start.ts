@@ -84,9 +84,10 @@ const statesOf = (line: string | undefined): string[] => (line ? line.split(/\s+
 
 /**
  * The extras a checkpoint needs to recognise and align (state names, priors,
- * the decoding model) estimated from the training split under `alignments`.
+ * the decoding model) estimated from the training split under `alignments`
+ * (the corpus's own alignments.txt by default).
  */
-export async function alignmentExtras(corpus: string, alignments: string): Promise<Pick<Checkpoint, 'states' | 'priors' | 'decoding'>> {
+export async function alignmentExtras(corpus: string, alignments?: string): Promise<Pick<Checkpoint, 'states' | 'priors' | 'decoding'>> {
   const decoding = await corpusDecodingModel(corpus, {}, alignments);
   return { states: corpusStates(corpus), priors: priorsOf(decoding), decoding };
 }
