@@ -32,7 +32,7 @@ const trained = values.frames === undefined ? `${minutes} min of training` : `${
 const out = resolve(values.out as string);
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 /** The main job's network and training (lstmp demo), so every figure here is about the same model. */
-const NETWORK = ['--cells', '192', '--projection', '96', '--layers', '2', '--init-range', '0.1', '--lr', '0.002', '--momentum', '0.5', '--anneal', '0.05', '--bias-rate', '0.1'];
+const NETWORK = ['--cells', '192', '--projection', '96', '--layers', '2', '--init-range', '0.1', '--lr', '0.001', '--momentum', '0.5', '--anneal', '0.05', '--bias-rate', '0.1'];
 
 /** Runs one lstmp command, printing it; its stdout's last line as JSON. */
 function lstmp(args: readonly string[]): Record<string, unknown> {
