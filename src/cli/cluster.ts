@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { filter, lastValueFrom, tap } from 'rxjs';
 import { fail, orFail } from '../errors.js';
 import { decodeModelConfig, describeNetwork } from '../model/network/config.js';
+import { compressionName } from '../model/cluster/compression.js';
+import type { Compression } from '../ops/compression/compression.js';
 import { initParameters } from '../model/network/init.js';
 import { parameterCounts } from '../model/network/layout.js';
 import { loadCheckpoint, saveCheckpoint } from '../streams/io/checkpoint-file.js';
@@ -15,7 +17,7 @@ import { listDirectory, makeDirectory, writeAtomic } from '../streams/io/files.j
 import { writeRunSummary } from '../streams/io/run-dir.js';
 import { frameAccuracy } from '../streams/pipeline/score.js';
 import type { TrainEvent } from '../streams/training/train.js';
-import { integerOption, threadsOption } from './options.js';
+import { compressionOption, integerOption, threadsOption } from './options.js';
 import { kernelsFor } from './kernel-choice.js';
 import { progress } from './progress.js';
 import { stopRequests } from './stop.js';
@@ -28,6 +30,7 @@ interface ClusterCommandOptions extends TrainingOptions {
   out: string;
   pushEvery: number;
   fetchEvery: number;
+  compress: Compression;
   evalEvery: number;
   devUtterances: number;
   restarts: number;
@@ -78,6 +81,7 @@ export function registerCluster(program: Command): void {
     .option('--workers <W>', 'worker processes (each with --threads threads)', threadsOption, 2)
     .option('--push-every <n>', 'chunks whose gradients a worker thread sums before each push', integerOption(1), 1)
     .option('--fetch-every <m>', 'pushes between fetches of fresh values from the shards', integerOption(1), 1)
+    .option('--compress <how>', 'how workers push gradients: none, bf16, 1bit or topk:F (the largest fraction F of the values), with error feedback', compressionOption, { kind: 'f32' })
     .option('--eval-every <F>', 'frames between dev evaluations of the shared model and checkpoints', integerOption(1), 200_000)
     .option('--dev-utterances <N>', 'dev utterances scored at each evaluation', integerOption(1), 300)
     .option('--save-every <s>', 'seconds between the shards\' state saves', positiveOption, 30)
@@ -111,6 +115,7 @@ export function registerCluster(program: Command): void {
       bar.log(`training a ${describeNetwork(config)}, ${parameterCounts(config).total.toLocaleString('en-US')} parameters, on ${options.shards} shard(s) and ${workers}`);
       const keep = followRun(bar, options.out, extras);
       let restarts = 0;
+      const pushed = { bytes: 0, frames: 0 };
       const stopping = stopRequests().pipe(tap(() => bar.log('stopping: the workers finish their chunks, then a last evaluation and checkpoint')));
       const events = cluster({
         cli: fileURLToPath(new URL('./main.js', import.meta.url)),
@@ -140,6 +145,7 @@ export function registerCluster(program: Command): void {
           strict: options.strict,
           'push-every': options.pushEvery,
           'fetch-every': options.fetchEvery,
+          compress: compressionName(options.compress),
         }),
         // Only the children's environment carries it: never a command line, never a file.
         secret: randomBytes(32).toString('hex'),
@@ -154,6 +160,11 @@ export function registerCluster(program: Command): void {
         events.pipe(
           tap((event: ClusterEvent) => {
             if (options.jsonl) process.stdout.write(`${JSON.stringify(event.type === 'evaluation' || event.type === 'done' ? { ...event, checkpoint: undefined } : event)}\n`);
+            if (event.type === 'traffic') {
+              pushed.bytes += event.bytes;
+              pushed.frames += event.frames;
+              return;
+            }
             if (event.type !== 'process') return keep(event);
             if (event.what === 'restarted') restarts++;
             if (event.what === 'save-failed') return bar.log(`shard ${event.index} cannot save its state (${event.message}); it serves on and tries again`);
@@ -164,14 +175,15 @@ export function registerCluster(program: Command): void {
       ).finally(() => bar.stop());
       const checkpoint = join(options.out, 'model.msgpack');
       const framesPerSecond = done.framesSeen / Math.max(done.elapsed, 1e-9);
+      const bytesPerFrame = pushed.frames > 0 ? pushed.bytes / pushed.frames : 0;
       const summary = { devFrameAccuracy: frameAccuracy(done.dev), frames: done.framesSeen, trainSeconds: done.elapsed, threads: options.threads, config, cluster: { shards: options.shards, workers: options.workers, restarts } };
       writeRunSummary(options.out, summary);
       if (options.json) {
         const devLoss = done.dev.frames > 0 ? done.dev.loss / done.dev.frames : 0;
-        const line = { devFrameAccuracy: frameAccuracy(done.dev), devLoss, frames: done.framesSeen, seconds: done.elapsed, framesPerSecond, shards: options.shards, workers: options.workers, threads: options.threads, restarts, checkpoint };
+        const line = { devFrameAccuracy: frameAccuracy(done.dev), devLoss, frames: done.framesSeen, seconds: done.elapsed, framesPerSecond, shards: options.shards, workers: options.workers, threads: options.threads, restarts, compress: compressionName(options.compress), pushedBytes: pushed.bytes, bytesPerFrame, checkpoint };
         process.stdout.write(`${JSON.stringify(line)}\n`);
       } else if (!options.quiet && !options.jsonl) {
-        process.stdout.write(`trained ${done.framesSeen} frames in ${done.elapsed.toFixed(0)} s (${Math.round(framesPerSecond)} frames/s) on ${options.shards} shard(s) and ${workers}; kept the model of frame ${done.bestFramesSeen}, the best on dev: frame accuracy ${(100 * frameAccuracy(done.dev)).toFixed(2)}%\n${checkpoint}\n`);
+        process.stdout.write(`trained ${done.framesSeen} frames in ${done.elapsed.toFixed(0)} s (${Math.round(framesPerSecond)} frames/s) on ${options.shards} shard(s) and ${workers}, pushing ${Math.round(bytesPerFrame).toLocaleString('en-US')} bytes a frame; kept the model of frame ${done.bestFramesSeen}, the best on dev: frame accuracy ${(100 * frameAccuracy(done.dev)).toFixed(2)}%\n${checkpoint}\n`);
       }
     });
 }

@@ -1,5 +1,8 @@
 import { InvalidArgumentError } from 'commander';
+import * as E from 'fp-ts/lib/Either.js';
 import { availableParallelism } from 'node:os';
+import { parseCompression } from '../model/cluster/compression.js';
+import type { Compression } from '../ops/compression/compression.js';
 
 /** Parses a whole number ≥ min for a commander option. */
 export function integerOption(min: number): (value: string) => number {
@@ -31,4 +34,11 @@ export function threadsOption(value: string): number {
   const n = integerOption(1)(value);
   if (n > MAX_THREADS) throw new InvalidArgumentError(`expected at most ${MAX_THREADS} (4 per core on this machine): more would only take turns on the cores, each with its own memory; got "${value}"`);
   return n;
+}
+
+/** Parses `--compress` for a commander option: none, bf16, 1bit or topk:F. */
+export function compressionOption(value: string): Compression {
+  const compression = parseCompression(value);
+  if (E.isLeft(compression)) throw new InvalidArgumentError(compression.left);
+  return compression.right;
 }

@@ -3,6 +3,7 @@ import { catchError, lastValueFrom, tap } from 'rxjs';
 import { DivergedError, fail } from '../errors.js';
 import { describeNetwork } from '../model/network/config.js';
 import type { WorkerLine } from '../model/cluster/worker-line.js';
+import type { Compression } from '../ops/compression/compression.js';
 import { saveCheckpoint } from '../streams/io/checkpoint-file.js';
 import { corpusStates } from '../streams/corpora/corpus.js';
 import { readBytes } from '../streams/io/files.js';
@@ -12,7 +13,7 @@ import { frameAccuracy } from '../streams/pipeline/score.js';
 import { parentGone } from '../streams/cluster/parent.js';
 import { readSecret, secretFileWarning } from '../streams/cluster/secret.js';
 import { train } from '../streams/training/train.js';
-import { integerOption } from './options.js';
+import { compressionOption, integerOption } from './options.js';
 import { kernelsFor } from './kernel-choice.js';
 import { progress } from './progress.js';
 import { stopRequests } from './stop.js';
@@ -31,6 +32,7 @@ interface WorkerCommandOptions extends PipelineOptions {
   tlsCa?: string;
   deadline: number;
   retryFor: number;
+  compress: Compression;
   jsonl?: boolean;
   json?: boolean;
   quiet?: boolean;
@@ -58,6 +60,7 @@ export function registerWorker(program: Command): void {
     .option('--worker <i/W>', 'this worker is number i of W: it trains on that part of the data', partOption, { index: 0, count: 1 })
     .option('--push-every <n>', 'chunks whose gradients are summed before each push', integerOption(1), 1)
     .option('--fetch-every <m>', 'pushes between fetches of fresh values from the shards', integerOption(1), 1)
+    .option('--compress <how>', 'how pushes send gradients: none, bf16, 1bit or topk:F (the largest fraction F of the values), with error feedback', compressionOption, { kind: 'f32' })
     .option('--out <ck.msgpack>', 'at the end, save the shared model pulled from every shard')
     .option('--eval-every <F>', 'frames between dev evaluations of the shared model (default: at the end only, with --dev-utterances)', integerOption(1))
     .option('--dev-utterances <N>', 'dev utterances scored at each evaluation (0: none)', integerOption(0), 0)
@@ -66,7 +69,7 @@ export function registerWorker(program: Command): void {
     .option('--deadline <s>', 'seconds one call to a shard may take', positiveOption, 60)
     .option('--retry-for <s>', 'seconds to keep retrying while a shard is unreachable', positiveOption, 300)
     .option('--jsonl', 'no progress bar; print events as JSON lines (what lstmp cluster reads)')
-    .option('--json', 'no progress; print one JSON line {"frames", "seconds", "skipped", "devFrameAccuracy", "checkpoint"} at the end')
+    .option('--json', 'no progress; print one JSON line {"frames", "seconds", "skipped", "devFrameAccuracy", "pushedBytes", "bytesPerFrame", "checkpoint"} at the end')
     .option('--quiet', 'no progress output')
     .action(async (options: WorkerCommandOptions) => {
       // Started by a `lstmp cluster` that is gone (killed with SIGKILL): nothing is left to report to,
@@ -85,6 +88,7 @@ export function registerWorker(program: Command): void {
         deadlineMs: options.deadline * 1000,
         retryForMs: options.retryFor * 1000,
         retrying: (address, reason) => bar.log(`shard ${address} unreachable (${reason}); retrying`),
+        compression: options.compress,
       });
       const states = corpusStates(options.corpus);
       if (server.config.outputs !== states.length) fail(`${options.corpus}: the shards' network has ${server.config.outputs} outputs, the corpus ${states.length} states`);
@@ -145,9 +149,11 @@ export function registerWorker(program: Command): void {
       if (done.type !== 'done') throw new Error('training ended without a result');
       // The shards' model as this worker left it, not the best this worker happened to score on dev.
       if (options.out) saveCheckpoint(options.out, { ...done.final.checkpoint, ...(await decodingExtras(options.corpus)) });
-      emit({ type: 'done', framesSeen: done.framesSeen, seconds: done.elapsed, skipped: done.skipped });
+      const traffic = server.traffic();
+      emit({ type: 'done', framesSeen: done.framesSeen, seconds: done.elapsed, skipped: done.skipped, pushedBytes: traffic.bytes, pushes: traffic.pushes, trained: traffic.frames });
       const devFrameAccuracy = done.final.dev.frames > 0 ? frameAccuracy(done.final.dev) : null;
-      if (options.json) process.stdout.write(`${JSON.stringify({ frames: done.framesSeen, seconds: done.elapsed, skipped: done.skipped, devFrameAccuracy, checkpoint: options.out ?? null })}\n`);
+      const bytesPerFrame = traffic.frames > 0 ? traffic.bytes / traffic.frames : 0;
+      if (options.json) process.stdout.write(`${JSON.stringify({ frames: done.framesSeen, seconds: done.elapsed, skipped: done.skipped, devFrameAccuracy, pushedBytes: traffic.bytes, bytesPerFrame, checkpoint: options.out ?? null })}\n`);
       else if (!options.jsonl && !options.quiet) {
         process.stdout.write(`worker ${options.worker.index}/${options.worker.count} done: the cluster has trained ${done.framesSeen} frames${devFrameAccuracy === null ? '' : `, dev frame accuracy ${(100 * devFrameAccuracy).toFixed(2)}%`}${options.out ? `\n${options.out}` : ''}\n`);
       }

@@ -7,6 +7,7 @@
  */
 export * from './augment/index.js';
 export * from './codecs/index.js';
+export * from './compression/index.js';
 export * from './dsp/index.js';
 export * from './kernels/index.js';
 export * from './nn/index.js';

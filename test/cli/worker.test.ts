@@ -46,6 +46,31 @@ describe('lstmp worker', () => {
     expect(server.info().updates).toBeGreaterThan(0);
   });
 
+  it('pushes 1-bit gradients with --compress 1bit: its --json names the bytes, about 1/25 of float32 a value, which the shard received', async () => {
+    const plain = await shard();
+    const full = await runCli(['worker', '--ps', plain.address, '--corpus', corpus, '--threads', '1', '--frames', '800', '--json'], undefined, { env });
+    expect(full.status).toBe(0);
+    const compressed = await shard();
+    const result = await runCli(['worker', '--ps', compressed.address, '--corpus', corpus, '--threads', '1', '--frames', '800', '--compress', '1bit', '--json'], undefined, { env });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const line = JSON.parse(result.stdout) as { pushedBytes: number; bytesPerFrame: number };
+    const fullLine = JSON.parse(full.stdout) as { pushedBytes: number; bytesPerFrame: number };
+    const info = compressed.info();
+    expect(info.updates).toBeGreaterThan(0);
+    expect(line.pushedBytes).toBe(info.received?.bytes);
+    expect(fullLine.pushedBytes).toBe(plain.info().received?.bytes);
+    // 4 bytes a value against 1 bit and 8 bytes per 512
+    expect(line.bytesPerFrame / fullLine.bytesPerFrame).toBeCloseTo((1 / 8 + 8 / 512) / 4, 2);
+  });
+
+  it('refuses a --compress it does not know, in one line, exit 2', async () => {
+    const result = await runCli(['worker', '--ps', '127.0.0.1:1', '--corpus', corpus, '--compress', 'topk:2'], undefined, { env });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/--compress.*topk:F takes the fraction of values kept, in \(0, 1\]/);
+  });
+
   it.each(['SIGINT', 'SIGTERM'] as const)('ends on %s: its threads finish their chunks, their pushes land, exit 0', async (signal) => {
     const server = await shard();
     const running = startCli(['worker', '--ps', server.address, '--corpus', corpus, '--threads', '1', '--epochs', '1000'], undefined, { env });

@@ -3,6 +3,7 @@
  *
  * @module
  */
+export * from './compression.js';
 export * from './shard-line.js';
 export * from './shard-messages.js';
 export * from './shard-state.js';

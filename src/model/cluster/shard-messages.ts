@@ -31,19 +31,30 @@ export const ShardInfoCodec = t.intersection([
   /** calls refused so far, by reason */
   refused: t.record(t.string, NonNegativeInt),
   }),
-  /** pushes received again and not applied again (their replies were lost); shards of earlier versions do not say */
-  t.partial({ repeated: NonNegativeInt }),
+  t.partial({
+    /** pushes received again and not applied again (their replies were lost); shards of earlier versions do not say */
+    repeated: NonNegativeInt,
+    /** bytes of the gradients in the pushes it applied, and how many pushes */
+    received: t.type({ bytes: NonNegativeInt, pushes: NonNegativeInt }),
+  }),
 ]);
 export type ShardInfo = t.TypeOf<typeof ShardInfoCodec>;
 
 /** Who sent a push ({@link PushIdentity}): a push sent again is applied once. */
 const PushIdentityCodec = t.type({ worker: t.string, thread: NonNegativeInt, sequence: NonNegativeInt });
 
+/** How a push's gradient bytes are compressed (ops/compression); float32 when a push does not say. */
+export const EncodingCodec = t.keyof({ f32: null, bf16: null, '1bit': null, topk: null }, 'f32, bf16, 1bit or topk');
+
 /**
  * A gradient piece for one shard, summed over `frames` frames; with `fetch` the shard answers with its
- * fresh values. With `id`, a push the shard has already applied is not applied again.
+ * fresh values. With `id`, a push the shard has already applied is not applied again. With
+ * `encoding`, the bytes are compressed so (float32 otherwise).
  */
-export const PushCodec = t.intersection([t.type({ model: t.string, frames: NonNegativeInt, gradient: Bin, fetch: t.boolean }), t.partial({ id: PushIdentityCodec })]);
+export const PushCodec = t.intersection([
+  t.type({ model: t.string, frames: NonNegativeInt, gradient: Bin, fetch: t.boolean }),
+  t.partial({ id: PushIdentityCodec, encoding: EncodingCodec }),
+]);
 export type Push = t.TypeOf<typeof PushCodec>;
 
 /** Asks for a shard's values. */

@@ -21,7 +21,11 @@ export const WorkerProgressLineCodec = t.type({
 
 export const WorkerSkippedLineCodec = t.type({ type: t.literal('skipped'), id: t.string, reason: t.string });
 
-export const WorkerDoneLineCodec = t.type({ type: t.literal('done'), framesSeen: NonNegativeInt, seconds: t.number, skipped: NonNegativeInt });
+export const WorkerDoneLineCodec = t.intersection([
+  t.type({ type: t.literal('done'), framesSeen: NonNegativeInt, seconds: t.number, skipped: NonNegativeInt }),
+  /** the gradient bytes this worker pushed, in how many pushes, over how many frames of its own */
+  t.partial({ pushedBytes: NonNegativeInt, pushes: NonNegativeInt, trained: NonNegativeInt }),
+]);
 
 export const WorkerLineCodec = t.union([WorkerProgressLineCodec, WorkerSkippedLineCodec, WorkerDoneLineCodec]);
 export type WorkerLine = t.TypeOf<typeof WorkerLineCodec>;

@@ -63,7 +63,16 @@ export interface ProcessEvent {
   readonly message?: string;
 }
 
-export type ClusterEvent = TrainEvent | ProcessEvent;
+/** What a worker pushed over its run, as it said when done: the gradient bytes, the pushes, its own frames. */
+export interface TrafficEvent {
+  readonly type: 'traffic';
+  readonly worker: number;
+  readonly bytes: number;
+  readonly pushes: number;
+  readonly frames: number;
+}
+
+export type ClusterEvent = TrainEvent | ProcessEvent | TrafficEvent;
 
 /** How long a process asked to stop may take before it is killed: a worker's last chunk and push, a shard's last save. */
 const STOP_GRACE_MS = 30_000;
@@ -232,6 +241,8 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
                   epochs[index] = event.epoch;
                   events.trained({ loss: event.loss, frames: event.frames, correct: event.correct });
                   events.due(framesSeen);
+                } else if (event.pushedBytes !== undefined) {
+                  subscriber.next({ type: 'traffic', worker: index, bytes: event.pushedBytes, pushes: event.pushes ?? 0, frames: event.trained ?? 0 });
                 }
               });
               subscriber.next({ type: 'process', role: 'worker', index, pid: child.process.pid ?? -1, what: 'started' });

@@ -19,6 +19,7 @@ import {
   type ShardInfo,
   type ShardValues,
 } from '../../model/cluster/shard-messages.js';
+import { compressedBytes, compressWithFeedback, type Compression } from '../../ops/compression/compression.js';
 import { channelOptions, ParameterShardService, secretMetadata } from './parameter-service.js';
 
 export interface ConnectOptions {
@@ -33,6 +34,15 @@ export interface ConnectOptions {
   readonly retrying?: (address: string, reason: string) => void;
   /** gRPC client interceptors every call goes through (tracing; a test drops replies with one) */
   readonly interceptors?: readonly grpc.Interceptor[];
+  /** how pushes compress their gradients (float32 as they are by default), with error feedback per thread */
+  readonly compression?: Compression;
+}
+
+/** What a client has pushed: the bytes of the gradients in its messages, how many pushes, the frames they summed. */
+export interface Traffic {
+  readonly bytes: number;
+  readonly pushes: number;
+  readonly frames: number;
 }
 
 /** Where the whole shared model stands, as the shards answered. */
@@ -61,6 +71,8 @@ export interface ParameterServerClient {
   pull(into: Float32Array): Promise<ServerPosition>;
   /** every shard's current info (counts, refusals) */
   infos(): Promise<ShardInfo[]>;
+  /** the gradient bytes this client has pushed so far (all shards, retries not counted) */
+  traffic(): Traffic;
   close(): void;
 }
 
@@ -204,6 +216,22 @@ export async function connectShards(addresses: readonly string[], options: Conne
   // worker's pushes are never taken for its predecessor's.
   const worker = randomBytes(8).toString('hex');
   const sequences = new Map<number, number>();
+  const compression = options.compression ?? { kind: 'f32' };
+  // Error feedback: each thread's residual is what its pushes have not yet sent. One scratch and one
+  // message buffer per shard serve every thread: a push's pieces are compressed before its first await.
+  const residuals = new Map<number, Float32Array>();
+  const scratch = new Float32Array(compression.kind === 'f32' ? 0 : total);
+  const compressed = infos.map((info) => new Uint8Array(compression.kind === 'f32' ? 0 : compressedBytes(compression, info.length)));
+  const traffic = { bytes: 0, pushes: 0, frames: 0 };
+  const pieceOf = (gradient: Float32Array, thread: number, i: number): Uint8Array => {
+    const { offset, length } = infos[i];
+    if (compression.kind === 'f32') return valuesToBytes(gradient.subarray(offset, offset + length));
+    let residual = residuals.get(thread);
+    if (!residual) residuals.set(thread, (residual = new Float32Array(total)));
+    const written = compressWithFeedback(compression, gradient.subarray(offset, offset + length), residual.subarray(offset, offset + length), compressed[i], 0, scratch.subarray(offset, offset + length));
+    return compressed[i].subarray(0, written);
+  };
+  const encoding = compression.kind === 'f32' ? {} : { encoding: compression.kind };
   const connections = infos.map((info, i) => new ShardConnection(addresses[i], info.length, options));
   const positionOf = (replies: readonly ShardValues[]): ServerPosition => ({
     framesSeen: Math.max(...replies.map((reply) => reply.framesSeen)),
@@ -225,12 +253,15 @@ export async function connectShards(addresses: readonly string[], options: Conne
       const sequence = (sequences.get(thread) ?? 0) + 1;
       sequences.set(thread, sequence);
       const id = { worker, thread, sequence };
+      traffic.pushes++;
+      traffic.frames += frames;
       return positionOf(
         await Promise.all(
           connections.map(async (connection, i) => {
             const info = infos[i];
-            const piece = valuesToBytes(gradient.subarray(info.offset, info.offset + info.length));
-            const reply = await connection.call('push', encodeMessage(PushCodec, { model, frames, gradient: piece, fetch: into !== null, id }), ShardValuesCodec);
+            const piece = pieceOf(gradient, thread, i);
+            traffic.bytes += piece.length;
+            const reply = await connection.call('push', encodeMessage(PushCodec, { model, frames, gradient: piece, fetch: into !== null, id, ...encoding }), ShardValuesCodec);
             store(reply, info, into, connection.address);
             return reply;
           }),
@@ -248,6 +279,7 @@ export async function connectShards(addresses: readonly string[], options: Conne
         ),
       ),
     infos: () => Promise.all(connections.map((connection) => connection.call('info', new Uint8Array(0), ShardInfoCodec))),
+    traffic: () => ({ ...traffic }),
     close: () => connections.forEach((connection) => connection.close()),
   };
 }

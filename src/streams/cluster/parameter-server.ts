@@ -14,8 +14,10 @@ import {
   ShardInfoCodec,
   ShardValuesCodec,
   valuesToBytes,
+  type Push,
   type ShardInfo,
 } from '../../model/cluster/shard-messages.js';
+import { compressedProblem, decompress } from '../../ops/compression/compression.js';
 import { allFinite } from '../../ops/kernels/portable/update.js';
 import { carriesSecret, channelOptions, ParameterShardService } from './parameter-service.js';
 
@@ -70,6 +72,7 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
   const scratch = new Float32Array(state.range.length);
   const refusals: Record<string, number> = {};
   let repeated = 0;
+  const received = { bytes: 0, pushes: 0 };
   const where = `shard ${state.range.index}/${state.range.count}`;
 
   const info = (): ShardInfo => ({
@@ -84,6 +87,7 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
     learningRate: learningRateAt(schedule, state.framesSeen),
     refused: { ...refusals },
     repeated,
+    received: { ...received },
   });
   const position = (withValues: boolean) =>
     encodeMessage(ShardValuesCodec, {
@@ -92,6 +96,13 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
       learningRate: learningRateAt(schedule, state.framesSeen),
       ...(withValues && { values: valuesToBytes(state.values) }),
     });
+
+  /** A push's gradient bytes, as they were compressed, into the shard's scratch values. */
+  const gradientOf = (encoding: NonNullable<Push['encoding']>, bytes: Uint8Array): E.Either<string, Float32Array> => {
+    if (encoding === 'f32') return bytesIntoValues(bytes, scratch);
+    const problem = compressedProblem(encoding, bytes, 0, bytes.length, scratch.length);
+    return problem === null ? E.right(decompress(encoding, bytes, 0, bytes.length, scratch)) : E.left(problem);
+  };
 
   type Callback = grpc.sendUnaryData<Uint8Array>;
   const refuse = (callback: Callback, reason: Refusal, code: grpc.status, message: string) => {
@@ -126,11 +137,14 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
     push: (call: grpc.ServerUnaryCall<Uint8Array, Uint8Array>, callback: Callback) => {
       const push = accepted(call, callback, (bytes) => decodeMessage(PushCodec, bytes));
       if (push === null || !forThisModel(callback, push.model)) return;
-      const gradient = bytesIntoValues(push.gradient, scratch);
+      const gradient = gradientOf(push.encoding ?? 'f32', push.gradient);
       if (E.isLeft(gradient)) return refuse(callback, 'wrong-size', grpc.status.INVALID_ARGUMENT, `the gradient ${gradient.left}`);
       if (!allFinite(gradient.right)) return refuse(callback, 'not-finite', grpc.status.INVALID_ARGUMENT, 'the gradient holds NaN or Inf values');
       // A push sent again because its reply was lost is answered, not applied again.
-      if (!applyPush(state, segments, schedule, gradient.right, push.frames, push.id)) repeated++;
+      if (applyPush(state, segments, schedule, gradient.right, push.frames, push.id)) {
+        received.bytes += push.gradient.length;
+        received.pushes++;
+      } else repeated++;
       callback(null, position(push.fetch));
     },
     pull: (call: grpc.ServerUnaryCall<Uint8Array, Uint8Array>, callback: Callback) => {

@@ -11,6 +11,7 @@ import type { LstmpSpec } from '../../../src/ops/nn/lstmp.js';
 import { connectShards, type ConnectOptions } from '../../../src/streams/cluster/parameter-client.js';
 import { serveShard, type ShardServer } from '../../../src/streams/cluster/parameter-server.js';
 import { ParameterShardService, secretMetadata } from '../../../src/streams/cluster/parameter-service.js';
+import { compress, compressedBytes, decompress, type Compression } from '../../../src/ops/compression/compression.js';
 import { selfSigned } from '../../support/tls.js';
 
 const spec: LstmpSpec = { inputs: 3, cells: 4, projection: 2, layers: 1, outputs: 5, cellClip: 50, peepholes: true };
@@ -115,6 +116,69 @@ describe('parameter-server shards', () => {
     expect(Array.from(states[0].values)).toEqual(Array.from(initial));
     expect(servers[0].info().refused.unauthenticated).toBe(3);
     expect(states[0].updates).toBe(0);
+  });
+
+  it.each<[string, Compression]>([
+    ['bf16', { kind: 'bf16' }],
+    ['1bit', { kind: '1bit' }],
+    ['topk:0.1', { kind: 'topk', fraction: 0.1 }],
+  ])('apply a %s push as the gradient it decompresses to, and keep what it lost for the thread’s next push', async (_, compression) => {
+    const { initial, addresses } = await cluster(2);
+    const server = await connectShards(addresses, { ...connect, compression });
+    const gradient = Float32Array.from({ length: total }, (_, i) => Math.sin(i) * 1.5);
+    // What the client sends: each shard's piece compressed apart (1-bit blocks and top-k's count are per piece).
+    const sent = new Float32Array(total);
+    for (const shard of server.shards) {
+      const piece = gradient.subarray(shard.offset, shard.offset + shard.length);
+      const out = new Uint8Array(compressedBytes(compression, shard.length));
+      const written = compress(compression, piece, out, 0, new Float32Array(shard.length));
+      decompress(compression.kind, out, 0, written, sent.subarray(shard.offset, shard.offset + shard.length));
+    }
+    const fresh = new Float32Array(total);
+    await server.push(gradient, 40, fresh, 3);
+    const layout = layoutOf(spec);
+    for (const slot of layout.tensors) {
+      const factor = /\.(b|by|peephole)$/.test(slot.name) ? 0.5 : 1;
+      for (let i = slot.offset; i < slot.offset + slot.size; i++) expect(fresh[i]).toBeCloseTo(initial[i] - 0.01 * factor * Math.max(-2, Math.min(2, sent[i])), 6);
+    }
+    const bytes = server.shards.reduce((sum, shard) => sum + compressedBytes(compression, shard.length), 0);
+    expect(server.traffic()).toEqual({ bytes, pushes: 1, frames: 40 });
+    expect((await server.infos()).reduce((sum, info) => sum + (info.received?.bytes ?? 0), 0)).toBe(bytes);
+    // Thread 3's next push of a zero gradient sends what the first lost (error feedback); another thread's sends nothing.
+    const before = new Float32Array(total);
+    await server.pull(before);
+    await server.push(new Float32Array(total), 0, null, 4);
+    const unchanged = new Float32Array(total);
+    await server.pull(unchanged);
+    expect(unchanged).toEqual(before);
+    await server.push(new Float32Array(total), 0, fresh, 3);
+    const moved = fresh.reduce((sum, v, i) => sum + Math.abs(v - before[i]), 0);
+    expect(moved).toBeGreaterThan(0);
+    server.close();
+  });
+
+  it('refuse compressed gradients of the wrong size or with indices out of place, in words', async () => {
+    const { initial, states, addresses } = await cluster(2);
+    const model = modelIdentity(spec);
+    const length = states[0].range.length;
+    const pairs = (indices: number[]) => {
+      const bytes = new Uint8Array(8 * indices.length);
+      indices.forEach((index, p) => new DataView(bytes.buffer).setUint32(4 * p, index, true));
+      return bytes;
+    };
+    const cases: [string, Uint8Array, RegExp][] = [
+      ['bf16, a value short', encodeMessage(PushCodec, { model, frames: 1, gradient: new Uint8Array(2 * length - 2), fetch: false, encoding: 'bf16' }), /the gradient \d+ bytes of bf16 values, expected/],
+      ['1bit, a byte long', encodeMessage(PushCodec, { model, frames: 1, gradient: new Uint8Array(compressedBytes({ kind: '1bit' }, length) + 1), fetch: false, encoding: '1bit' }), /1bit values, expected/],
+      ['topk, an index past the slice', encodeMessage(PushCodec, { model, frames: 1, gradient: pairs([0, length]), fetch: false, encoding: 'topk' }), /index \d+ is past the \d+ values/],
+      ['topk, indices out of order', encodeMessage(PushCodec, { model, frames: 1, gradient: pairs([2, 1]), fetch: false, encoding: 'topk' }), /not ascending/],
+      ['an unknown encoding', plainMsgpack.pack({ model, frames: 1, gradient: new Uint8Array(4 * length), fetch: false, encoding: 'zip' }), /malformed message: .*encoding/],
+    ];
+    for (const [name, request, details] of cases) {
+      const error = await rawCall(addresses[0], 'push', request, secretMetadata(secret));
+      expect(error?.code, name).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(error?.details, name).toMatch(details);
+    }
+    expect(Array.from(states[0].values)).toEqual(Array.from(initial.subarray(0, length)));
   });
 
   it('refuse wrong sizes, NaN, garbage bytes and another model, counting each, parameters unchanged', async () => {

@@ -1,0 +1,82 @@
+/**
+ * 1-bit quantization (Seide, Fu, Droppo, Li & Yu, "1-bit stochastic gradient
+ * descent and its application to data-parallel distributed training of
+ * speech DNNs", Interspeech 2014): each value keeps its sign only, and
+ * stands for the mean of the values of that sign in its block, so a block's
+ * sum survives exactly. Blocks of {@link ONE_BIT_BLOCK} values take the place
+ * of the paper's matrix columns (a flat parameter slice has no columns),
+ * small enough that one block rarely spans two tensors.
+ *
+ * Layout of n values in B = ⌈n / 512⌉ blocks: B float32 pairs (the mean of
+ * the block's values ≥ 0, then of those < 0; little-endian), then ⌈n / 8⌉
+ * bytes of sign bits (bit i % 8 of byte i / 8 set where value i < 0).
+ */
+
+/** Values per block, each with its own pair of reconstruction values. */
+export const ONE_BIT_BLOCK = 512;
+
+/** The bytes n values take. */
+export function oneBitBytes(n: number): number {
+  return 8 * Math.ceil(n / ONE_BIT_BLOCK) + Math.ceil(n / 8);
+}
+
+const word = new Float32Array(1);
+const wordBytes = new Uint8Array(word.buffer);
+const littleEndianHost = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+function writeFloat(out: Uint8Array, at: number, value: number): void {
+  word[0] = value;
+  for (let k = 0; k < 4; k++) out[at + k] = wordBytes[littleEndianHost ? k : 3 - k];
+}
+
+function readFloat(bytes: Uint8Array, at: number): number {
+  for (let k = 0; k < 4; k++) wordBytes[littleEndianHost ? k : 3 - k] = bytes[at + k];
+  return word[0];
+}
+
+/**
+ * `values` quantized to one bit each into `out` from byte `offset`, in the
+ * layout above. Returns the bytes written ({@link oneBitBytes}).
+ *
+ * @example encodeOneBit(Float32Array.of(3, 1, -2), out, 0) // decodes as 2, 2, -2
+ */
+export function encodeOneBit(values: Float32Array, out: Uint8Array, offset: number): number {
+  const n = values.length;
+  const blocks = Math.ceil(n / ONE_BIT_BLOCK);
+  const signs = offset + 8 * blocks;
+  out.fill(0, signs, signs + Math.ceil(n / 8));
+  for (let b = 0; b < blocks; b++) {
+    const end = Math.min(n, (b + 1) * ONE_BIT_BLOCK);
+    let positive = 0;
+    let positives = 0;
+    let negative = 0;
+    for (let i = b * ONE_BIT_BLOCK; i < end; i++) {
+      const v = values[i];
+      if (v < 0) {
+        negative += v;
+        out[signs + (i >>> 3)] |= 1 << (i & 7);
+      } else {
+        positive += v;
+        positives++;
+      }
+    }
+    const negatives = end - b * ONE_BIT_BLOCK - positives;
+    writeFloat(out, offset + 8 * b, positives === 0 ? 0 : positive / positives);
+    writeFloat(out, offset + 8 * b + 4, negatives === 0 ? 0 : negative / negatives);
+  }
+  return 8 * blocks + Math.ceil(n / 8);
+}
+
+/** 1-bit `bytes` (the layout above, from byte `offset`) into `target`'s values. */
+export function decodeOneBit(bytes: Uint8Array, offset: number, target: Float32Array): Float32Array {
+  const n = target.length;
+  const blocks = Math.ceil(n / ONE_BIT_BLOCK);
+  const signs = offset + 8 * blocks;
+  for (let b = 0; b < blocks; b++) {
+    const positive = readFloat(bytes, offset + 8 * b);
+    const negative = readFloat(bytes, offset + 8 * b + 4);
+    const end = Math.min(n, (b + 1) * ONE_BIT_BLOCK);
+    for (let i = b * ONE_BIT_BLOCK; i < end; i++) target[i] = bytes[signs + (i >>> 3)] & (1 << (i & 7)) ? negative : positive;
+  }
+  return target;
+}
