@@ -32,7 +32,10 @@ describe('lstmp demo', () => {
     if (E.isLeft(summary)) throw new Error(summary.left);
     const checkpoint = loadCheckpoint(join(out, 'model.msgpack'));
     // The kept model is the best on dev: of the frames trained at most.
-    expect(checkpoint.training!.framesSeen).toBeLessThanOrEqual(summary.right.frames);
+    const kept = checkpoint.training?.framesSeen;
+    expect(kept).toBeTypeOf('number');
+    expect(summary.right.frames).toBeTypeOf('number');
+    expect(kept as number).toBeLessThanOrEqual(summary.right.frames as number);
     expect(checkpoint.decoding).toBeDefined();
     const tests: string[] = [];
     for await (const { utterance } of corpusEntries(corpus)) if (utterance.split === 'test') tests.push(utterance.id);
