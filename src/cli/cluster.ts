@@ -31,6 +31,7 @@ interface ClusterCommandOptions extends TrainingOptions {
   pushEvery: number;
   fetchEvery: number;
   compress: Compression;
+  maxStaleness?: number;
   evalEvery: number;
   devUtterances: number;
   restarts: number;
@@ -81,6 +82,7 @@ export function registerCluster(program: Command): void {
     .option('--workers <W>', 'worker processes (each with --threads threads)', threadsOption, 2)
     .option('--push-every <n>', 'chunks whose gradients a worker thread sums before each push', integerOption(1), 1)
     .option('--fetch-every <m>', 'pushes between fetches of fresh values from the shards', integerOption(1), 1)
+    .option('--max-staleness <s>', 'bounded staleness: a push more than s pushes ahead of the slowest worker thread waits (0: synchronous; default: never waits)', integerOption(0))
     .option('--compress <how>', 'how workers push gradients: none, bf16, 1bit or topk:F (the largest fraction F of the values), with error feedback', compressionOption, { kind: 'f32' })
     .option('--eval-every <F>', 'frames between dev evaluations of the shared model and checkpoints', integerOption(1), 200_000)
     .option('--dev-utterances <N>', 'dev utterances scored at each evaluation', integerOption(1), 300)
@@ -132,6 +134,7 @@ export function registerCluster(program: Command): void {
           'gradient-clip': options.gradientClip,
           momentum: options.momentum,
           'save-every': options.saveEvery,
+          'max-staleness': options.maxStaleness,
         }),
         workerArguments: argumentsOf({
           threads: options.threads,

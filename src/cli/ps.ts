@@ -23,6 +23,7 @@ import {
   type ScheduleOptions,
   type Unresolved,
 } from './training-options.js';
+import { integerOption } from './options.js';
 import { stopRequests } from './stop.js';
 
 interface PsOptions extends ScheduleOptions {
@@ -31,6 +32,7 @@ interface PsOptions extends ScheduleOptions {
   state: string;
   init?: string;
   saveEvery: number;
+  maxStaleness?: number;
   secretFile?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -68,6 +70,7 @@ export function registerPs(program: Command): void {
     .requiredOption('--state <DIR>', 'directory of the shard state file: saved at intervals and on SIGTERM, resumed on start')
     .option('--init <ck.msgpack>', 'the network to start from when there is no saved state (lstmp init)')
     .option('--save-every <s>', 'seconds between state saves', positiveOption, 30)
+    .option('--max-staleness <s>', 'bounded staleness: a push more than s pushes ahead of the slowest worker thread waits for its reply (0: synchronous; default: never waits)', integerOption(0))
     .option('--secret-file <file>', 'file holding the shared secret (default: $LSTMP_SECRET)')
     .option('--tls-cert <cert.pem>', 'serve over TLS with this certificate chain (with --tls-key)')
     .option('--tls-key <key.pem>', 'the TLS private key')
@@ -102,6 +105,7 @@ export function registerPs(program: Command): void {
         secret,
         listen: options.listen,
         tls,
+        maxStaleness: options.maxStaleness,
         refused: (reason: Refusal, message: string) => {
           // One line a second at most: a flood of bad calls must not flood the log (Info counts them all).
           if (Date.now() - lastRefusal < 1000) return;

@@ -142,8 +142,10 @@ export function registerWorker(program: Command): void {
             throw error;
           }),
         ),
-      ).finally(() => {
+      ).finally(async () => {
         bar.stop();
+        // Under bounded staleness, the other workers' threads stop waiting on this one's.
+        await server.leave();
         server.close();
       });
       if (done.type !== 'done') throw new Error('training ended without a result');

@@ -7,5 +7,6 @@ export * from './compression.js';
 export * from './shard-line.js';
 export * from './shard-messages.js';
 export * from './shard-state.js';
+export * from './staleness.js';
 export * from './shards.js';
 export * from './worker-line.js';

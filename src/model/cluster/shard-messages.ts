@@ -36,6 +36,8 @@ export const ShardInfoCodec = t.intersection([
     repeated: NonNegativeInt,
     /** bytes of the gradients in the pushes it applied, and how many pushes */
     received: t.type({ bytes: NonNegativeInt, pushes: NonNegativeInt }),
+    /** the staleness bound (absent: none) and the replies it holds back now */
+    staleness: t.type({ bound: NonNegativeInt, waiting: NonNegativeInt }),
   }),
 ]);
 export type ShardInfo = t.TypeOf<typeof ShardInfoCodec>;
@@ -56,6 +58,10 @@ export const PushCodec = t.intersection([
   t.partial({ id: PushIdentityCodec, encoding: EncodingCodec }),
 ]);
 export type Push = t.TypeOf<typeof PushCodec>;
+
+/** A worker's threads are done: `worker` is its clients' name in push identities. */
+export const LeaveCodec = t.type({ model: t.string, worker: t.string });
+export type Leave = t.TypeOf<typeof LeaveCodec>;
 
 /** Asks for a shard's values. */
 export const PullCodec = t.type({ model: t.string });

@@ -11,6 +11,7 @@ import {
   bytesIntoValues,
   decodeMessage,
   encodeMessage,
+  LeaveCodec,
   PullCodec,
   PushCodec,
   ShardInfoCodec,
@@ -73,6 +74,12 @@ export interface ParameterServerClient {
   infos(): Promise<ShardInfo[]>;
   /** the gradient bytes this client has pushed so far (all shards, retries not counted) */
   traffic(): Traffic;
+  /**
+   * Tells every shard this client's threads are done, so that under bounded
+   * staleness they hold no one back. One attempt each: a shard that does not
+   * answer forgets them once they have been silent long enough.
+   */
+  leave(): Promise<void>;
   close(): void;
 }
 
@@ -128,22 +135,27 @@ class ShardConnection {
     this.client = new grpc.Client(address, credentials, { ...channelOptions(values), interceptors: [...(options.interceptors ?? [])] });
   }
 
-  async call<A>(method: keyof typeof ParameterShardService, request: Uint8Array, codec: t.Decoder<unknown, A>): Promise<A> {
+  /** One attempt at a call, its reply as it came. */
+  once(method: keyof typeof ParameterShardService, request: Uint8Array, deadlineMs = this.options.deadlineMs): Promise<Uint8Array> {
     const definition = ParameterShardService[method];
+    return new Promise<Uint8Array>((resolve, reject) =>
+      this.client.makeUnaryRequest(
+        definition.path,
+        definition.requestSerialize,
+        definition.responseDeserialize,
+        request,
+        secretMetadata(this.options.secret),
+        { deadline: Date.now() + deadlineMs },
+        (error, response) => (error || !response ? reject(error) : resolve(response)),
+      ),
+    );
+  }
+
+  async call<A>(method: keyof typeof ParameterShardService, request: Uint8Array, codec: t.Decoder<unknown, A>): Promise<A> {
     const started = Date.now();
     for (let wait = 100; ; wait = Math.min(2 * wait, 5_000)) {
       try {
-        const reply = await new Promise<Uint8Array>((resolve, reject) =>
-          this.client.makeUnaryRequest(
-            definition.path,
-            definition.requestSerialize,
-            definition.responseDeserialize,
-            request,
-            secretMetadata(this.options.secret),
-            { deadline: Date.now() + this.options.deadlineMs },
-            (error, response) => (error || !response ? reject(error) : resolve(response)),
-          ),
-        );
+        const reply = await this.once(method, request);
         const decoded = decodeMessage(codec, reply);
         if (E.isLeft(decoded)) return fail(`shard ${this.address} answered with a malformed message: ${decoded.left}`);
         return decoded.right;
@@ -280,6 +292,10 @@ export async function connectShards(addresses: readonly string[], options: Conne
       ),
     infos: () => Promise.all(connections.map((connection) => connection.call('info', new Uint8Array(0), ShardInfoCodec))),
     traffic: () => ({ ...traffic }),
+    leave: async () => {
+      const request = encodeMessage(LeaveCodec, { model, worker });
+      await Promise.all(connections.map((connection) => connection.once('leave', request, 5_000).catch(() => undefined)));
+    },
     close: () => connections.forEach((connection) => connection.close()),
   };
 }

@@ -5,10 +5,12 @@ import { modelIdentity } from '../../model/network/identity.js';
 import type { Schedule } from '../../model/network/schedule.js';
 import { learningRateAt } from '../../model/network/schedule.js';
 import { applyPush, segmentsOf, type ShardState } from '../../model/cluster/shard-state.js';
+import { left, mayAnswer, pushed, stalenessGate } from '../../model/cluster/staleness.js';
 import {
   bytesIntoValues,
   decodeMessage,
   encodeMessage,
+  LeaveCodec,
   PullCodec,
   PushCodec,
   ShardInfoCodec,
@@ -45,7 +47,14 @@ export interface ShardServerOptions {
   readonly tls?: { readonly certificate: Uint8Array; readonly key: Uint8Array };
   /** told of every refused call, for the log */
   readonly refused?: (reason: Refusal, message: string) => void;
+  /** bounded staleness: a push more than this many pushes ahead of the slowest worker thread waits for its reply (default: never) */
+  readonly maxStaleness?: number;
+  /** how long a worker thread may go unheard before it no longer holds the others back (default 60 s) */
+  readonly silentMs?: number;
 }
+
+/** A thread unheard from this long (killed, or a worker busy evaluating) no longer holds the others back. */
+const SILENT_MS = 60_000;
 
 export interface ShardServer {
   /** the address actually bound (the port filled in when 0 was asked for) */
@@ -73,6 +82,17 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
   const refusals: Record<string, number> = {};
   let repeated = 0;
   const received = { bytes: 0, pushes: 0 };
+  const gate = stalenessGate(options.maxStaleness ?? Infinity, options.silentMs ?? SILENT_MS);
+  /** Replies held back by the staleness bound, each with the clock its push left its thread at. */
+  let held: { clock: number; answer: () => void }[] = [];
+  const release = (all = false) => {
+    const now = Date.now();
+    const going = held.filter((h) => all || mayAnswer(gate, h.clock, now));
+    held = held.filter((h) => !going.includes(h));
+    for (const h of going) h.answer();
+  };
+  // A thread gone silent releases those it held back.
+  const silence = setInterval(() => held.length > 0 && release(), 1000).unref();
   const where = `shard ${state.range.index}/${state.range.count}`;
 
   const info = (): ShardInfo => ({
@@ -88,6 +108,7 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
     refused: { ...refusals },
     repeated,
     received: { ...received },
+    ...(Number.isFinite(gate.bound) && { staleness: { bound: gate.bound, waiting: held.length } }),
   });
   const position = (withValues: boolean) =>
     encodeMessage(ShardValuesCodec, {
@@ -141,11 +162,23 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
       if (E.isLeft(gradient)) return refuse(callback, 'wrong-size', grpc.status.INVALID_ARGUMENT, `the gradient ${gradient.left}`);
       if (!allFinite(gradient.right)) return refuse(callback, 'not-finite', grpc.status.INVALID_ARGUMENT, 'the gradient holds NaN or Inf values');
       // A push sent again because its reply was lost is answered, not applied again.
-      if (applyPush(state, segments, schedule, gradient.right, push.frames, push.id)) {
+      const applied = applyPush(state, segments, schedule, gradient.right, push.frames, push.id);
+      if (applied) {
         received.bytes += push.gradient.length;
         received.pushes++;
       } else repeated++;
-      callback(null, position(push.fetch));
+      const answer = () => callback(null, position(push.fetch));
+      if (!push.id || !Number.isFinite(gate.bound)) return answer();
+      const clock = pushed(gate, `${push.id.worker}/${push.id.thread}`, Date.now(), !applied);
+      held.push({ clock, answer });
+      release();
+    },
+    leave: (call: grpc.ServerUnaryCall<Uint8Array, Uint8Array>, callback: Callback) => {
+      const leave = accepted(call, callback, (bytes) => decodeMessage(LeaveCodec, bytes));
+      if (leave === null || !forThisModel(callback, leave.model)) return;
+      left(gate, leave.worker);
+      release();
+      callback(null, position(false));
     },
     pull: (call: grpc.ServerUnaryCall<Uint8Array, Uint8Array>, callback: Callback) => {
       const pull = accepted(call, callback, (bytes) => decodeMessage(PullCodec, bytes));
@@ -165,6 +198,9 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
     info,
     close: () =>
       new Promise<void>((resolve) => {
+        clearInterval(silence);
+        // Nothing waits on a shard that is stopping.
+        release(true);
         // Calls in flight finish; a peer that holds its connection open gets 5 s (a forced shutdown
         // never calls tryShutdown's callback).
         const force = setTimeout(() => {

@@ -2,13 +2,14 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 
 /**
- * The parameter-server shard as a gRPC service: three unary methods whose
+ * The parameter-server shard as a gRPC service: four unary methods whose
  * messages are MessagePack bytes (src/model/shard-messages.ts), so float32
  * data travels as binary and no .proto compiler is needed.
  *
  * - `Info`: what the shard serves and where its schedule stands;
  * - `Push`: a gradient piece to apply, answered with the shard's position (and values, when asked);
- * - `Pull`: the shard's values.
+ * - `Pull`: the shard's values;
+ * - `Leave`: a worker is done (under bounded staleness it holds no one back any more).
  */
 function unary(name: string): grpc.MethodDefinition<Uint8Array, Uint8Array> {
   const serialize = (message: Uint8Array) => Buffer.from(message.buffer, message.byteOffset, message.byteLength);
@@ -28,6 +29,7 @@ export const ParameterShardService = {
   info: unary('Info'),
   push: unary('Push'),
   pull: unary('Pull'),
+  leave: unary('Leave'),
 } satisfies grpc.ServiceDefinition;
 
 /** Room for a message's envelope (field names, the config in Info) beside its float32 data. */

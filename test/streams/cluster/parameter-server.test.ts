@@ -157,6 +157,35 @@ describe('parameter-server shards', () => {
     server.close();
   });
 
+  it('hold a push more than --max-staleness ahead of the slowest thread until it catches up, or its worker leaves', async () => {
+    const initial = initParameters(spec, 7, 0.1);
+    const state = shardOf(spec, initial, 0, 1);
+    servers = [await serveShard({ state, schedule, secret, listen: '127.0.0.1:0', maxStaleness: 1 })];
+    const fast = await connectShards([servers[0].address], connect);
+    const slow = await connectShards([servers[0].address], connect);
+    const gradient = new Float32Array(total).fill(0.01);
+    const waiting = () => servers[0].info().staleness?.waiting;
+    await fast.push(gradient, 1, null);
+    await slow.push(gradient, 1, null);
+    await fast.push(gradient, 1, null); // 2 against 1: within the bound
+    let answered = false;
+    const ahead = fast.push(gradient, 1, null).then(() => (answered = true)); // 3 against 1: held
+    while (waiting() !== 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(state.updates).toBe(4); // applied at once; only the reply waits
+    expect(answered).toBe(false);
+    await slow.push(gradient, 1, null); // the slowest at 2: 3 is within the bound
+    await ahead;
+    expect(waiting()).toBe(0);
+    // Ahead again, then the slow worker is done: nothing holds the fast one back.
+    const held = fast.push(gradient, 1, null); // 4 against 2: held
+    while (waiting() !== 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    await slow.leave();
+    await held;
+    expect(servers[0].info().staleness).toEqual({ bound: 1, waiting: 0 });
+    fast.close();
+    slow.close();
+  });
+
   it('refuse compressed gradients of the wrong size or with indices out of place, in words', async () => {
     const { initial, states, addresses } = await cluster(2);
     const model = modelIdentity(spec);

@@ -77,6 +77,7 @@ function inProcessServer(shards: number, refuseAfter = Infinity) {
       return position();
     },
     infos: async () => server.shards as ShardInfo[],
+    leave: async () => {},
     traffic: () => ({ bytes: 4 * counts.pushes * initParameters(config, 3, 0.1).length, pushes: counts.pushes, frames: counts.frames }),
     close: () => {},
   };
