@@ -5,7 +5,7 @@ import { cellStepCase, floatsWithSpecials, lstmpCase, seededFloats, sgdStepCase,
 import { closeTo } from './close-to.js';
 import { gradcheck } from './gradcheck.js';
 import { referenceLstmpLoss, runBackward, runForward } from './network.js';
-import { referenceCellStep, referenceCrossEntropyGradient, referenceLogSoftmaxRows, referenceSgdStep, referenceSgemm } from './references.js';
+import { referenceArgmaxRows, referenceCellStep, referenceCrossEntropyGradient, referenceLogSoftmaxRows, referenceSgdStep, referenceSgemm } from './references.js';
 
 /** One named check of a kernel set: `run` returns when the set passes and throws (with fast-check's counterexample) when it does not. */
 export interface ConformanceCheck {
@@ -105,6 +105,28 @@ export function kernelConformance(kernels: Kernels, options: ConformanceOptions 
     const { expected, bound } = referenceSgemm({ ...c, a, lda, b, ldb, c: before, ldc });
     closeTo(out, expected, (_, i) => bound[i], 'C');
   };
+
+  /** argmaxRows (optional) against brute force: many ties (values from a few levels), rows all −∞, long rows with the maximum anywhere. */
+  const argmaxCheck = (argmaxRows: NonNullable<Kernels['argmaxRows']>) =>
+    property(
+      'argmaxRows: the first index of each row\'s largest value, as brute force finds it (ties, −∞, long rows)',
+      ['argmaxRows', 'alloc'],
+      200,
+      fc.tuple(
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 300 }),
+        fc.array(fc.constantFrom(-Infinity, -3, -1, 0, 0.5, 2, 1e30), { minLength: 1, maxLength: 1500 }),
+        where(1),
+      ),
+      ([rows, cols, levels, [inMemory]]) => {
+        const x = place(Float32Array.from({ length: rows * cols }, (_, i) => levels[(i * 7919) % levels.length]), inMemory);
+        const out = new Int32Array(rows + 2).fill(-7);
+        argmaxRows(x, rows, cols, out);
+        const want = referenceArgmaxRows(x, rows, cols);
+        for (let r = 0; r < rows; r++) must(out[r] === want[r], () => `row ${r}: arg-max ${out[r]}, want ${want[r]}`);
+        must(out[rows] === -7 && out[rows + 1] === -7, () => 'argmaxRows wrote past its rows');
+      },
+    );
 
   const blockCases: SgemmCase[] = [];
   // Shapes that cross the wasm set's cache blocks, with tails: k past 256 and 512, m past 128, n past 128 and 1024, m ≤ 4;
@@ -262,6 +284,7 @@ export function kernelConformance(kernels: Kernels, options: ConformanceOptions 
       );
     }),
 
+    ...(kernels.argmaxRows ? [argmaxCheck(kernels.argmaxRows)] : []),
     property('logSoftmaxRows: each row as a float64 reference, far from 0 too', ['logSoftmaxRows'], 300, fc.tuple(softmaxCase(), where(1)), ([{ rows, cols, x }, [inMemory]]) => {
       const logp = place(x, inMemory);
       kernels.logSoftmaxRows(logp, rows, cols);

@@ -151,6 +151,14 @@ export function referenceCellStep(step: CellStepInput): CellStepResult {
   return out;
 }
 
+/** Each row's arg-max by brute force: the lowest index whose value no other value exceeds. */
+export function referenceArgmaxRows(x: ArrayLike<number>, rows: number, cols: number): Int32Array {
+  return Int32Array.from({ length: rows }, (_, r) => {
+    const row = Array.from({ length: cols }, (_, j) => x[r * cols + j]);
+    return row.findIndex((v) => row.every((w) => !(w > v)));
+  });
+}
+
 /** Log-softmax of each row of a [rows, cols] matrix in float64: x − max − log Σ exp(x − max). */
 export function referenceLogSoftmaxRows(x: ArrayLike<number>, rows: number, cols: number): Float64Array {
   const logp = new Float64Array(rows * cols);

@@ -19,6 +19,13 @@ export function checkRun(x: Float32Array, offset: number, length: number): void 
   if (offset < 0 || length < 0 || offset + length > x.length) throw new RangeError(`lstm cell step: elements ${offset}..${offset + length} do not fit in ${x.length}`);
 }
 
+/** Throws a RangeError unless `x` holds a [rows, cols] matrix and `out` a value for each of its rows (argmaxRows). */
+export function checkArgmax(x: Float32Array, rows: number, cols: number, out: Int32Array): void {
+  checkRows('argmaxRows', x, rows, cols);
+  if (cols < 1 && rows > 0) throw new RangeError(`argmaxRows: rows of ${cols} values have no largest`);
+  if (out.length < rows) throw new RangeError(`argmaxRows: ${rows} rows' arg-max do not fit in ${out.length} values`);
+}
+
 /** Throws a RangeError unless `x` holds a [rows, cols] matrix (kernels that write memory directly must never run past an array). */
 export function checkRows(name: string, x: Float32Array, rows: number, cols: number): void {
   if (rows < 0 || cols < 0 || rows * cols > x.length) throw new RangeError(`${name}: ${rows} × ${cols} floats do not fit in ${x.length}`);

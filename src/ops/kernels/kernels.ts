@@ -1,6 +1,6 @@
 import type { cellBackward, cellForward } from './portable/lstm-cell.js';
 import type { sgemm } from './portable/sgemm.js';
-import type { crossEntropyGradient, logSoftmaxRows } from './portable/softmax.js';
+import type { argmaxRows, crossEntropyGradient, logSoftmaxRows } from './portable/softmax.js';
 import type { allFinite, sgdStep } from './portable/update.js';
 
 /** sgemm's op(X) = X: how call sites name the bare boolean (BLAS's 'N'). */
@@ -34,6 +34,12 @@ export interface Kernels {
   readonly cellForward: typeof cellForward;
   readonly cellBackward: typeof cellBackward;
   readonly logSoftmaxRows: typeof logSoftmaxRows;
+  /**
+   * Each row's arg-max (frame accuracy's): optional, since a set without it
+   * scores frames with the portable loop; on the paper's 14,247 outputs that
+   * loop is 2–4 % of a training step.
+   */
+  readonly argmaxRows?: typeof argmaxRows;
   readonly crossEntropyGradient: typeof crossEntropyGradient;
   readonly sgdStep: typeof sgdStep;
   readonly allFinite: typeof allFinite;

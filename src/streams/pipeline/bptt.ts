@@ -1,7 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import { layoutOf, viewsOf } from '../../model/network/layout.js';
 import type { Network } from '../../model/network/network.js';
-import { countCorrect, countFrames } from '../../ops/nn/accuracy.js';
+import { correctFrames, countFrames } from '../../ops/nn/accuracy.js';
 import { backward } from '../../ops/nn/lstmp.js';
 import { carriedForward } from './carried-state.js';
 import type { Chunk } from './chunk.js';
@@ -40,6 +40,7 @@ export function bptt(network: Network): OperatorFunction<Chunk, ChunkGradient> {
     const forward = carriedForward(network);
     const gradient = kernels.alloc(layoutOf(spec).size);
     const gradientViews = viewsOf(spec, gradient);
+    let argmax = new Int32Array(0);
     subscriber.add(() => {
       forward.release();
       kernels.release(gradient);
@@ -49,7 +50,8 @@ export function bptt(network: Network): OperatorFunction<Chunk, ChunkGradient> {
         const ws = forward.run(chunk);
         const loss = backward(kernels, spec, weights, chunk.features, chunk.targets, chunk.mask, ws, gradientViews);
         const rows = chunk.steps * chunk.streams;
-        const correct = countCorrect(ws.logp, chunk.targets, chunk.mask, rows, spec.outputs);
+        if (argmax.length < rows) argmax = new Int32Array(rows);
+        const correct = correctFrames(kernels, ws.logp, chunk.targets, chunk.mask, rows, spec.outputs, argmax);
         subscriber.next({ chunk, loss, frames: countFrames(chunk.mask), correct, gradient });
       },
     };

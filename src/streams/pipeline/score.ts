@@ -1,6 +1,6 @@
 import { scan, type OperatorFunction } from 'rxjs';
 import type { Network } from '../../model/network/network.js';
-import { countCorrect, countFrames } from '../../ops/nn/accuracy.js';
+import { correctFrames, countFrames } from '../../ops/nn/accuracy.js';
 import { carriedForward } from './carried-state.js';
 import type { Chunk } from './chunk.js';
 import { operate } from './operate.js';
@@ -37,14 +37,16 @@ export function score(network: Network): OperatorFunction<Chunk, Score> {
   return operate((subscriber) => {
     const forward = carriedForward(network);
     subscriber.add(forward.release);
+    let argmax = new Int32Array(0);
     return {
       next: (chunk) => {
         const ws = forward.run(chunk);
         const rows = chunk.steps * chunk.streams;
+        if (argmax.length < rows) argmax = new Int32Array(rows);
         subscriber.next({
           loss: crossEntropy(ws.logp, chunk.targets, chunk.mask, rows, spec.outputs),
           frames: countFrames(chunk.mask),
-          correct: countCorrect(ws.logp, chunk.targets, chunk.mask, rows, spec.outputs),
+          correct: correctFrames(network.kernels, ws.logp, chunk.targets, chunk.mask, rows, spec.outputs, argmax),
         });
       },
     };

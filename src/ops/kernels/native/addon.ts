@@ -30,6 +30,7 @@ export interface NativeFunctions {
     dm: Float32Array, dmAt: number, dc: Float32Array, dGates: Float32Array,
   ): void;
   logSoftmaxRows(x: Float32Array, rows: number, cols: number): void;
+  argmaxRows(x: Float32Array, rows: number, cols: number, out: Int32Array): void;
   /** The gradient only: the loss is summed by the caller. */
   crossEntropyGradient(logp: Float32Array, targets: Int32Array, mask: Float32Array, rows: number, cols: number, dLogits: Float32Array): void;
   sgdStep(params: Float32Array, velocity: Float32Array | null, gradient: Float32Array, offset: number, length: number, rate: number, momentum: number, clip: number): void;

@@ -1,5 +1,5 @@
 import { crossEntropy } from '../../nn/cross-entropy.js';
-import { checkFits, checkRows, checkRun, checkSgdStep } from '../checks.js';
+import { checkArgmax, checkFits, checkRows, checkRun, checkSgdStep } from '../checks.js';
 import type { Kernels } from '../kernels.js';
 import { crossEntropyGradient as portableCrossEntropyGradient } from '../portable/softmax.js';
 import { createArena } from '../wasm/arena.js';
@@ -116,6 +116,11 @@ export function createNativeKernels(options: NativeKernelsOptions = {}): NativeK
     native.logSoftmaxRows(x, rows, cols);
   };
 
+  const argmaxRows: NonNullable<Kernels['argmaxRows']> = (x, rows, cols, out) => {
+    checkArgmax(x, rows, cols, out);
+    native.argmaxRows(x, rows, cols, out);
+  };
+
   const crossEntropyGradient: Kernels['crossEntropyGradient'] = (logp, targets, mask, rows, cols, dLogits) => {
     checkRows('crossEntropyGradient', logp, rows, cols);
     checkRows('crossEntropyGradient', dLogits, rows, cols);
@@ -142,6 +147,7 @@ export function createNativeKernels(options: NativeKernelsOptions = {}): NativeK
     cellForward,
     cellBackward,
     logSoftmaxRows,
+    argmaxRows,
     crossEntropyGradient,
     sgdStep,
     allFinite: (values) => native.allFinite(values),

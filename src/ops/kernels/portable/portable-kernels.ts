@@ -1,7 +1,7 @@
 import type { Kernels } from '../kernels.js';
 import { cellBackward, cellForward } from './lstm-cell.js';
 import { sgemm } from './sgemm.js';
-import { crossEntropyGradient, logSoftmaxRows } from './softmax.js';
+import { argmaxRows, crossEntropyGradient, logSoftmaxRows } from './softmax.js';
 import { allFinite, sgdStep } from './update.js';
 
 /** Pure TypeScript kernels: the reference every other kernel is checked against. */
@@ -13,6 +13,7 @@ export const portableKernels: Kernels = {
   cellForward,
   cellBackward,
   logSoftmaxRows,
+  argmaxRows,
   crossEntropyGradient,
   sgdStep,
   allFinite,

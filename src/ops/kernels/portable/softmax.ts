@@ -1,5 +1,5 @@
 import { crossEntropy } from '../../nn/cross-entropy.js';
-import { checkRows } from '../checks.js';
+import { checkArgmax, checkRows } from '../checks.js';
 
 /**
  * Log-softmax of each row of a row-major [rows, cols] matrix, in place.
@@ -15,6 +15,28 @@ export function logSoftmaxRows(x: Float32Array, rows: number, cols: number): voi
     for (let j = row; j < row + cols; j++) sum += Math.exp(x[j] - max);
     const logZ = max + Math.log(sum);
     for (let j = row; j < row + cols; j++) x[j] -= logZ;
+  }
+}
+
+/**
+ * Each row's arg-max of a row-major [rows, cols] matrix into `out`: the
+ * first index of its largest value (ties go to the lower index), what frame
+ * accuracy compares with the target.
+ */
+export function argmaxRows(x: Float32Array, rows: number, cols: number, out: Int32Array): void {
+  checkArgmax(x, rows, cols, out);
+  for (let r = 0; r < rows; r++) {
+    const row = r * cols;
+    let best = 0;
+    let bestScore = x[row];
+    for (let j = 1; j < cols; j++) {
+      const score = x[row + j];
+      if (score > bestScore) {
+        best = j;
+        bestScore = score;
+      }
+    }
+    out[r] = best;
   }
 }
 

@@ -167,6 +167,18 @@ static napi_value log_softmax_rows(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* argmaxRows(x, rows, cols, out) */
+static napi_value argmax_rows(napi_env env, napi_callback_info info) {
+  struct call c;
+  if (!unpack(env, info, &c, 4)) return NULL;
+  const float *x = floats(&c, 0, NULL);
+  int32_t *out = (int32_t *)int32s(&c, 3);
+  int64_t rows = integer(&c, 1), cols = integer(&c, 2);
+  if (c.failed) return NULL;
+  c.ctx->isa->argmaxRows(x, rows, cols, out);
+  return NULL;
+}
+
 /* crossEntropyGradient(logp, targets, mask, rows, cols, dLogits): the gradient only; the loss is summed in TypeScript. */
 static napi_value cross_entropy_gradient(napi_env env, napi_callback_info info) {
   struct call c;
@@ -275,6 +287,7 @@ static napi_value create(napi_env env, napi_callback_info info) {
   }
   int ok = set_function(env, result, "sgemm", sgemm, ctx) && set_function(env, result, "cellForward", cell_forward, ctx) &&
            set_function(env, result, "cellBackward", cell_backward, ctx) && set_function(env, result, "logSoftmaxRows", log_softmax_rows, ctx) &&
+           set_function(env, result, "argmaxRows", argmax_rows, ctx) &&
            set_function(env, result, "crossEntropyGradient", cross_entropy_gradient, ctx) && set_function(env, result, "sgdStep", sgd_step, ctx) &&
            set_function(env, result, "allFinite", all_finite, ctx) && set_function(env, result, "fmaLoop", fma_loop, ctx);
   if (!ok) return NULL;

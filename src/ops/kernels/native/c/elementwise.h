@@ -126,6 +126,36 @@ void ISA(lstmp_log_softmax_rows)(float *x, eidx rows, eidx cols) {
 }
 
 /*
+ * Each row's arg-max into out: the first index of its largest value, as the
+ * TypeScript reference (frame accuracy's numerator). A vector max, then a
+ * vector search for the first lane equal to it. Rows holding NaN: the
+ * largest of their other values.
+ */
+void ISA(lstmp_argmax_rows)(const float *x, eidx rows, eidx cols, int32_t *out) {
+  for (eidx r = 0; r < rows; r++) {
+    const float *row = x + r * cols;
+    vf best = vf_set1(-INFINITY);
+    eidx j = 0;
+    for (; j + VL <= cols; j += VL) best = vf_max(vf_load(row + j), best);
+    float max = vf_hmax(best);
+    for (; j < cols; j++)
+      if (row[j] > max) max = row[j];
+    eidx at = -1;
+    vf target = vf_set1(max);
+    for (j = 0; j + VL <= cols; j += VL) {
+      unsigned bits = vf_eq_bits(vf_load(row + j), target);
+      if (bits) {
+        at = j + __builtin_ctz(bits);
+        break;
+      }
+    }
+    for (; at < 0 && j < cols; j++)
+      if (row[j] == max) at = j;
+    out[r] = at < 0 ? 0 : (int32_t)at;
+  }
+}
+
+/*
  * The cross entropy's gradient with respect to the logits that gave logp:
  * mask · (softmax − onehot(target)) into dLogits ([rows, cols], `length`
  * floats in all), zero on masked rows. The onehot subtraction writes

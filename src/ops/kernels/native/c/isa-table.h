@@ -10,6 +10,7 @@
       .cellForward = ISA(lstmp_cell_forward),                                                                \
       .cellBackward = ISA(lstmp_cell_backward),                                                              \
       .logSoftmaxRows = ISA(lstmp_log_softmax_rows),                                                         \
+      .argmaxRows = ISA(lstmp_argmax_rows),                                                                  \
       .crossEntropyGradient = ISA(lstmp_cross_entropy_gradient),                                             \
       .sgd = ISA(lstmp_sgd),                                                                                 \
       .allFinite = ISA(lstmp_all_finite),                                                                    \

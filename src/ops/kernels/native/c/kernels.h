@@ -17,6 +17,7 @@ struct lstmp_isa {
   void (*cellForward)(lstmp_idx C, lstmp_idx rows, float cellClip, const float *peephole, float *gates, const float *prev, float *cur, float *hc, float *clipped, float *m);
   void (*cellBackward)(lstmp_idx C, lstmp_idx rows, const float *peephole, float *dPeephole, const float *gates, const float *hc, const float *clipped, const float *prev, const float *cur, const float *dm, float *dc, float *dGates);
   void (*logSoftmaxRows)(float *x, lstmp_idx rows, lstmp_idx cols);
+  void (*argmaxRows)(const float *x, lstmp_idx rows, lstmp_idx cols, int32_t *out);
   void (*crossEntropyGradient)(const float *logp, const int32_t *targets, const float *mask, lstmp_idx rows, lstmp_idx cols, float *dLogits, lstmp_idx length);
   void (*sgd)(float *p, float *v, const float *g, lstmp_idx n, float rate, float momentum, float clip);
   int (*allFinite)(const float *x, lstmp_idx n);
