@@ -44,23 +44,29 @@ export function encodeOneBit(values: Float32Array, out: Uint8Array, offset: numb
   const n = values.length;
   const blocks = Math.ceil(n / ONE_BIT_BLOCK);
   const signs = offset + 8 * blocks;
-  out.fill(0, signs, signs + Math.ceil(n / 8));
   for (let b = 0; b < blocks; b++) {
-    const end = Math.min(n, (b + 1) * ONE_BIT_BLOCK);
+    const start = b * ONE_BIT_BLOCK;
+    const end = Math.min(n, start + ONE_BIT_BLOCK);
     let positive = 0;
     let positives = 0;
     let negative = 0;
-    for (let i = b * ONE_BIT_BLOCK; i < end; i++) {
-      const v = values[i];
-      if (v < 0) {
-        negative += v;
-        out[signs + (i >>> 3)] |= 1 << (i & 7);
-      } else {
-        positive += v;
-        positives++;
+    // A byte of signs at a time (blocks are whole bytes: 512 = 64 × 8).
+    for (let i = start; i < end; i += 8) {
+      let byte = 0;
+      const last = Math.min(end, i + 8);
+      for (let j = i; j < last; j++) {
+        const v = values[j];
+        if (v < 0) {
+          negative += v;
+          byte |= 1 << (j - i);
+        } else {
+          positive += v;
+          positives++;
+        }
       }
+      out[signs + (i >>> 3)] = byte;
     }
-    const negatives = end - b * ONE_BIT_BLOCK - positives;
+    const negatives = end - start - positives;
     writeFloat(out, offset + 8 * b, positives === 0 ? 0 : positive / positives);
     writeFloat(out, offset + 8 * b + 4, negatives === 0 ? 0 : negative / negatives);
   }
@@ -75,8 +81,13 @@ export function decodeOneBit(bytes: Uint8Array, offset: number, target: Float32A
   for (let b = 0; b < blocks; b++) {
     const positive = readFloat(bytes, offset + 8 * b);
     const negative = readFloat(bytes, offset + 8 * b + 4);
-    const end = Math.min(n, (b + 1) * ONE_BIT_BLOCK);
-    for (let i = b * ONE_BIT_BLOCK; i < end; i++) target[i] = bytes[signs + (i >>> 3)] & (1 << (i & 7)) ? negative : positive;
+    const start = b * ONE_BIT_BLOCK;
+    const end = Math.min(n, start + ONE_BIT_BLOCK);
+    for (let i = start; i < end; i += 8) {
+      const byte = bytes[signs + (i >>> 3)];
+      const last = Math.min(end, i + 8);
+      for (let j = i; j < last; j++) target[j] = byte & (1 << (j - i)) ? negative : positive;
+    }
   }
   return target;
 }
