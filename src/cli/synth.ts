@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { lastValueFrom, tap } from 'rxjs';
 import { SYNTHESIZERS, type SynthesizerName } from '../model/synthesis/speakers.js';
 import { DEFAULT_SPEAKERS, synthesizeCorpus, type CorpusInfo } from '../streams/corpora/synth.js';
+import { fail } from '../errors.js';
 import { integerOption, threadsOption } from './options.js';
 import { progress, type Progress } from './progress.js';
 
@@ -16,6 +17,7 @@ export interface SynthCommandOptions {
   threads: number;
   speakers?: number | 'stock';
   synthesizers?: SynthesizerName[];
+  withStock?: boolean;
   quiet?: boolean;
 }
 
@@ -72,7 +74,7 @@ export async function runSynth(options: SynthCommandOptions): Promise<CorpusInfo
   let bar: Progress | undefined;
   try {
     const finished = await lastValueFrom(
-      synthesizeCorpus({ dir: options.out, utterances: options.utterances, seed: options.seed, threads: options.threads, speakers: options.speakers, synthesizers: options.synthesizers }).pipe(
+      synthesizeCorpus({ dir: options.out, utterances: options.utterances, seed: options.seed, threads: options.threads, speakers: options.speakers, synthesizers: options.synthesizers, withStock: options.withStock }).pipe(
         tap((event) => {
           if (event.type === 'started') bar = progress({ label: 'synth', total: event.total, unit: 'utterances', quiet: options.quiet });
           if (event.type === 'progress') bar?.update(event.done);
@@ -95,10 +97,12 @@ export function registerSynth(program: Command): void {
     .option('--seed <S>', 'random seed: the same seed gives a byte-identical corpus', seedOption, 1)
     .option('--threads <K>', 'worker threads', threadsOption, availableParallelism())
     .option('--speakers <N|stock>', `generated speakers per synthesizer (default: ${DEFAULT_SPEAKERS}), or "stock": the synthesizers' own voices`, speakersOption)
+    .option('--with-stock', 'with generated speakers: the synthesizers\' stock voices of the training base voices speak training utterances too (the test speakers stay the generated ones)')
     .option('--synthesizers <list>', `who speaks, comma-separated (default: ${SYNTHESIZERS.join(',')})`, synthesizersOption)
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'no progress; print one JSON line {"utterances": {"train", "dev", "test"}, "frames", "minutes", "speakers", "testSpeakers", "phones", "states", "seconds", "out"}')
     .action(async (options: SynthCommandOptions & { json?: boolean }) => {
+      if (options.withStock && options.speakers === 'stock') fail('--with-stock adds the stock voices to generated speakers: it goes with --speakers N, not --speakers stock');
       const began = performance.now();
       const corpus = await runSynth({ ...options, quiet: options.quiet || options.json });
       if (options.json) {

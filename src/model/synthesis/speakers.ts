@@ -221,6 +221,11 @@ export function holdOutBases(bases: readonly string[], seed: number, share = HEL
   return { heldOut: shuffled.slice(0, count).sort(), seen: shuffled.slice(count).sort() };
 }
 
+/** The base voices of `synthesizer` that training speakers may use: all of `bases` but those {@link generateSpeakers} holds out for test. */
+export function trainingBases(seed: number, synthesizer: SynthesizerName, bases: readonly string[]): string[] {
+  return holdOutBases(bases, mixSeed(seed, SPEAKER_STREAM[synthesizer])).seen;
+}
+
 /**
  * `count` generated speakers of `synthesizer` from `bases` (its base voices),
  * a pure function of `seed`: the test speakers (one in ten, at least one)

@@ -8,7 +8,7 @@ import { formatLexicon, lexicon } from '../../model/corpus/lexicon.js';
 import { encodeManifest, type Split, type Utterance } from '../../model/corpus/manifest.js';
 import { STATES_PER_PHONE, formatStates, phoneIndices, stateInventory } from '../../model/corpus/states.js';
 import { DIGIT_PHONES } from '../../model/corpus/digits.js';
-import { encodeSpeakers, generateSpeakers, holdOutBases, SYNTHESIZERS, type SpeakerSet, type SynthesizerName } from '../../model/synthesis/speakers.js';
+import { encodeSpeakers, generateSpeakers, holdOutBases, SYNTHESIZERS, trainingBases, type SpeakerSet, type SynthesizerName } from '../../model/synthesis/speakers.js';
 import {
   DEFAULT_RANGES,
   DEFAULT_WEIGHTS,
@@ -43,6 +43,8 @@ export interface SynthOptions {
   readonly weights?: SynthesizerWeights;
   /** Fraction of eSpeak's stock speakers held out for test (stock voices only). */
   readonly testSpeakers?: number;
+  /** with generated speakers: the stock voices of the training base voices speak training utterances too */
+  readonly withStock?: boolean;
 }
 
 /** Generated speakers per synthesizer when none are asked for. */
@@ -98,7 +100,12 @@ function corpusSpeakers(options: SynthOptions, voices: readonly { identifier: st
   const sets: SpeakerSet[] = wanted.map((synthesizer) => {
     if (source !== 'stock') {
       const bases = synthesizer === 'espeak' ? englishVoices(voices).map((v) => v.identifier) : [...FLITE_BASE_VOICES];
-      return generateSpeakers(options.seed, synthesizer, source, bases);
+      const generated = generateSpeakers(options.seed, synthesizer, source, bases);
+      if (!options.withStock) return generated;
+      // The test speakers stay the generated ones on held-out base voices: no stock voice of those bases speaks.
+      const seen = new Set(trainingBases(options.seed, synthesizer, bases));
+      const stock = synthesizer === 'espeak' ? englishSpeakers(voices, variants).filter((speaker) => seen.has(speaker.base)) : fliteSpeakers([...seen]);
+      return { seen: [...generated.seen, ...stock], heldOut: generated.heldOut };
     }
     if (synthesizer === 'espeak') return holdOutSpeakers(englishSpeakers(voices, variants), options.seed, options.testSpeakers ?? 0.1);
     const { seen, heldOut } = holdOutBases(FLITE_BASE_VOICES, mixSeed(options.seed, -3));
@@ -229,7 +236,7 @@ function writeCorpusFiles(options: SynthOptions, plans: readonly UtterancePlan[]
   for (const name of options.synthesizers ?? SYNTHESIZERS) {
     synthesizers[name] =
       name === 'espeak'
-        ? { package: ESPEAK_PACKAGE, version: facts.versions.espeak ?? '', voices: facts.voices, ...(options.speakers === 'stock' && { variants: facts.variants }), utterances: spoken(name) }
+        ? { package: ESPEAK_PACKAGE, version: facts.versions.espeak ?? '', voices: facts.voices, ...((options.speakers === 'stock' || options.withStock) && { variants: facts.variants }), utterances: spoken(name) }
         : { package: FLITE_PACKAGE, version: facts.versions.flite ?? '', voices: [...FLITE_BASE_VOICES], utterances: spoken(name) };
   }
   const info: CorpusInfo = {

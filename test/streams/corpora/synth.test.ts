@@ -166,6 +166,26 @@ describe('synthesizeCorpus', () => {
     expect(info.states).toBe(3 * DIGIT_PHONES.length);
   });
 
+  it('with stock voices too: those of the training base voices speak training utterances, and the test utterances are the same audio as without', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'lstmp-synth-'));
+    await lastValueFrom(synthesizeCorpus({ dir: out, utterances: 40, seed: 7, threads: 2, withStock: true }));
+    const lines = right(decodeSpeakers(readFileSync(join(out, 'speakers.jsonl'), 'utf8')));
+    const stock = lines.filter((l) => l.group === 'stock');
+    expect(stock.length).toBeGreaterThan(100); // eSpeak's variants on the training bases, and flite's voices
+    expect(stock.every((l) => l.split === 'train')).toBe(true);
+    const testBases = new Set(lines.filter((l) => l.split === 'test').map((l) => `${l.synthesizer} ${l.base}`));
+    for (const l of stock) expect(testBases.has(`${l.synthesizer} ${l.base}`)).toBe(false);
+    const mixed = right(decodeManifest(readFileSync(join(out, 'manifest.jsonl'), 'utf8')));
+    const spoken = new Set(mixed.filter((u) => u.split !== 'test').map((u) => u.speaker));
+    expect(stock.some((l) => spoken.has(l.id))).toBe(true);
+    const tests = mixed.filter((u) => u.split === 'test');
+    expect(tests.length).toBe(4);
+    for (const u of tests) {
+      expect(u).toEqual(manifest.find((v) => v.id === u.id));
+      expect(readFileSync(join(out, 'wav', `${u.id}.wav`))).toEqual(readFileSync(join(dir, 'wav', `${u.id}.wav`)));
+    }
+  });
+
   it('is byte-identical for the same seed, whatever the number of threads', async () => {
     const [one, two] = await Promise.all([generate(20, 1), generate(20, 2)]);
     const dirOf = (list: SynthEvent[]) => (list[list.length - 1] as unknown as { dir: string }).dir;
