@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { firstValueFrom, merge } from 'rxjs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fail, InputError, orFail } from '../errors.js';
 import { modelIdentity } from '../model/network/identity.js';
 import { decodeShardState, encodeShardState, shardOf, type ShardState } from '../model/cluster/shard-state.js';
 import type { ShardLine } from '../model/cluster/shard-line.js';
 import { loadCheckpoint } from '../streams/io/checkpoint-file.js';
-import { makeDirectory, readBytes, writeAtomic } from '../streams/io/files.js';
+import { listDirectory, makeDirectory, readBytes, removeFile, writeAtomic } from '../streams/io/files.js';
 import { serveShard, type Refusal } from '../streams/cluster/parameter-server.js';
 import { quietGrpc } from '../streams/cluster/parameter-service.js';
 import { parentGone } from '../streams/cluster/parent.js';
@@ -91,6 +91,8 @@ export function registerPs(program: Command): void {
       const schedule = scheduleFromOptions(options);
       makeDirectory(options.state);
       const file = join(options.state, `shard-${options.shard.index}-of-${options.shard.count}.msgpack`);
+      // A save cut short (the shard killed while writing) leaves its temporary file: never the state, only litter.
+      for (const name of listDirectory(options.state)) if (name.startsWith(`.${basename(file)}.`) && name.endsWith('.tmp')) removeFile(join(options.state, name));
       const resumed = existsSync(file);
       const state = loadState(options, file);
       const where = `shard ${options.shard.index}/${options.shard.count}`;

@@ -140,6 +140,15 @@ export function makeDirectory(path: string): void {
   }
 }
 
+/** Removes a file if it is there, or fails with a one-line message naming it. */
+export function removeFile(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch (error) {
+    fail(`${path}: cannot remove it (${errorCode(error)})`);
+  }
+}
+
 /** The names in a directory (none when there is no such directory), or a one-line failure naming it. */
 export function listDirectory(path: string): string[] {
   try {
