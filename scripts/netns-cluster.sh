@@ -6,6 +6,12 @@
 #
 #   sudo scripts/netns-cluster.sh CORPUS OUTDIR [FRAMES]
 #
+# With RATE=100mbit every host's link is limited to that rate both ways (tc
+# tbf); with NETEM="delay 2ms rate 100mbit" (any tc-netem options, where
+# the kernel has sch_netem) shaped so instead. COMPRESS=1bit (any --compress)
+# and WORKERS=4 change the workers' compression and count (none and 2 by
+# default). The last line says frames/s and bytes per frame.
+#
 # Needs root (ip netns) and a built lstmp (npm run build). Leaves in OUTDIR:
 # model.msgpack (the shared model, pulled by worker 0), shards/, the logs, and
 # prints worker 0's dev frame accuracy. Cleans up its namespaces on any exit.
@@ -15,7 +21,12 @@ corpus=${1:?usage: scripts/netns-cluster.sh CORPUS OUTDIR [FRAMES]}
 out=${2:?usage: scripts/netns-cluster.sh CORPUS OUTDIR [FRAMES]}
 frames=${3:-200000}
 shards=2
-workers=2
+workers=${WORKERS:-2}
+compress=${COMPRESS:-none}
+netem=${NETEM:-}
+rate=${RATE:-}
+shape=()
+if [[ -n "$netem" ]]; then read -ra shape <<<"netem $netem"; elif [[ -n "$rate" ]]; then shape=(tbf rate "$rate" burst 256kb latency 100ms); fi
 lstmp=(node "$(cd "$(dirname "$0")/.." && pwd)/dist/cli/main.js")
 tag="l$$"
 say() { echo "netns-cluster: $*" >&2; }
@@ -54,6 +65,12 @@ host() {
   ip -n "$ns" link set eth0 up
   ip -n "$ns" link set lo up
   ip -n "$tag-sw" link set "$b" master br0 up
+  if ((${#shape[@]} > 0)); then
+    # shaped on both ends of the cable: what leaves the host, and what the switch sends it
+    ip netns exec "$ns" tc qdisc add dev eth0 root "${shape[@]}" || { say "cannot shape links with tc ${shape[*]} here"; exit 2; }
+    ip -n "$tag-sw" link set "$b" up
+    ip netns exec "$tag-sw" tc qdisc add dev "$b" root "${shape[@]}"
+  fi
 }
 
 mkdir -p "$out"
@@ -85,7 +102,7 @@ for ((w = 0; w < workers; w++)); do
   extra=()
   if ((w == 0)); then extra=(--out "$out/model.msgpack" --dev-utterances 100); fi
   ip netns exec "$tag-w$w" "${lstmp[@]}" worker --ps "$ps" --corpus "$corpus" --worker "$w/$workers" --threads 1 \
-    --frames "$frames" --secret-file "$secret" --json "${extra[@]}" >"$out/worker$w.json" 2>"$out/worker$w.log" &
+    --frames "$frames" --secret-file "$secret" --compress "$compress" --json "${extra[@]}" >"$out/worker$w.json" 2>"$out/worker$w.log" &
   worker_pids+=($!)
 done
 status=0
