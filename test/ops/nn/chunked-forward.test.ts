@@ -4,6 +4,7 @@ import { layoutOf, viewsOf } from '../../../src/model/network/layout.js';
 import { chunkedForward } from '../../../src/ops/nn/chunked-forward.js';
 import type { LstmpSpec } from '../../../src/ops/nn/lstmp.js';
 import { lstmpSpec } from '../../../src/testing/arbitraries.js';
+import { closeTo } from '../../../src/testing/close-to.js';
 import { runForward } from '../../../src/testing/network.js';
 import { kernelsUnderTest } from '../../support/kernels.js';
 
@@ -31,7 +32,11 @@ describe.each(kernelsUnderTest)('chunkedForward ($name kernels)', (kernels) => {
           targets: new Int32Array(steps),
           mask: new Float32Array(steps),
         }).logp;
-        expect(chunked).toEqual(whole);
+        // The same values (a zero's sign aside: with one output log p = x − log Z is 0 or −0 as the product gives x).
+        // The native set picks its sgemm path by the rows of A (dot products below 16, packed panels from 16), so
+        // chunks and the whole may round their products differently: there they agree to 1e-5 of the largest value.
+        if (kernels.name.startsWith('native')) closeTo(chunked, whole, { absolute: 1e-5 * Math.max(1e-30, ...Array.from(whole, Math.abs)) }, 'log p');
+        else expect(Array.from(chunked, (v) => v + 0)).toEqual(Array.from(whole, (v) => v + 0));
       }),
       { numRuns: 150 },
     );
