@@ -8,7 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { decodeShardState } from '../../src/model/cluster/shard-state.js';
 import { allFinite } from '../../src/ops/kernels/portable/update.js';
 import { loadCheckpoint } from '../../src/streams/io/checkpoint-file.js';
-import { buildCli, main, runCli } from '../support/cli.js';
+import { buildCli, main, runCli, withoutHostNotice } from '../support/cli.js';
 import { DIGIT_PHONES } from '../../src/model/corpus/digits.js';
 
 let root: string;
@@ -66,7 +66,7 @@ function clusterRun(args: readonly string[], seen: (line: Line, child: ReturnTyp
       lines.push(line);
       seen(line, child);
     });
-    child.on('close', (status) => resolve({ status, lines, stderr }));
+    child.on('close', (status) => resolve({ status, lines, stderr: withoutHostNotice(stderr) }));
   });
 }
 
