@@ -97,7 +97,7 @@ export function registerSynth(program: Command): void {
     .option('--seed <S>', 'random seed: the same seed gives a byte-identical corpus', seedOption, 1)
     .option('--threads <K>', 'worker threads', threadsOption, availableParallelism())
     .option('--speakers <N|stock>', `generated speakers per synthesizer (default: ${DEFAULT_SPEAKERS}), or "stock": the synthesizers' own voices`, speakersOption)
-    .option('--with-stock', 'with generated speakers: the synthesizers\' stock voices of the training base voices speak training utterances too (the test speakers stay the generated ones)')
+    .option('--with-stock', 'with generated speakers: the synthesizers\' stock voices of the training base voices speak train and dev utterances too (the test speakers stay the generated ones)')
     .option('--synthesizers <list>', `who speaks, comma-separated (default: ${SYNTHESIZERS.join(',')})`, synthesizersOption)
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'no progress; print one JSON line {"utterances": {"train", "dev", "test"}, "frames", "minutes", "speakers", "testSpeakers", "phones", "states", "seconds", "out"}')

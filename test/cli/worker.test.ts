@@ -46,7 +46,7 @@ describe('lstmp worker', () => {
     expect(server.info().updates).toBeGreaterThan(0);
   });
 
-  it('pushes 1-bit gradients with --compress 1bit: its --json names the bytes, about 1/25 of float32 a value, which the shard received', async () => {
+  it('pushes 1-bit gradients with --compress 1bit: its --json names the bytes, about 1/28 of float32 a value, which the shard received', async () => {
     const plain = await shard();
     const full = await runCli(['worker', '--ps', plain.address, '--corpus', corpus, '--threads', '1', '--frames', '800', '--json'], undefined, { env });
     expect(full.status).toBe(0);

@@ -39,6 +39,8 @@ export function slowestClock(gate: StalenessGate, now: number): number {
  * again; the clock stays. Returns the thread's clock.
  */
 export function pushed(gate: StalenessGate, thread: string, now: number, again = false): number {
+  // Threads silent past silentMs are forgotten: each worker start has a new name, and a killed one never leaves.
+  for (const [name, { heard }] of gate.threads) if (now - heard > gate.silentMs && name !== thread) gate.threads.delete(name);
   const known = gate.threads.get(thread);
   const present = known !== undefined && now - known.heard <= gate.silentMs;
   const slowest = slowestClock(gate, now);

@@ -76,6 +76,8 @@ export function encodeTopK(values: Float32Array, k: number, out: Uint8Array, off
       kept++;
     }
   }
+  // Only a NaN is neither above nor equal to the threshold: fewer than k pairs would be stale bytes.
+  if (kept < k) throw new RangeError('top-k: the values hold NaN');
   return 8 * k;
 }
 

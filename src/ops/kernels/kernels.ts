@@ -35,7 +35,8 @@ export interface Kernels {
   readonly cellBackward: typeof cellBackward;
   readonly logSoftmaxRows: typeof logSoftmaxRows;
   /**
-   * Each row's arg-max (frame accuracy's): optional, since a set without it
+   * Each row's arg-max (frame accuracy's; a row holding NaN may give any of
+   * its indices): optional, since a set without it
    * scores frames with the portable loop; on the paper's 14,247 outputs that
    * loop is 2–4 % of a training step.
    */

@@ -49,12 +49,16 @@ export interface ShardServerOptions {
   readonly refused?: (reason: Refusal, message: string) => void;
   /** bounded staleness: a push more than this many pushes ahead of the slowest worker thread waits for its reply (default: never) */
   readonly maxStaleness?: number;
-  /** how long a worker thread may go unheard before it no longer holds the others back (default 60 s) */
+  /** how long a worker thread may go unheard before it no longer holds the others back (default 20 s) */
   readonly silentMs?: number;
 }
 
-/** A thread unheard from this long (killed, or a worker busy evaluating) no longer holds the others back. */
-const SILENT_MS = 60_000;
+/**
+ * A thread unheard from this long (its worker killed, or its machine gone) no longer holds the others
+ * back: well inside a worker's call deadline (60 s by default), so a held reply is answered before
+ * its call gives up.
+ */
+const SILENT_MS = 20_000;
 
 export interface ShardServer {
   /** the address actually bound (the port filled in when 0 was asked for) */
@@ -85,14 +89,14 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
   const gate = stalenessGate(options.maxStaleness ?? Infinity, options.silentMs ?? SILENT_MS);
   /** Replies held back by the staleness bound, each with the clock its push left its thread at. */
   let held: { clock: number; answer: () => void }[] = [];
+  let closing = false;
   const release = (all = false) => {
     const now = Date.now();
     const going = held.filter((h) => all || mayAnswer(gate, h.clock, now));
     held = held.filter((h) => !going.includes(h));
     for (const h of going) h.answer();
   };
-  // A thread gone silent releases those it held back.
-  const silence = setInterval(() => held.length > 0 && release(), 1000).unref();
+  let silence: NodeJS.Timeout | undefined;
   const where = `shard ${state.range.index}/${state.range.count}`;
 
   const info = (): ShardInfo => ({
@@ -168,9 +172,12 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
         received.pushes++;
       } else repeated++;
       const answer = () => callback(null, position(push.fetch));
-      if (!push.id || !Number.isFinite(gate.bound)) return answer();
+      if (!push.id || !Number.isFinite(gate.bound) || closing) return answer();
       const clock = pushed(gate, `${push.id.worker}/${push.id.thread}`, Date.now(), !applied);
-      held.push({ clock, answer });
+      const entry = { clock, answer };
+      held.push(entry);
+      // A call that gives up (its deadline passed) is sent again; the held reply to it goes.
+      call.on('cancelled', () => (held = held.filter((h) => h !== entry)));
       release();
     },
     leave: (call: grpc.ServerUnaryCall<Uint8Array, Uint8Array>, callback: Callback) => {
@@ -192,6 +199,8 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(options.listen, credentials, (error, bound) => (error ? reject(new InputError(`cannot listen on ${options.listen}: ${bindProblem(error.message)}`)) : resolve(bound))),
   );
+  // A thread gone silent releases those it held back.
+  silence = setInterval(() => held.length > 0 && release(), 1000).unref();
   const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
   return {
     address: `${host}:${port}`,
@@ -200,6 +209,7 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
       new Promise<void>((resolve) => {
         clearInterval(silence);
         // Nothing waits on a shard that is stopping.
+        closing = true;
         release(true);
         // Calls in flight finish; a peer that holds its connection open gets 5 s (a forced shutdown
         // never calls tryShutdown's callback).

@@ -43,7 +43,7 @@ export interface SynthOptions {
   readonly weights?: SynthesizerWeights;
   /** Fraction of eSpeak's stock speakers held out for test (stock voices only). */
   readonly testSpeakers?: number;
-  /** with generated speakers: the stock voices of the training base voices speak training utterances too */
+  /** with generated speakers: the stock voices of the training base voices speak train and dev utterances too */
   readonly withStock?: boolean;
 }
 

@@ -50,6 +50,18 @@ describe('bfloat16', () => {
       }),
     );
   });
+  it('writes and reads the same bytes at an odd offset (byte by byte) as at an even one (whole words)', () => {
+    fc.assert(
+      fc.property(floats(64), (values) => {
+        const even = new Uint8Array(2 * values.length);
+        const odd = new Uint8Array(2 * values.length + 1);
+        encodeBfloat16(values, even, 0);
+        encodeBfloat16(values, odd, 1);
+        expect(odd.subarray(1)).toEqual(even);
+        expect(decodeBfloat16(odd, 1, new Float32Array(values.length))).toEqual(decodeBfloat16(even, 0, new Float32Array(values.length)));
+      }),
+    );
+  });
 });
 
 describe('1-bit quantization', () => {

@@ -186,6 +186,26 @@ describe('parameter-server shards', () => {
     slow.close();
   });
 
+  it('drop a held reply whose call gave up: the push sent again is held once, not applied twice', async () => {
+    const state = shardOf(spec, initParameters(spec, 7, 0.1), 0, 1);
+    servers = [await serveShard({ state, schedule, secret, listen: '127.0.0.1:0', maxStaleness: 0 })];
+    const fast = await connectShards([servers[0].address], { ...connect, deadlineMs: 300, retryForMs: 20_000 });
+    const slow = await connectShards([servers[0].address], connect);
+    const gradient = new Float32Array(total).fill(0.01);
+    await fast.push(gradient, 1, null);
+    await slow.push(gradient, 1, null);
+    const ahead = fast.push(gradient, 1, null); // 2 against 1: held past its 300 ms deadline, sent again and again
+    while ((servers[0].info().repeated ?? 0) < 2) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(servers[0].info().staleness?.waiting).toBe(1);
+    expect(state.updates).toBe(3);
+    await slow.push(gradient, 1, null);
+    await ahead;
+    expect(servers[0].info().staleness?.waiting).toBe(0);
+    expect(state.updates).toBe(4);
+    fast.close();
+    slow.close();
+  });
+
   it('refuse compressed gradients of the wrong size or with indices out of place, in words', async () => {
     const { initial, states, addresses } = await cluster(2);
     const model = modelIdentity(spec);
