@@ -1,3 +1,6 @@
+import type { Kernels } from '../kernels/kernels.js';
+import { argmaxRows } from '../kernels/portable/softmax.js';
+
 /**
  * How many unmasked rows of a [rows, cols] score matrix have their maximum at
  * the target (frame accuracy's numerator), each weighed by its mask as
@@ -5,22 +8,9 @@
  * of mask 0.5 is half a frame, correct or not). Ties go to the lower index.
  */
 export function countCorrect(scores: Float32Array, targets: Int32Array, mask: Float32Array, rows: number, cols: number): number {
-  let correct = 0;
-  for (let r = 0; r < rows; r++) {
-    if (mask[r] === 0) continue;
-    const row = r * cols;
-    let best = 0;
-    let bestScore = scores[row];
-    for (let j = 1; j < cols; j++) {
-      const score = scores[row + j];
-      if (score > bestScore) {
-        best = j;
-        bestScore = score;
-      }
-    }
-    if (best === targets[r]) correct += mask[r];
-  }
-  return correct;
+  const argmax = new Int32Array(rows);
+  argmaxRows(scores, rows, cols, argmax);
+  return countMatches(argmax, targets, mask, rows);
 }
 
 /**
@@ -35,11 +25,10 @@ export function countMatches(argmax: Int32Array, targets: Int32Array, mask: Floa
 
 /**
  * Frame accuracy's numerator on `kernels`: through their `argmaxRows` where
- * they have one (`argmax` holds a value per row), else {@link countCorrect}.
+ * they have one, else the portable one (`argmax` holds a value per row).
  */
-export function correctFrames(kernels: { readonly argmaxRows?: (x: Float32Array, rows: number, cols: number, out: Int32Array) => void }, scores: Float32Array, targets: Int32Array, mask: Float32Array, rows: number, cols: number, argmax: Int32Array): number {
-  if (!kernels.argmaxRows) return countCorrect(scores, targets, mask, rows, cols);
-  kernels.argmaxRows(scores, rows, cols, argmax);
+export function correctFrames(kernels: Pick<Kernels, 'argmaxRows'>, scores: Float32Array, targets: Int32Array, mask: Float32Array, rows: number, cols: number, argmax: Int32Array): number {
+  (kernels.argmaxRows ?? argmaxRows)(scores, rows, cols, argmax);
   return countMatches(argmax, targets, mask, rows);
 }
 

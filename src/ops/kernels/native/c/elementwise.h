@@ -100,17 +100,23 @@ void ISA(lstmp_cell_backward)(eidx C, eidx rows, const float *peephole, float *d
   }
 }
 
-/* Each row of [rows, cols] in place: x − (max + log Σ exp(x − max)); a NaN is ignored by the max, as in the wasm set. */
+/* The largest of a row's values; a NaN is ignored (vf_max(x, best) is best when x is NaN), as in the wasm set. */
+static inline float ISA(row_max)(const float *row, eidx cols) {
+  vf best = vf_set1(-INFINITY);
+  eidx j = 0;
+  for (; j + VL <= cols; j += VL) best = vf_max(vf_load(row + j), best);
+  float max = vf_hmax(best);
+  for (; j < cols; j++)
+    if (row[j] > max) max = row[j];
+  return max;
+}
+
+/* Each row of [rows, cols] in place: x − (max + log Σ exp(x − max)). */
 void ISA(lstmp_log_softmax_rows)(float *x, eidx rows, eidx cols) {
   for (eidx r = 0; r < rows; r++) {
     float *row = x + r * cols;
-    vf best = vf_set1(-INFINITY);
-    eidx j = 0;
-    /* vf_max(x, best) is best when x is NaN */
-    for (; j + VL <= cols; j += VL) best = vf_max(vf_load(row + j), best);
-    float max = vf_hmax(best);
-    for (; j < cols; j++)
-      if (row[j] > max) max = row[j];
+    float max = ISA(row_max)(row, cols);
+    eidx j;
     vf shift = vf_set1(max), sum = vf_zero();
     for (j = 0; j < cols; j += VL) {
       int n = cols - j < VL ? (int)(cols - j) : VL;
@@ -134,13 +140,8 @@ void ISA(lstmp_log_softmax_rows)(float *x, eidx rows, eidx cols) {
 void ISA(lstmp_argmax_rows)(const float *x, eidx rows, eidx cols, int32_t *out) {
   for (eidx r = 0; r < rows; r++) {
     const float *row = x + r * cols;
-    vf best = vf_set1(-INFINITY);
-    eidx j = 0;
-    for (; j + VL <= cols; j += VL) best = vf_max(vf_load(row + j), best);
-    float max = vf_hmax(best);
-    for (; j < cols; j++)
-      if (row[j] > max) max = row[j];
-    eidx at = -1;
+    float max = ISA(row_max)(row, cols);
+    eidx at = -1, j;
     vf target = vf_set1(max);
     for (j = 0; j + VL <= cols; j += VL) {
       unsigned bits = vf_eq_bits(vf_load(row + j), target);
