@@ -133,8 +133,12 @@ describe('lstmp cluster', () => {
     const checkpoint = loadCheckpoint(join(root, 'fault', 'model.msgpack'));
     expect(allFinite(checkpoint.parameters)).toBe(true);
     expect(checkpoint.training!.framesSeen).toBeGreaterThanOrEqual(250_000);
+    // Sane, not as good as an unbroken run: in 8 runs of this very test it ended at 0.385–0.556 (mean 0.49,
+    // standard deviation 0.054; the restart costs the updates since the last save and seconds of retries).
+    // 0.3 is 3.6 standard deviations below, and far above a model that learned nothing (its most frequent state
+    // is under a fifth of the frames).
     const dev = finalAccuracy(run.lines);
-    expect(dev.correct / dev.frames).toBeGreaterThan(0.4);
+    expect(dev.correct / dev.frames).toBeGreaterThan(0.3);
     for (const line of run.lines.filter((l) => l.type === 'process')) expect(alive(line.pid as number)).toBe(false);
   }, 600_000);
 
