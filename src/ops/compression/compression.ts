@@ -1,3 +1,4 @@
+import { littleEndianBytes, readLittleEndian } from '../codecs/little-endian.js';
 import { decodeBfloat16, encodeBfloat16 } from './bfloat16.js';
 import { decodeOneBit, encodeOneBit, oneBitBytes } from './one-bit.js';
 import { decodeTopK, encodeTopK, topKCount, topKProblem } from './top-k.js';
@@ -29,8 +30,6 @@ export function compressedBytes(compression: Compression, n: number): number {
   }
 }
 
-const littleEndianHost = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
-
 /**
  * `values` compressed into `out` from byte `offset` (room for
  * {@link compressedBytes}); `scratch`, as long as `values`, is working
@@ -38,12 +37,9 @@ const littleEndianHost = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
  */
 export function compress(compression: Compression, values: Float32Array, out: Uint8Array, offset: number, scratch: Float32Array): number {
   switch (compression.kind) {
-    case 'f32': {
-      const view = new DataView(out.buffer, out.byteOffset + offset, 4 * values.length);
-      if (littleEndianHost) out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), offset);
-      else for (let i = 0; i < values.length; i++) view.setFloat32(4 * i, values[i], true);
+    case 'f32':
+      out.set(littleEndianBytes(values), offset);
       return 4 * values.length;
-    }
     case 'bf16':
       return encodeBfloat16(values, out, offset);
     case '1bit':
@@ -67,11 +63,8 @@ export function compressedProblem(kind: CompressionKind, bytes: Uint8Array, offs
 /** `length` `kind`-compressed bytes at `offset` (checked by {@link compressedProblem}) into `target`. */
 export function decompress(kind: CompressionKind, bytes: Uint8Array, offset: number, length: number, target: Float32Array): Float32Array {
   switch (kind) {
-    case 'f32': {
-      const view = new DataView(bytes.buffer, bytes.byteOffset + offset, length);
-      for (let i = 0; i < target.length; i++) target[i] = view.getFloat32(4 * i, true);
-      return target;
-    }
+    case 'f32':
+      return readLittleEndian(bytes, offset, target);
     case 'bf16':
       return decodeBfloat16(bytes, offset, target);
     case '1bit':

@@ -20,20 +20,6 @@ export function oneBitBytes(n: number): number {
   return 8 * Math.ceil(n / ONE_BIT_BLOCK) + Math.ceil(n / 8);
 }
 
-const word = new Float32Array(1);
-const wordBytes = new Uint8Array(word.buffer);
-const littleEndianHost = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
-
-function writeFloat(out: Uint8Array, at: number, value: number): void {
-  word[0] = value;
-  for (let k = 0; k < 4; k++) out[at + k] = wordBytes[littleEndianHost ? k : 3 - k];
-}
-
-function readFloat(bytes: Uint8Array, at: number): number {
-  for (let k = 0; k < 4; k++) wordBytes[littleEndianHost ? k : 3 - k] = bytes[at + k];
-  return word[0];
-}
-
 /**
  * `values` quantized to one bit each into `out` from byte `offset`, in the
  * layout above. Returns the bytes written ({@link oneBitBytes}).
@@ -44,6 +30,7 @@ export function encodeOneBit(values: Float32Array, out: Uint8Array, offset: numb
   const n = values.length;
   const blocks = Math.ceil(n / ONE_BIT_BLOCK);
   const signs = offset + 8 * blocks;
+  const means = new DataView(out.buffer, out.byteOffset + offset, 8 * blocks);
   for (let b = 0; b < blocks; b++) {
     const start = b * ONE_BIT_BLOCK;
     const end = Math.min(n, start + ONE_BIT_BLOCK);
@@ -67,8 +54,8 @@ export function encodeOneBit(values: Float32Array, out: Uint8Array, offset: numb
       out[signs + (i >>> 3)] = byte;
     }
     const negatives = end - start - positives;
-    writeFloat(out, offset + 8 * b, positives === 0 ? 0 : positive / positives);
-    writeFloat(out, offset + 8 * b + 4, negatives === 0 ? 0 : negative / negatives);
+    means.setFloat32(8 * b, positives === 0 ? 0 : positive / positives, true);
+    means.setFloat32(8 * b + 4, negatives === 0 ? 0 : negative / negatives, true);
   }
   return 8 * blocks + Math.ceil(n / 8);
 }
@@ -78,9 +65,10 @@ export function decodeOneBit(bytes: Uint8Array, offset: number, target: Float32A
   const n = target.length;
   const blocks = Math.ceil(n / ONE_BIT_BLOCK);
   const signs = offset + 8 * blocks;
+  const means = new DataView(bytes.buffer, bytes.byteOffset + offset, 8 * blocks);
   for (let b = 0; b < blocks; b++) {
-    const positive = readFloat(bytes, offset + 8 * b);
-    const negative = readFloat(bytes, offset + 8 * b + 4);
+    const positive = means.getFloat32(8 * b, true);
+    const negative = means.getFloat32(8 * b + 4, true);
     const start = b * ONE_BIT_BLOCK;
     const end = Math.min(n, start + ONE_BIT_BLOCK);
     for (let i = start; i < end; i += 8) {
