@@ -61,8 +61,11 @@ export { accumulateCmvn, applyCmvn, cmvnTransform, emptyCmvnStats, normaliseUtte
 export { resample } from './ops/dsp/resample.js';
 
 // Recognition.
-export { DEFAULT_RECOGNIZER_OPTIONS, recognizerOf, type Recognition, type Recognizer, type RecognizerOptions } from './streams/recognition/recognizer.js';
+export { DEFAULT_RECOGNIZER_OPTIONS, recognizerOf, type AcousticModel, type Recognition, type Recognizer, type RecognizerOptions } from './streams/recognition/recognizer.js';
 export { recognize, type RecognizedUtterance } from './streams/recognition/recognize.js';
+export { recognizeStream } from './streams/recognition/recognize-stream.js';
+export { audioBlocks, type AudioBlock, type AudioBlockOptions } from './streams/io/audio-blocks.js';
+export { liveRecognition, DEFAULT_ENDPOINT_MS, type Hypothesis, type LiveOptions, type LiveRecognition } from './streams/recognition/live-recognition.js';
 export { recognizeCorpus, type CorpusRecognitionEvent, type CorpusRecognitionOptions } from './streams/recognition/recognize-corpus.js';
 export { splitTranscripts, wordErrors, type ScoredEvent } from './streams/recognition/word-errors.js';
 export { corpusDecodingModel } from './streams/recognition/corpus-decoding-model.js';

@@ -17,9 +17,14 @@ import { DEFAULT_RECOGNIZER_OPTIONS, recognizerOf, type Recognizer, type Recogni
 import { splitTranscripts, wordErrors } from '../streams/recognition/word-errors.js';
 import { integerOption, numberOption, threadsOption } from './options.js';
 import { progress } from './progress.js';
+import { decodeStream } from './decode-stream.js';
+import { DEFAULT_ENDPOINT_MS } from '../streams/recognition/live-recognition.js';
 
 interface DecodeCommandOptions {
   checkpoint: string;
+  stream?: boolean;
+  rawRate?: number;
+  endpointMs: number;
   corpus?: string;
   split: Split;
   json?: boolean;
@@ -138,11 +143,17 @@ export function registerDecode(program: Command): void {
   program
     .command('decode')
     .description('hybrid HMM decoding: transcribe WAV files, or score a corpus split (word and sentence error rates)')
-    .argument('[file.wav...]', 'WAV files to transcribe (any sample rate)')
+    .argument('[file.wav...]', 'WAV files to transcribe (any sample rate); with --stream one file, or - (the default) for stdin')
     .requiredOption('--checkpoint <ck.msgpack>', 'trained model (with its decoding model, as lstmp train writes it)')
     .option('--corpus <DIR>', 'score this corpus split; for a checkpoint without a decoding model, estimate one from its training split')
     .addOption(new Option('--split <split>', 'which split to score').choices(['train', 'dev', 'test']).default('test'))
-    .option('--json', 'print one JSON line {"wer", "ser", "words", "sub", "del", "ins", "skipped"} (rates as fractions); with files, one {"file", "words"} per file')
+    .option('--stream', 'recognise the audio as it arrives (from a file or stdin), printing each final segment as it becomes final')
+    .option('--raw-rate <Hz>', 'with --stream: the input is raw signed 16-bit little-endian mono PCM at this rate, not WAV', integerOption(1000))
+    .option('--endpoint-ms <ms>', 'with --stream: a final waits for this much silence after speech (0: each word once no other path remains)', nonNegative, DEFAULT_ENDPOINT_MS)
+    .option(
+      '--json',
+      'print one JSON line {"wer", "ser", "words", "sub", "del", "ins", "skipped"} (rates as fractions); with files, one {"file", "words"} per file; with --stream, one {"type": "partial"|"final", "words", "start", "end", "latencyMs"} per event',
+    )
     .option('--beam <B>', 'drop paths scoring this far below the best (log units)', positive, defaults.beam)
     .option('--max-active <N>', 'keep at most N paths per frame', integerOption(1), defaults.maxActive)
     .option('--acoustic-scale <x>', 'weight of the acoustic log-likelihoods against the HMM and bigram', positive, defaults.acousticScale)
@@ -155,7 +166,9 @@ export function registerDecode(program: Command): void {
     .option('--threads <N>', 'decoding threads', threadsOption, Math.min(2, availableParallelism()))
     .option('--quiet', 'no progress on stderr')
     .action(async (files: string[], options: DecodeCommandOptions) => {
-      if (files.length === 0 && options.corpus === undefined) fail('give WAV files to transcribe, or --corpus DIR to score');
+      if (options.stream && (files.length > 1 || options.corpus !== undefined)) fail('--stream reads one file, or - for stdin, and no --corpus');
+      if (!options.stream && options.rawRate !== undefined) fail('--raw-rate goes with --stream');
+      if (files.length === 0 && options.corpus === undefined && !options.stream) fail('give WAV files to transcribe, or --corpus DIR to score');
       const note = (line: string) => {
         if (!options.quiet && !options.json) process.stderr.write(`${line}\n`);
       };
@@ -171,7 +184,8 @@ export function registerDecode(program: Command): void {
       };
       // A checkpoint that cannot decode is refused here, before any thread starts.
       const decoder = orFail(recognizerOf(checkpoint, recognizer), options.checkpoint);
-      if (files.length > 0) decodeFiles(files, decoder, options.json ?? false);
+      if (options.stream) await decodeStream(decoder, { source: files[0] ?? '-', rawRate: options.rawRate, endpointMs: options.endpointMs, json: options.json ?? false, quiet: options.quiet ?? false });
+      else if (files.length > 0) decodeFiles(files, decoder, options.json ?? false);
       else await decodeSplit({ ...options, corpus: options.corpus as string }, recognizer, checkpoint);
     });
 }

@@ -11,6 +11,7 @@ import { formatLexicon, lexicon } from '../../src/model/corpus/lexicon.js';
 import { encodeManifestLine, type Split } from '../../src/model/corpus/manifest.js';
 import { formatStates, phoneIndices, stateId, stateInventory } from '../../src/model/corpus/states.js';
 import { fbankPlan, frameCount } from '../../src/ops/dsp/fbank.js';
+import { accumulateCmvn, emptyCmvnStats } from '../../src/ops/dsp/cmvn.js';
 import { mulberry32 } from '../../src/ops/random.js';
 import { encodeWav } from '../../src/ops/codecs/wav.js';
 import { corpusDecodingModel } from '../../src/streams/recognition/corpus-decoding-model.js';
@@ -139,4 +140,21 @@ export async function toneWordCheckpoint(dir: string): Promise<Checkpoint> {
   }
   const decoding = await corpusDecodingModel(dir);
   return { config, parameters, states: [...TONE_INVENTORY.names], decoding, priors: priorsOf(decoding), delay: 0 };
+}
+
+/**
+ * The checkpoint with global feature statistics of the corpus's training
+ * split, as lstmp train stores them (streaming recognition then hears
+ * exactly the features batch recognition does).
+ */
+export async function withCorpusCmvn(checkpoint: Checkpoint, dir: string): Promise<Checkpoint> {
+  let stats = emptyCmvnStats(checkpoint.config.inputs);
+  const plan = fbankPlan({ bins: checkpoint.config.inputs });
+  for await (const { utterance } of corpusEntries(dir)) {
+    if (utterance.split !== 'train') continue;
+    const features = featuresOf(readBytes(join(dir, utterance.wav)), plan, 'none');
+    if (E.isLeft(features)) throw new Error(features.left);
+    stats = accumulateCmvn(stats, features.right);
+  }
+  return { ...checkpoint, cmvn: stats };
 }

@@ -32,7 +32,8 @@ const CODEC_NAMES: Record<number, string> = {
   0x0055: 'MPEG layer 3',
 };
 
-interface Format {
+/** How a WAV file's (or a raw stream's) sample frames are laid out. */
+export interface PcmFormat {
   tag: number;
   channels: number;
   sampleRate: number;
@@ -70,7 +71,7 @@ export function decodeWav(bytes: Uint8Array): E.Either<string, Audio> {
     return E.left('not a RIFF/WAVE file');
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let format: E.Either<string, Format> | null = null;
+  let format: E.Either<string, PcmFormat> | null = null;
   let data: { start: number; length: number } | null = null;
   let at = 12;
   while ((format === null || data === null) && at + 8 <= bytes.length) {
@@ -94,7 +95,7 @@ export function decodeWav(bytes: Uint8Array): E.Either<string, Audio> {
   return readSamples(view, format.right, data.start, data.length);
 }
 
-function readFormat(view: DataView, start: number, size: number): E.Either<string, Format> {
+function readFormat(view: DataView, start: number, size: number): E.Either<string, PcmFormat> {
   if (size < 16) return E.left(`fmt chunk too short (${size} bytes, need 16)`);
   let tag = view.getUint16(start, true);
   const channels = view.getUint16(start + 2, true);
@@ -123,7 +124,7 @@ function readFormat(view: DataView, start: number, size: number): E.Either<strin
   return E.right({ tag, channels, sampleRate, blockAlign, width });
 }
 
-function readSamples(view: DataView, format: Format, start: number, length: number): E.Either<string, Audio> {
+function readSamples(view: DataView, format: PcmFormat, start: number, length: number): E.Either<string, Audio> {
   const { channels, blockAlign } = format;
   const frames = Math.floor(length / blockAlign);
   if (frames === 0) return E.left('zero samples (empty data chunk)');
@@ -140,7 +141,7 @@ function readSamples(view: DataView, format: Format, start: number, length: numb
 }
 
 /** Reads one sample at a byte offset, scaled to [-1, 1). Samples are left-justified in their container. */
-function sampleReader(view: DataView, { tag, width }: Format): (at: number) => number {
+function sampleReader(view: DataView, { tag, width }: PcmFormat): (at: number) => number {
   if (tag === FORMAT_FLOAT) return width === 4 ? (at) => view.getFloat32(at, true) : (at) => view.getFloat64(at, true);
   switch (width) {
     case 1:
@@ -168,6 +169,73 @@ function codecName(tag: number): string {
   const hex = `0x${tag.toString(16).padStart(4, '0')}`;
   const name = CODEC_NAMES[tag];
   return name ? `${hex} (${name})` : hex;
+}
+
+/** Raw signed 16-bit little-endian mono PCM at `sampleRate` (what `arecord -f S16_LE` records). */
+export function rawS16le(sampleRate: number): PcmFormat {
+  return { tag: FORMAT_PCM, channels: 1, sampleRate, blockAlign: 2, width: 2 };
+}
+
+/** A data chunk declaring this many bytes or more is a streaming recorder's placeholder, not a size. */
+const UNKNOWN_DATA_SIZE = 0x7fff_f000;
+
+/** Bytes of header a WAV stream may carry before its data chunk; beyond, it is refused rather than buffered without end. */
+const MAX_STREAM_HEADER = 1 << 20;
+
+/**
+ * The start of a WAV file as it arrives: its format, where its samples
+ * begin and how many bytes of them there are, once the bytes so far reach
+ * the data chunk; null while they do not yet. A recorder writing to a pipe
+ * cannot know the size and writes a placeholder (0, or 0x7FFFFFFF and up, as
+ * arecord, sox and ffmpeg do): then `dataBytes` is null and the samples run
+ * to the end of the stream. A Left says what is wrong, as
+ * {@link decodeWav}'s do.
+ *
+ * @example wavStreamHeader(firstBytes) // Right({ format, dataStart: 44, dataBytes: 32000 }), or Right(null): read more
+ */
+export function wavStreamHeader(bytes: Uint8Array): E.Either<string, { format: PcmFormat; dataStart: number; dataBytes: number | null } | null> {
+  if (bytes.length >= 4 && tagAt(bytes, 0) !== 'RIFF') {
+    if (tagAt(bytes, 0) === 'RIFX') return E.left('big-endian RIFX files are not supported');
+    if (tagAt(bytes, 0) === 'RF64') return E.left('RF64 files are not supported');
+    return E.left('not a RIFF/WAVE stream (give --raw-rate for headerless PCM)');
+  }
+  if (bytes.length < 12) return E.right(null);
+  if (tagAt(bytes, 8) !== 'WAVE') return E.left('not a RIFF/WAVE stream (give --raw-rate for headerless PCM)');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let format: PcmFormat | null = null;
+  for (let at = 12; at + 8 <= bytes.length; ) {
+    const id = tagAt(bytes, at);
+    const declared = view.getUint32(at + 4, true);
+    const start = at + 8;
+    if (id === 'data') {
+      if (format === null) return E.left('the data chunk comes before the fmt chunk: the stream cannot be read as it arrives');
+      return E.right({ format, dataStart: start, dataBytes: declared === 0 || declared >= UNKNOWN_DATA_SIZE ? null : declared });
+    }
+    if (start + declared > MAX_STREAM_HEADER) return E.left(`no data chunk in the first ${MAX_STREAM_HEADER} bytes`);
+    if (start + declared > bytes.length) return E.right(null);
+    if (id === 'fmt ' && format === null) {
+      const read = readFormat(view, start, declared);
+      if (E.isLeft(read)) return read;
+      format = read.right;
+    }
+    at = start + declared + (declared & 1);
+  }
+  return bytes.length > MAX_STREAM_HEADER ? E.left(`no data chunk in the first ${MAX_STREAM_HEADER} bytes`) : E.right(null);
+}
+
+/**
+ * The whole sample frames at the start of `bytes` in `format`, mixed to mono
+ * and scaled as {@link decodeWav} scales them, and how many bytes they took
+ * (a partial frame at the end is left for the next call); or which frame
+ * holds a non-finite float.
+ *
+ * @example decodePcm(chunk, rawS16le(16000)) // Right({ samples, used })
+ */
+export function decodePcm(bytes: Uint8Array, format: PcmFormat): E.Either<string, { samples: Float32Array; used: number }> {
+  const frames = Math.floor(bytes.length / format.blockAlign);
+  if (frames === 0) return E.right({ samples: new Float32Array(0), used: 0 });
+  const audio = readSamples(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), format, 0, frames * format.blockAlign);
+  return E.map(({ samples }: Audio) => ({ samples, used: frames * format.blockAlign }))(audio);
 }
 
 /**

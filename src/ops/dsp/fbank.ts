@@ -140,17 +140,36 @@ export function fbankPlan(options: Partial<FbankOptions> = {}): FbankPlan {
  * @example fbank(fbankPlan(), audio.samples) // { frames: 98, bins: 40, data }
  */
 export function fbank(plan: FbankPlan, samples: Float32Array): FeatureMatrix {
-  const { options, frameLength, frameShift, window, mel, fft, frame, power, energies } = plan;
-  const { bins, preemphasis, removeDcOffset, dither } = options;
+  const { options, frameLength, frameShift } = plan;
   const frames = wholeFrames(samples.length, frameLength, frameShift);
-  const data = new Float32Array(frames * bins);
-  const gaussian = dither > 0 ? gaussianSource(options.seed) : null;
+  const data = new Float32Array(frames * options.bins);
+  fbankFrames(plan, samples, 0, frames, options.dither > 0 ? gaussianSource(options.seed) : null, data, 0);
+  return { frames, bins: options.bins, data };
+}
+
+/**
+ * `frames` rows of filterbank features, the first from samples[start …],
+ * each frameShift on, written to out[outOffset …] ([frames, bins]): the
+ * frame loop of {@link fbank}, for a caller that holds the signal in pieces
+ * (a stream keeps the samples of the frames still to come). `dither` draws
+ * the dither noise in frame order (null: none), so a caller that carries one
+ * source across calls gets fbank's noise.
+ *
+ * @example fbankFrames(plan, buffer, 0, 3, null, out, 0)
+ */
+export function fbankFrames(plan: FbankPlan, samples: Float32Array, start: number, frames: number, dither: (() => number) | null, out: Float32Array, outOffset: number): void {
+  const { options, frameLength, frameShift, window, mel, fft, frame, power, energies } = plan;
+  const { bins, preemphasis, removeDcOffset } = options;
+  if (frames > 0 && start + (frames - 1) * frameShift + frameLength > samples.length) {
+    throw new RangeError(`${frames} frames from sample ${start} need ${start + (frames - 1) * frameShift + frameLength} samples, got ${samples.length}`);
+  }
+  const amount = options.dither;
   const p = preemphasis;
   for (let t = 0; t < frames; t++) {
-    const start = t * frameShift;
+    const first = start + t * frameShift;
     let sum = 0;
     for (let i = 0; i < frameLength; i++) {
-      const x = samples[start + i] * INT16_SCALE + (gaussian === null ? 0 : dither * gaussian());
+      const x = samples[first + i] * INT16_SCALE + (dither === null ? 0 : amount * dither());
       frame[i] = x;
       sum += x;
     }
@@ -163,9 +182,14 @@ export function fbank(plan: FbankPlan, samples: Float32Array): FeatureMatrix {
     realFft(fft, frame);
     powerSpectrum(frame, fft.size, power);
     applyMelBank(mel, power, energies, 0);
-    for (let b = 0; b < bins; b++) data[t * bins + b] = Math.log(energies[b] > ENERGY_FLOOR ? energies[b] : ENERGY_FLOOR);
+    const row = outOffset + t * bins;
+    for (let b = 0; b < bins; b++) out[row + b] = Math.log(energies[b] > ENERGY_FLOOR ? energies[b] : ENERGY_FLOOR);
   }
-  return { frames, bins, data };
+}
+
+/** The dither noise {@link fbank} draws for a plan (null when it has none): a stream carries one across its pieces. */
+export function ditherSource(plan: FbankPlan): (() => number) | null {
+  return plan.options.dither > 0 ? gaussianSource(plan.options.seed) : null;
 }
 
 /**

@@ -53,6 +53,21 @@ export interface ViterbiSearch {
   advance(scores: Float32Array, frames: number, columns: number, offset?: number): void;
   /** the best path so far (not necessarily able to end) */
   partial(): SearchResult;
+  /**
+   * The words every surviving path shares, from the start: whatever comes
+   * later, the result begins with them (only ever grows until a reset),
+   * unless no path survives at all, when nothing is settled and the result
+   * is empty. Its score is the best path's.
+   */
+  settled(): SearchResult;
+  /** the score column the best path's last frame emitted (−1 before the first frame) */
+  bestOutput(): number;
+  /**
+   * Drops every path whose words differ from the best path's, so that they
+   * are all settled: what an endpoint does. From then on the search may
+   * differ from one that kept those paths, if one of them would have won.
+   */
+  commit(): void;
   /** the best complete path, then a reset for the next utterance */
   finish(): SearchResult;
   reset(): void;
@@ -223,6 +238,26 @@ export function viterbiSearch(graph: SearchGraph, options: SearchOptions): Viter
     get frames() {
       return frame;
     },
+    settled() {
+      const n = bestToken();
+      return { ...traceback.path(traceback.commonAncestor(active, count, trace, selection)), score: n < 0 ? -Infinity : score[n], final: false };
+    },
+    bestOutput() {
+      const n = bestToken();
+      return n < 0 ? -1 : outputs[n];
+    },
+    commit() {
+      const n = bestToken();
+      if (n < 0) return;
+      const history = trace[n];
+      let kept = 0;
+      for (let i = 0; i < count; i++) {
+        const d = active[i];
+        if (trace[d] === history) active[kept++] = d;
+        else score[d] = -Infinity;
+      }
+      count = kept;
+    },
     advance(scores, frames, columns, offset = 0) {
       if (columns < columnsNeeded) throw new RangeError(`the graph reads ${columnsNeeded} score columns, got ${columns}`);
       if (offset + frames * columns > scores.length) throw new RangeError(`${frames} frames of ${columns} scores from ${offset} overrun ${scores.length}`);
@@ -371,6 +406,40 @@ function tracebackTable() {
       }
       size = kept;
       limit = Math.max(INITIAL, 2 * kept);
+    },
+    /**
+     * The entry the tokens `nodes[0 … count)` all lead back to (−1: the
+     * start): their distinct traces, the latest replaced by its predecessor
+     * until one remains. Entries only point back, so the latest is never an
+     * ancestor of another. `scratch` holds the set ([count]); `live` marks
+     * membership and is left clear.
+     */
+    commonAncestor(nodes: Int32Array, count: number, traces: Int32Array, scratch: Float64Array): number {
+      let distinct = 0;
+      let start = false;
+      for (let i = 0; i < count; i++) {
+        const e = traces[nodes[i]];
+        if (e < 0) start = true;
+        else if (!live[e]) {
+          live[e] = 1;
+          scratch[distinct++] = e;
+        }
+      }
+      while (distinct > 1 && !start) {
+        let latest = 0;
+        for (let j = 1; j < distinct; j++) if (scratch[j] > scratch[latest]) latest = j;
+        const e = scratch[latest];
+        live[e] = 0;
+        const before = previous[e];
+        if (before < 0) start = true;
+        else if (live[before]) scratch[latest] = scratch[--distinct];
+        else {
+          live[before] = 1;
+          scratch[latest] = before;
+        }
+      }
+      for (let j = 0; j < distinct; j++) live[scratch[j]] = 0;
+      return start || distinct === 0 ? -1 : scratch[0];
     },
     path(last: number): { words: Int32Array; ends: Int32Array } {
       let length = 0;

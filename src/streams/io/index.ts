@@ -7,3 +7,4 @@ export * from './checkpoint-file.js';
 export * from './files.js';
 export * from './npy-file.js';
 export * from './run-dir.js';
+export * from './audio-blocks.js';

@@ -8,3 +8,6 @@ export * from './recognize-corpus.js';
 export * from './recognize.js';
 export * from './recognizer.js';
 export * from './word-errors.js';
+export * from './feature-stream.js';
+export * from './live-recognition.js';
+export * from './recognize-stream.js';

@@ -4,6 +4,7 @@ import type { Checkpoint } from '../../model/formats/checkpoint.js';
 import { priorsOf } from '../../model/decoding/decoding-model.js';
 import { compileGraph, type DecodingGraph, type GraphOptions } from '../../model/decoding/graph.js';
 import { viewsOf } from '../../model/network/layout.js';
+import type { LstmpSpec, LstmpWeights } from '../../ops/nn/lstmp.js';
 import { parseStates } from '../../model/corpus/states.js';
 import { acousticScores, type AcousticScaling } from '../../ops/search/acoustic-scores.js';
 import { chunkedForward } from '../../ops/nn/chunked-forward.js';
@@ -56,9 +57,22 @@ export interface UtteranceFeatures {
   readonly features: Float32Array;
 }
 
+/** The acoustic half of a recognizer: the network, what it runs on, and how its outputs become scores. */
+export interface AcousticModel {
+  readonly config: LstmpSpec;
+  readonly weights: LstmpWeights;
+  readonly kernels: Kernels;
+  /** the label delay: output row t + delay scores frame t */
+  readonly delay: number;
+  readonly priors: Float32Array;
+}
+
 /** A trained model ready to transcribe: network, priors and decoding graph, with the features it was trained on. */
 export interface Recognizer {
   readonly graph: DecodingGraph;
+  readonly acoustic: AcousticModel;
+  /** the options it was made with */
+  readonly options: RecognizerOptions;
   readonly fbank: FbankPlan;
   readonly normalisation: Normalisation;
   /** the scaled acoustic log-likelihoods [frames, S] of an utterance, the label delay undone */
@@ -122,6 +136,8 @@ export function recognizerOf(ck: Checkpoint, options: RecognizerOptions): E.Eith
   };
   return E.right({
     graph: graph.right,
+    acoustic: { config, weights, kernels, delay, priors },
+    options,
     fbank,
     normalisation,
     scores,

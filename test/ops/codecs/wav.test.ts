@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, test } from 'vitest';
-import { decodeWav, encodeWav, type Audio } from '../../../src/ops/codecs/wav.js';
+import { decodePcm, decodeWav, encodeWav, rawS16le, wavStreamHeader, type Audio } from '../../../src/ops/codecs/wav.js';
 import { validWav } from '../../../src/testing/wav.js';
 
 // WAV files built byte by byte, independently of the decoder.
@@ -456,5 +456,33 @@ describe('decodeWav on hostile input', () => {
         checkTotal(bytes);
       }
     }
+  });
+});
+
+describe('wavStreamHeader and decodePcm read a WAV as it arrives', () => {
+  test('the header is found once its bytes are all there, never before', () => {
+    fc.assert(
+      fc.property(validWav({ maxChannels: 2 }), (wav) => {
+        const dataStart = wav.bytes.findIndex((_, i) => String.fromCharCode(...wav.bytes.subarray(i, i + 4)) === 'data' && i >= 12) + 8;
+        for (let length = 0; length < Math.min(wav.bytes.length, dataStart); length++) expect(wavStreamHeader(wav.bytes.subarray(0, length))).toEqual(E.right(null));
+        const header = wavStreamHeader(wav.bytes.subarray(0, dataStart));
+        expect(E.isRight(header) && header.right?.dataStart).toBe(dataStart);
+        expect(E.isRight(header) && header.right?.format.sampleRate).toBe(wav.sampleRate);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  test('decodePcm takes whole sample frames only, leaving a partial one', () => {
+    const pcm = decodePcm(Uint8Array.of(0, 0x40, 0, 0xc0, 0x12), rawS16le(16000));
+    expect(pcm).toEqual(E.right({ samples: Float32Array.of(0.5, -0.5), used: 4 }));
+  });
+
+  test('says what is wrong: not RIFF, RIFX, data before fmt', () => {
+    expect(wavStreamHeader(ascii('OggS....'))).toEqual(E.left('not a RIFF/WAVE stream (give --raw-rate for headerless PCM)'));
+    expect(wavStreamHeader(ascii('RIFX'))).toEqual(E.left('big-endian RIFX files are not supported'));
+    expect(wavStreamHeader(riff(chunk('data', intBytes([1, 2], 2)), fmt({ tag: 1, channels: 1, rate: 16000, bits: 16 })))).toEqual(
+      E.left('the data chunk comes before the fmt chunk: the stream cannot be read as it arrives'),
+    );
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, test } from 'vitest';
-import { fbank, fbankPlan, frameCount, type FbankOptions } from '../../../src/ops/dsp/fbank.js';
+import { ditherSource, fbank, fbankFrames, fbankPlan, frameCount, type FbankOptions } from '../../../src/ops/dsp/fbank.js';
 import { decodeWav } from '../../../src/ops/codecs/wav.js';
 import { windowTypes } from '../../../src/ops/dsp/window.js';
 import { referenceFbank } from '../../../src/testing/fbank-reference.js';
@@ -180,6 +180,37 @@ describe('fbank dither', () => {
     // Each band sums its weights' worth of FFT bins: compare per unit of weight.
     const weightPerBand = plan.mel.weights.reduce((a, b) => a + b, 0) / plan.mel.bins;
     expect(mean / weightPerBand / (400 * 9)).toBeCloseTo(1, 1);
+  });
+});
+
+describe('fbankFrames', () => {
+  test('the frames of a signal held in pieces, the dither carried across, are exactly fbank’s', () => {
+    // A stream keeps the samples from its next frame's start on, and makes every frame that has all of its samples.
+    fc.assert(
+      fc.property(randomSignal(0, 3000), fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 20 }), fc.constantFrom(0, 1), (samples, cuts, dither) => {
+        const plan = fbankPlan({ dither, seed: 7 });
+        const whole = fbank(plan, samples);
+        const rows = new Float32Array(whole.data.length);
+        const noise = ditherSource(plan);
+        let next = 0;
+        let arrived = 0;
+        for (let i = 0; arrived < samples.length; i++) {
+          arrived = Math.min(samples.length, arrived + cuts[i % cuts.length]);
+          const ready = frameCount(arrived) - next;
+          const first = next * plan.frameShift;
+          fbankFrames(plan, samples.subarray(first, arrived), 0, ready, noise, rows, next * plan.options.bins);
+          next += ready;
+        }
+        expect(next).toBe(whole.frames);
+        expect(rows).toEqual(whole.data);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test('refuses frames past the samples it is given', () => {
+    const plan = fbankPlan();
+    expect(() => fbankFrames(plan, new Float32Array(559), 0, 2, null, new Float32Array(80), 0)).toThrow(/need 560 samples/);
   });
 });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { resample } from '../../../src/ops/dsp/resample.js';
+import { firstInputOf, lastInputOf, resample, resamplePart, resamplePlan, resampledLength } from '../../../src/ops/dsp/resample.js';
 
 function sine(seconds: number, rate: number, hz: number, amplitude = 0.8): Float32Array {
   return Float32Array.from({ length: Math.round(seconds * rate) }, (_, i) => amplitude * Math.sin((2 * Math.PI * hz * i) / rate + 0.3));
@@ -154,6 +154,38 @@ describe('resample', () => {
     const { amplitude, residual } = fitSine(resample(sine(1, 150001, 3000), 150001, 16001), 16001, 3000);
     expect(Math.abs(amplitude / 0.8 - 1)).toBeLessThan(0.01);
     expect(residual / 0.8).toBeLessThan(0.01);
+  });
+
+  test('any part of the output, from any window of the input holding what it reads, equals the whole signal resampled', () => {
+    // What a stream does: it keeps the inputs from the first one its next output reads, and computes the
+    // outputs whose last input has arrived (or, at the end, the rest).
+    fc.assert(
+      fc.property(
+        fc.constantFrom(8000, 11025, 16000, 22050, 44100, 48000, 12345),
+        fc.constantFrom(8000, 16000, 22050, 9999),
+        fc.array(fc.float({ min: -1, max: 1, noNaN: true }), { minLength: 1, maxLength: 3000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.nat({ max: 50 }),
+        (from, to, values, a, b, slack) => {
+          fc.pre(from !== to);
+          const x = Float32Array.from(values);
+          const whole = resample(x, from, to);
+          const plan = resamplePlan(from, to);
+          expect(resampledLength(plan, x.length)).toBe(whole.length);
+          const k0 = Math.floor(Math.min(a, b) * whole.length);
+          const k1 = Math.max(k0, Math.floor(Math.max(a, b) * whole.length));
+          const start = Math.max(0, Math.min(x.length, firstInputOf(plan, k0) - slack));
+          // The window ends where the last output's reach does, or with the signal.
+          const end = k1 > k0 ? Math.min(x.length, Math.max(start, lastInputOf(plan, k1 - 1) + 1)) : start;
+          const atEnd = end === x.length;
+          const out = new Float32Array(k1 - k0);
+          resamplePart(plan, x.subarray(start, atEnd ? x.length : end), start, k0, k1 - k0, out, 0);
+          expect(out).toEqual(whole.subarray(k0, k1));
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   test('refuses rates that are not whole positive numbers', () => {

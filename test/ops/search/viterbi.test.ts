@@ -213,6 +213,70 @@ describe('viterbiSearch', () => {
     expect(labels).toEqual(words.flatMap((w) => [w, w, w]));
   });
 
+  it('settles only words every later result begins with: a prefix of the end result that never shrinks while a path survives', () => {
+    const prefixOf = (short: SearchResult, long: SearchResult) =>
+      short.words.length <= long.words.length && short.words.every((w, i) => w === long.words[i] && short.ends[i] === long.ends[i]);
+    fc.assert(
+      fc.property(tinyGraph, scoreMatrix, fc.double({ min: 0.1, max: 5, noNaN: true }), fc.integer({ min: 1, max: 7 }), (graph, { frames, scores }, beam, maxActive) => {
+        const search = viterbiSearch(searchGraph(graph), { beam, maxActive });
+        const settled: SearchResult[] = [search.settled()];
+        let alive = true;
+        for (let t = 0; t < frames; t++) {
+          search.advance(scores, 1, COLUMNS, t * COLUMNS);
+          // Once no path survives, nothing is settled and the search can only give an empty result.
+          alive &&= search.partial().score > -Infinity;
+          if (!alive) break;
+          settled.push(search.settled());
+          expect(prefixOf(settled[t], settled[t + 1])).toBe(true);
+          expect(prefixOf(settled[t + 1], search.partial())).toBe(true);
+        }
+        const result = search.finish();
+        if (alive) for (const s of settled) expect(prefixOf(s, result)).toBe(true);
+        else expect(result.words).toHaveLength(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('settles the words before the point where every path merged, and tells the column the best path emits', () => {
+    // A word loop as in the test above: once a run of one word's frames has passed, every surviving path
+    // agrees on everything before it.
+    const graph = searchGraph({
+      outputs: [NON_EMITTING, NON_EMITTING, NON_EMITTING, 0, 1],
+      arcs: [
+        { from: 0, to: 2, weight: 0, word: NO_WORD },
+        { from: 2, to: 3, weight: Math.log(0.5), word: NO_WORD },
+        { from: 2, to: 4, weight: Math.log(0.5), word: NO_WORD },
+        { from: 3, to: 3, weight: Math.log(0.5), word: NO_WORD },
+        { from: 4, to: 4, weight: Math.log(0.5), word: NO_WORD },
+        { from: 3, to: 2, weight: Math.log(0.5), word: 0 },
+        { from: 4, to: 2, weight: Math.log(0.5), word: 1 },
+        { from: 2, to: 1, weight: 0, word: NO_WORD },
+      ],
+    });
+    const labels = [0, 0, 0, 1, 1, 1, 0, 0, 0];
+    const scores = Float32Array.from(labels.flatMap((w) => (w === 0 ? [-0.1, -10] : [-10, -0.1])));
+    const search = viterbiSearch(graph, { beam: 5, maxActive: 100 });
+    expect(search.bestOutput()).toBe(-1);
+    search.advance(scores, 7, 2);
+    expect(search.bestOutput()).toBe(0);
+    // Paths that left word 0 anywhere but frame 3 fell out of the beam: words 0 (ending before 3) and 1 (before 6) are settled.
+    expect(Array.from(search.settled().words)).toEqual([0, 1]);
+    expect(Array.from(search.settled().ends)).toEqual([3, 6]);
+    search.advance(scores, 2, 2, 14);
+    expect(Array.from(search.finish().words)).toEqual([0, 1, 0]);
+    // With no beam the best history of each node survives: word 0 then 1 (in node 3, back in word 0) and
+    // word 0 alone (node 4, still in word 1); they share only word 0, until a commit keeps the best path's words.
+    const wide = viterbiSearch(graph, { beam: Infinity, maxActive: Infinity });
+    wide.advance(scores, 7, 2);
+    expect(Array.from(wide.settled().words)).toEqual([0]);
+    expect(Array.from(wide.partial().words)).toEqual([0, 1]);
+    wide.commit();
+    expect(wide.settled()).toEqual({ ...wide.partial(), final: false });
+    wide.advance(scores, 2, 2, 14);
+    expect(Array.from(wide.finish().words)).toEqual([0, 1, 0]);
+  });
+
   it('returns the best partial path when no path can end', () => {
     const graph = searchGraph({
       outputs: [NON_EMITTING, NON_EMITTING, 0],
