@@ -103,7 +103,7 @@ ${options.body}
 
 // Colours are CSS variables so that charts and heatmaps (inline SVG) follow the page into dark mode.
 // Series colours are the Okabe–Ito palette, readable with colour-vision deficiencies.
-const STYLE = `
+export const STYLE = `
 :root {
   color-scheme: light dark;
   --bg: #fbfbfa; --panel: #ffffff; --ink: #1d1f23; --muted: #5d6470; --faint: #e4e6ea; --grid: #eceef1; --accent: #0b63c5;

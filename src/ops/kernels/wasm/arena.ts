@@ -1,5 +1,5 @@
 import { copyFloats } from '../copy.js';
-import type { WasmMemory } from './webassembly.js';
+import { isShared, type WasmMemory } from './webassembly.js';
 
 /**
  * A bump allocator over a WebAssembly.Memory that every thread mapping the
@@ -47,7 +47,7 @@ const PAGE = 65536;
 const MAX_BYTES = 65535 * PAGE;
 
 export function createArena(memory: WasmMemory): Arena {
-  const shared = memory.buffer instanceof SharedArrayBuffer;
+  const shared = isShared(memory);
   // Every buffer object this memory has shown us: views over any of them are views of the memory.
   const seen = new WeakSet<ArrayBufferLike>();
   let latest = memory.buffer;

@@ -1,7 +1,7 @@
 import type { Kernels } from '../kernels.js';
 import { createRuns, READ, WRITE, type Arena, type Runs } from './arena.js';
 import { elementwiseModuleBytes, type ElementwiseExports } from './elementwise-module.js';
-import { webAssembly } from './webassembly.js';
+import { isShared, webAssembly } from './webassembly.js';
 import { checkRows, checkRun, checkSgdStep } from '../checks.js';
 import { crossEntropy } from '../../nn/cross-entropy.js';
 
@@ -19,7 +19,7 @@ const BLOCK = 16384;
  * array lives.
  */
 export function createElementwiseKernels(arena: Arena): ElementwiseKernels {
-  const shared = arena.memory.buffer instanceof SharedArrayBuffer;
+  const shared = isShared(arena.memory);
   const wasm = new webAssembly.Instance(new webAssembly.Module(elementwiseModuleBytes(shared)), { env: { memory: arena.memory } })
     .exports as unknown as ElementwiseExports;
   const runs = createRuns(arena, 3, checkRun);

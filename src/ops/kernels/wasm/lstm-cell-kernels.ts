@@ -1,7 +1,7 @@
 import type { Kernels } from '../kernels.js';
 import { createRuns, type Arena, type Runs } from './arena.js';
 import { lstmCellModuleBytes, type LstmCellExports } from './lstm-cell-module.js';
-import { webAssembly } from './webassembly.js';
+import { isShared, webAssembly } from './webassembly.js';
 import { checkRun } from '../checks.js';
 
 export type LstmCellKernels = Pick<Kernels, 'cellForward' | 'cellBackward'>;
@@ -14,7 +14,7 @@ export type LstmCellKernels = Pick<Kernels, 'cellForward' | 'cellBackward'>;
  * Nothing is allocated per call: the step runs 2·T times per layer and chunk.
  */
 export function createLstmCellKernels(arena: Arena): LstmCellKernels {
-  const shared = arena.memory.buffer instanceof SharedArrayBuffer;
+  const shared = isShared(arena.memory);
   const wasm = new webAssembly.Instance(new webAssembly.Module(lstmCellModuleBytes(shared)), { env: { memory: arena.memory } })
     .exports as unknown as LstmCellExports;
   const runs = createRuns(arena, 10, checkRun);

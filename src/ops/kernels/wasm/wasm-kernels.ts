@@ -3,7 +3,7 @@ import type { Kernels } from '../kernels.js';
 import { createArena, createRuns, READ, READ_WRITE, WRITE } from './arena.js';
 import { createElementwiseKernels } from './elementwise-kernels.js';
 import { createLstmCellKernels } from './lstm-cell-kernels.js';
-import { webAssembly, type WasmMemory } from './webassembly.js';
+import { isShared, webAssembly, type WasmMemory } from './webassembly.js';
 import { relaxedSimdAvailable } from './relaxed-simd.js';
 import {
   packedABytes,
@@ -94,7 +94,7 @@ const NCD = 128;
 export function createWasmKernels(options: WasmKernelsOptions = {}): WasmKernels {
   const memory = options.memory ?? new webAssembly.Memory({ initial: 32, maximum: 65536, shared: true });
   const arena = createArena(memory);
-  const shared = memory.buffer instanceof SharedArrayBuffer;
+  const shared = isShared(memory);
   const available = relaxedSimdAvailable();
   const relaxed = options.relaxedSimd ?? available;
   if (relaxed && !available) throw new RangeError('createWasmKernels: this runtime has no relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)');

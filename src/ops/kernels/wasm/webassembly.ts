@@ -19,3 +19,12 @@ interface WasmApi {
 }
 
 export const webAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/**
+ * Whether a memory is shared. A page that is not cross-origin isolated has
+ * no SharedArrayBuffer at all (and then no shared memory), so the name is
+ * looked up, not assumed.
+ */
+export function isShared(memory: WasmMemory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
