@@ -1,5 +1,5 @@
 import type { SpeakerLine } from '../model/synthesis/speakers.js';
-import { TEST_REGION } from '../model/synthesis/speakers.js';
+import { isTemplateVoice, TEST_REGION } from '../model/synthesis/speakers.js';
 import { definitionTable, escapeHtml, figureCard, formatNumber, htmlPage, section } from './html.js';
 import { lineChart, type Point } from './svg-chart.js';
 
@@ -27,6 +27,7 @@ function parameters(speaker: SpeakerLine): string {
     return `pitch ${formatNumber(p.f0Mean)} ± ${formatNumber(p.f0Std)} Hz, durations × ${formatNumber(p.durationStretch)}`;
   }
   const p = speaker.params;
+  if (isTemplateVoice(p)) return `eSpeak’s variant ${escapeHtml(p.template)}, pitch × ${formatNumber(p.pitchScale)}, formants × ${formatNumber(p.formantScale)}`;
   const engine = p.klatt > 0 ? `Klatt ${p.klatt}` : 'formant engine';
   const breath = p.breath.some((b) => b > 0) ? ', breathy' : '';
   return `pitch ${p.pitch[0]}–${p.pitch[1]} Hz, vocal tract × ${formatNumber(p.tractScale)}, flutter ${p.flutter}, roughness ${p.roughness}${breath}, ${engine}`;
@@ -68,12 +69,25 @@ export function voicesPage(source: VoicesSource): string {
   ].join('')}</div>`;
 
   const charts: string[] = [];
-  if (espeak.length > 0) {
+  const templated = espeak.filter((s) => s.synthesizer === 'espeak' && s.params && isTemplateVoice(s.params));
+  if (templated.length > 0) {
+    charts.push(
+      scatter(
+        'eSpeak NG speakers: pitch and vocal tract, each against its variant',
+        templated,
+        (s) => (s.synthesizer === 'espeak' && s.params && isTemplateVoice(s.params) ? [s.params.pitchScale, s.params.formantScale] : null),
+        'pitch × (of its variant’s)',
+        'formants × (of its variant’s)',
+        'Each speaker is one of eSpeak’s own variants moved: men down and left, women in the middle, children up and right. Test speakers start from variants no training speaker uses.',
+      ),
+    );
+  }
+  if (espeak.length > templated.length) {
     charts.push(
       scatter(
         'eSpeak NG speakers: pitch and vocal tract',
         espeak,
-        (s) => (s.synthesizer === 'espeak' && s.params ? [s.params.pitch[0], s.params.tractScale] : null),
+        (s) => (s.synthesizer === 'espeak' && s.params && !isTemplateVoice(s.params) ? [s.params.pitch[0], s.params.tractScale] : null),
         'base pitch (Hz)',
         'vocal tract scale (formants ×)',
         `Men low and left, women in the middle, children high and right. No training speaker falls in ${TEST_REGION.pitch[0]}–${TEST_REGION.pitch[1]} Hz × ${TEST_REGION.tractScale[0]}–${TEST_REGION.tractScale[1]}: that corner of the female range is the test speakers' alone.`,

@@ -25,7 +25,7 @@ declare module '@echogarden/espeak-ng-emscripten' {
   export interface EspeakModule {
     eSpeakNGWorker: new () => EspeakWorker;
     HEAPU8: Uint8Array;
-    FS: { readdir(path: string): string[]; writeFile(path: string, data: string): void };
+    FS: { readdir(path: string): string[]; readFile(path: string): Uint8Array; writeFile(path: string, data: string): void };
   }
 
   export default function initialize(options?: { print?: (text: string) => void; printErr?: (text: string) => void }): Promise<EspeakModule>;

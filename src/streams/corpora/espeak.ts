@@ -36,6 +36,8 @@ export interface Espeak {
   speak(text: string, settings: SpeechSettings): Speech;
   /** Adds a variant file of eSpeak's voice format under `name`, usable as `voice+name` from then on (a generated speaker). */
   addVariant(name: string, text: string): void;
+  /** The text of a variant file (a stock one, or one added). */
+  readVariant(name: string): string;
 }
 
 const VARIANTS_DIR = '/usr/share/espeak-ng-data/voices/!v';
@@ -87,6 +89,11 @@ export async function loadEspeak(): Promise<Espeak> {
       worker.set_pitch(settings.pitch);
       worker.set_range(settings.range);
       return collect(worker, text, sampleRate);
+    },
+    readVariant(name) {
+      // eSpeak's own names have spaces ("Mr serious"); none leaves the folder.
+      if (!/^[\w][\w .-]*$/.test(name)) throw new RangeError(`not a variant name: ${JSON.stringify(name)}`);
+      return new TextDecoder().decode(module.FS.readFile(`${VARIANTS_DIR}/${name}`));
     },
     addVariant(name, text) {
       // The file system lives outside the heap snapshot, so a variant written once stays for every later speech.

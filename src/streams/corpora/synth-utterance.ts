@@ -4,7 +4,7 @@ import { FRAMES_16K, segmentBoundaries, withMinimumDuration } from '../../model/
 import { digitPhone } from '../../model/corpus/digits.js';
 import { espeakPhones, flitePhones } from '../../model/corpus/phones.js';
 import { phoneSegments, placeSegments, relabelSegments, timedSegments, withSilentTailsMoved, wordPhones, type PhoneSegment } from '../../model/synthesis/phone-segments.js';
-import { espeakVariantText } from '../../model/synthesis/speakers.js';
+import { espeakTemplateText, espeakVariantText, isTemplateVoice } from '../../model/synthesis/speakers.js';
 import { STATES_PER_PHONE } from '../../model/corpus/states.js';
 import { planSsml, planText, type UtterancePlan } from '../../model/synthesis/synth-plan.js';
 import { frameCount } from '../../ops/dsp/fbank.js';
@@ -67,7 +67,10 @@ const toDigitPhones =
 function speakWithEspeak(espeak: Espeak, plan: UtterancePlan): E.Either<string, Spoken> {
   const { speaker } = plan;
   if (speaker.synthesizer !== 'espeak') return E.left(`${speaker.id} is not an eSpeak speaker`);
-  if (speaker.params) espeak.addVariant(speaker.id, espeakVariantText(speaker.id, speaker.params));
+  if (speaker.params) {
+    const { params } = speaker;
+    espeak.addVariant(speaker.id, isTemplateVoice(params) ? espeakTemplateText(speaker.id, params, espeak.readVariant(params.template)) : espeakVariantText(speaker.id, params));
+  }
   const speech = espeak.speak(planText(plan), { voice: speaker.voice, rate: plan.rate, pitch: plan.pitch, range: plan.range });
   const rate = speech.sampleRate;
   const raw = new Float32Array(speech.samples.length);

@@ -35,7 +35,7 @@ export interface SynthOptions {
   readonly seed: number;
   readonly threads: number;
   readonly ranges?: SynthRanges;
-  /** generated speakers per synthesizer, or the synthesizers' stock voices (default: 150 generated) */
+  /** generated speakers per synthesizer, or the synthesizers' stock voices (default: 800 generated) */
   readonly speakers?: number | 'stock';
   /** who speaks (default: eSpeak and flite) */
   readonly synthesizers?: readonly SynthesizerName[];
@@ -48,7 +48,7 @@ export interface SynthOptions {
 }
 
 /** Generated speakers per synthesizer when none are asked for. */
-export const DEFAULT_SPEAKERS = 150;
+export const DEFAULT_SPEAKERS = 800;
 
 /** corpus.json: what the corpus is and how it was made. */
 export interface CorpusInfo {
@@ -100,7 +100,8 @@ function corpusSpeakers(options: SynthOptions, voices: readonly { identifier: st
   const sets: SpeakerSet[] = wanted.map((synthesizer) => {
     if (source !== 'stock') {
       const bases = synthesizer === 'espeak' ? englishVoices(voices).map((v) => v.identifier) : [...FLITE_BASE_VOICES];
-      const generated = generateSpeakers(options.seed, synthesizer, source, bases);
+      // eSpeak's generated speakers are its own variants, moved (see generateSpeakers).
+      const generated = generateSpeakers(options.seed, synthesizer, source, bases, synthesizer === 'espeak' ? variants : []);
       if (!options.withStock) return generated;
       // The test speakers stay the generated ones on held-out base voices: no stock voice of those bases speaks.
       const seen = new Set(trainingBases(options.seed, synthesizer, bases));
