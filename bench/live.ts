@@ -13,13 +13,23 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { enableRelaxedSimd } from '../src/cli/relaxed-simd.js';
 import { createWasmKernels } from '../src/ops/kernels/wasm/wasm-kernels.js';
 import { DEFAULT_LESSON, decodeLessonData, lessonNetwork, lessonToSearch, lessonTrainer } from '../src/streams/training/lesson.js';
 import { Chromium, ensureChromium } from '../test/support/chromium.js';
 import { serveStatic } from '../test/support/static-server.js';
 
-const { values } = parseArgs({ options: { updates: { type: 'string', default: '1500' }, web: { type: 'string', default: 'dist/web' } } });
+const { values } = parseArgs({
+  options: {
+    updates: { type: 'string', default: '400' },
+    cells: { type: 'string', default: '256' },
+    projection: { type: 'string', default: '128' },
+    layers: { type: 'string', default: '2' },
+    web: { type: 'string', default: 'dist/web' },
+  },
+});
 const updates = Number(values.updates);
+const lesson = { ...DEFAULT_LESSON, cells: Number(values.cells), projection: Number(values.projection), layers: Number(values.layers) };
 const web = resolve(values.web as string);
 if (!existsSync(join(web, 'lesson.msgpack'))) {
   const built = spawnSync('npm', ['run', 'web', '--', '--out', web], { stdio: 'inherit' });
@@ -28,8 +38,9 @@ if (!existsSync(join(web, 'lesson.msgpack'))) {
 const data = decodeLessonData(readFileSync(join(web, 'lesson.msgpack')));
 if (E.isLeft(data)) throw new Error(data.left);
 
-// Node: the same trainer, timed over the same updates.
-const trainer = lessonTrainer(DEFAULT_LESSON, data.right, lessonNetwork(DEFAULT_LESSON, data.right, createWasmKernels()));
+// Node: the same trainer, timed over the same updates, with relaxed SIMD as the command line has it (Chromium ships it).
+enableRelaxedSimd();
+const trainer = lessonTrainer(lesson, data.right, lessonNetwork(lesson, data.right, createWasmKernels()));
 let frames = 0;
 const began = performance.now();
 for (let k = 0; k < updates; k++) frames += trainer.next().frames;
@@ -39,7 +50,7 @@ const node = frames / ((performance.now() - began) / 1000);
 ensureChromium();
 const { server, origin } = await serveStatic(web);
 const browser = Chromium.launch();
-const { session } = await browser.open(`${origin}/?${lessonToSearch(DEFAULT_LESSON)}&updates=${updates}`, { width: 1280, height: 900 });
+const { session } = await browser.open(`${origin}/?${lessonToSearch(lesson)}&updates=${updates}`, { width: 1280, height: 900 });
 let page: { frames: number; trainingMs: number; done: boolean } | null = null;
 for (const start = Date.now(); Date.now() - start < 600_000; await new Promise((r) => setTimeout(r, 250))) {
   page = await browser.evaluate(session, `(() => { const l = window.lstmpLive; return l && { frames: l.frames, trainingMs: l.trainingMs, done: l.losses.length === ${updates} && !l.running, error: l.error }; })()`);
@@ -49,5 +60,5 @@ await browser.close();
 server.close();
 if (!page?.done) throw new Error('the page did not finish');
 const chromium = page.frames / (page.trainingMs / 1000);
-const result = { updates, framesPerUpdate: DEFAULT_LESSON.streams * DEFAULT_LESSON.steps, nodeFramesPerSecond: Math.round(node), chromiumFramesPerSecond: Math.round(chromium), nodeOverChromium: Number((node / chromium).toFixed(2)) };
+const result = { network: `${lesson.cells}/${lesson.projection} × ${lesson.layers}`, updates, framesPerUpdate: lesson.streams * lesson.steps, nodeFramesPerSecond: Math.round(node), chromiumFramesPerSecond: Math.round(chromium), nodeOverChromium: Number((node / chromium).toFixed(2)) };
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

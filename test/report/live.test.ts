@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWasmKernels } from '../../src/ops/kernels/wasm/wasm-kernels.js';
 import { decodeLessonData, lessonFromSearch, lessonNetwork, lessonToSearch, lessonTrainer, type Lesson } from '../../src/streams/training/lesson.js';
 import { Chromium, ensureChromium } from '../support/chromium.js';
-import { buildCli, repoRoot } from '../support/cli.js';
+import { buildCli, repoRoot, runCli } from '../support/cli.js';
 import { serveStatic } from '../support/static-server.js';
 
 /**
@@ -49,14 +49,16 @@ interface Live {
   framesPerSecond: number[];
   trace: string | null;
   gradientCheck: { index: number; analytic: number; numeric: number } | null;
+  hypotheses: number;
+  listening: boolean;
   error: string | null;
 }
 
-async function until(session: string, test: string, what: string, timeoutMs = 120_000): Promise<Live> {
+async function until(session: string, test: string, what: string, timeoutMs = 120_000, on: Chromium = browser): Promise<Live> {
   const began = Date.now();
   for (;;) {
     // One read of the page's state, tested and returned together.
-    const live = await browser.evaluate<(Live & { met: boolean }) | null>(session, `(() => { const live = window.lstmpLive; return live ? { ...live, met: Boolean(${test}) } : null; })()`);
+    const live = await on.evaluate<(Live & { met: boolean }) | null>(session, `(() => { const live = window.lstmpLive; return live ? { ...live, met: Boolean(${test}) } : null; })()`);
     if (live?.error) throw new Error(`the page says: ${live.error}`);
     if (live?.met) return live;
     if (Date.now() - began > timeoutMs) throw new Error(`the page never got to: ${what}`);
@@ -131,4 +133,35 @@ describe('the live page', () => {
     }
     expect(error).toMatch(/^the lesson in the URL: .*cells.*; using the defaults instead$/);
   });
+});
+
+describe('the live page’s microphone', () => {
+  it('recognises what the microphone hears with a model the user loads, in partials and finals', async () => {
+    // A model that knows SynthDigits' words: a short run on the page's own corpus (its words matter here, not its accuracy).
+    const corpus = join(out, 'corpus');
+    const model = join(out, 'mic-run');
+    const trained = await runCli(['train', '--corpus', corpus, '--out', model, '--cells', '32', '--projection', '16', '--layers', '1', '--frames', '60000', '--threads', '1', '--quiet'], repoRoot, { timeoutMs: 240_000 });
+    expect(trained.status).toBe(0);
+    // Chromium's fake microphone plays a test utterance, over and over.
+    const manifest = readFileSync(join(corpus, 'manifest.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { wav: string; split: string });
+    const wav = join(corpus, manifest.find((u) => u.split === 'test')!.wav);
+    const listener = Chromium.launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${wav}`, '--autoplay-policy=no-user-gesture-required']);
+    try {
+      const { session, log } = await listener.open(`${origin}/`, { width: 1280, height: 900 });
+      await until(session, 'live.ready', 'the lesson loaded', 60_000, listener);
+      const { root } = (await listener.send('DOM.getDocument', {}, session)) as { root: { nodeId: number } };
+      const { nodeId } = (await listener.send('DOM.querySelector', { nodeId: root.nodeId, selector: '#model' }, session)) as { nodeId: number };
+      await listener.send('DOM.setFileInputFiles', { nodeId, files: [join(model, 'model.msgpack')] }, session);
+      await until(session, "!document.getElementById('listen-start').disabled", 'the model chosen', 30_000, listener);
+      await listener.evaluate(session, `document.getElementById('listen-start').click()`);
+      const heard = await until(session, 'live.hypotheses > 0 && live.listening', 'a hypothesis from the microphone', 60_000, listener);
+      expect(heard.error).toBeNull();
+      await listener.evaluate(session, `document.getElementById('listen-stop').click()`);
+      await until(session, '!live.listening', 'the microphone stopped', 30_000, listener);
+      expect(log.errors).toEqual([]);
+      writeFileSync(join(artifacts, 'live-microphone.png'), await listener.screenshot(session));
+    } finally {
+      await listener.close();
+    }
+  }, 400_000);
 });

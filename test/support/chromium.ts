@@ -40,7 +40,7 @@ export class Chromium {
   private readonly pending = new Map<number, { resolve: (v: Json) => void; reject: (e: Error) => void; method: string }>();
   private readonly listeners: ((message: Json) => void)[] = [];
 
-  private constructor() {
+  private constructor(extraArgs: readonly string[] = []) {
     this.profile = mkdtempSync(join(tmpdir(), 'lstmp-chromium-'));
     this.process = spawn(
       CHROMIUM,
@@ -59,6 +59,7 @@ export class Chromium {
         '--mute-audio',
         `--user-data-dir=${this.profile}`,
         '--remote-debugging-pipe',
+        ...extraArgs,
         'about:blank',
       ],
       { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] },
@@ -78,8 +79,9 @@ export class Chromium {
     });
   }
 
-  static launch(): Chromium {
-    return new Chromium();
+  /** A fresh headless Chromium; `args` adds switches (a fake microphone, say). */
+  static launch(args: readonly string[] = []): Chromium {
+    return new Chromium(args);
   }
 
   /** Sends one protocol command (to a page when `session` is given) and waits for its result. */

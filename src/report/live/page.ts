@@ -27,10 +27,13 @@ interface LiveState {
   trace: string | null;
   gradientCheck: { index: number; analytic: number; numeric: number } | null;
   finals: string[];
+  /** hypotheses heard from the microphone, and whether it is on */
+  hypotheses: number;
+  listening: boolean;
   error: string | null;
 }
 
-const state: LiveState = { ready: false, running: false, losses: [], accuracies: [], framesPerSecond: [], frames: 0, trainingMs: 0, trace: null, gradientCheck: null, finals: [], error: null };
+const state: LiveState = { ready: false, running: false, losses: [], accuracies: [], framesPerSecond: [], frames: 0, trainingMs: 0, trace: null, gradientCheck: null, finals: [], hypotheses: 0, listening: false, error: null };
 (window as unknown as { lstmpLive: LiveState }).lstmpLive = state;
 
 const params = new URLSearchParams(location.search);
@@ -235,10 +238,12 @@ thread.onmessage = (event: MessageEvent<ThreadMessage>) => {
       return;
     }
     case 'listening':
+      state.listening = true;
       $('heard').innerHTML = '<span class="partial">listening…</span>';
       return;
     case 'hypothesis': {
       const h = message.hypothesis;
+      state.hypotheses++;
       if (h.type === 'final') state.finals.push(h.words.join(' '));
       $('heard').innerHTML = `${escapeHtml(state.finals.join(' · '))} <span class="partial">${h.type === 'partial' ? escapeHtml(h.words.join(' ')) : ''}</span>`;
       return;
@@ -300,6 +305,7 @@ $('listen-stop').addEventListener('click', async () => {
   audio.stream.getTracks().forEach((track) => track.stop());
   await audio.context.close();
   audio = null;
+  state.listening = false;
   send({ type: 'audio-end' });
   ($('listen-stop') as HTMLButtonElement).disabled = true;
 });
