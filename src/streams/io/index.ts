@@ -1,5 +1,5 @@
 /**
- * Files: whole reads with one-line errors, atomic writes, checkpoints, .npy arrays, run directories.
+ * Files: whole reads with one-line errors, atomic writes, checkpoints, .npy arrays, run directories, and audio bytes as they arrive.
  *
  * @module
  */
