@@ -1,5 +1,5 @@
 /**
- * Speech recognition with a trained model: the recognizer, the recognize stage, a corpus split on threads, word errors.
+ * Speech recognition with a trained model: the recognizer, the recognize stage, a corpus split on threads, word errors, and live recognition of audio as it arrives.
  *
  * @module
  */
