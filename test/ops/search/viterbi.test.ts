@@ -118,6 +118,23 @@ function expectOneOf(result: SearchResult, paths: Path[]): void {
 
 const exact = { beam: Infinity, maxActive: Infinity };
 
+/** Two one-state words in a loop (word w's state emits column w), ending at the junction between them. */
+function wordLoop(): SearchGraph {
+  return searchGraph({
+    outputs: [NON_EMITTING, NON_EMITTING, NON_EMITTING, 0, 1],
+    arcs: [
+      { from: 0, to: 2, weight: 0, word: NO_WORD },
+      { from: 2, to: 3, weight: Math.log(0.5), word: NO_WORD },
+      { from: 2, to: 4, weight: Math.log(0.5), word: NO_WORD },
+      { from: 3, to: 3, weight: Math.log(0.5), word: NO_WORD },
+      { from: 4, to: 4, weight: Math.log(0.5), word: NO_WORD },
+      { from: 3, to: 2, weight: Math.log(0.5), word: 0 },
+      { from: 4, to: 2, weight: Math.log(0.5), word: 1 },
+      { from: 2, to: 1, weight: 0, word: NO_WORD },
+    ],
+  });
+}
+
 describe('viterbiSearch', () => {
   it('with an infinite beam finds the best path of exhaustive enumeration, its score and words', () => {
     fc.assert(
@@ -183,20 +200,8 @@ describe('viterbiSearch', () => {
   });
 
   it('decodes a long utterance exactly while the traceback is compacted', () => {
-    // Two one-state words in a loop; word w's state emits column w. The scores spell 0 1 1 0 1 1 … in runs of 3 frames.
-    const graph = searchGraph({
-      outputs: [NON_EMITTING, NON_EMITTING, NON_EMITTING, 0, 1],
-      arcs: [
-        { from: 0, to: 2, weight: 0, word: NO_WORD },
-        { from: 2, to: 3, weight: Math.log(0.5), word: NO_WORD },
-        { from: 2, to: 4, weight: Math.log(0.5), word: NO_WORD },
-        { from: 3, to: 3, weight: Math.log(0.5), word: NO_WORD },
-        { from: 4, to: 4, weight: Math.log(0.5), word: NO_WORD },
-        { from: 3, to: 2, weight: Math.log(0.5), word: 0 },
-        { from: 4, to: 2, weight: Math.log(0.5), word: 1 },
-        { from: 2, to: 1, weight: 0, word: NO_WORD },
-      ],
-    });
+    // The scores spell 0 1 1 0 1 1 … in runs of 3 frames.
+    const graph = wordLoop();
     const words = Array.from({ length: 4000 }, (_, k) => (k % 3 === 0 ? 0 : 1));
     const frames = 3 * words.length;
     const scores = new Float32Array(frames * 2);
@@ -239,21 +244,8 @@ describe('viterbiSearch', () => {
   });
 
   it('settles the words before the point where every path merged, and tells the column the best path emits', () => {
-    // A word loop as in the test above: once a run of one word's frames has passed, every surviving path
-    // agrees on everything before it.
-    const graph = searchGraph({
-      outputs: [NON_EMITTING, NON_EMITTING, NON_EMITTING, 0, 1],
-      arcs: [
-        { from: 0, to: 2, weight: 0, word: NO_WORD },
-        { from: 2, to: 3, weight: Math.log(0.5), word: NO_WORD },
-        { from: 2, to: 4, weight: Math.log(0.5), word: NO_WORD },
-        { from: 3, to: 3, weight: Math.log(0.5), word: NO_WORD },
-        { from: 4, to: 4, weight: Math.log(0.5), word: NO_WORD },
-        { from: 3, to: 2, weight: Math.log(0.5), word: 0 },
-        { from: 4, to: 2, weight: Math.log(0.5), word: 1 },
-        { from: 2, to: 1, weight: 0, word: NO_WORD },
-      ],
-    });
+    // Once a run of one word's frames has passed, every surviving path agrees on everything before it.
+    const graph = wordLoop();
     const labels = [0, 0, 0, 1, 1, 1, 0, 0, 0];
     const scores = Float32Array.from(labels.flatMap((w) => (w === 0 ? [-0.1, -10] : [-10, -0.1])));
     const search = viterbiSearch(graph, { beam: 5, maxActive: 100 });
