@@ -54,7 +54,7 @@ export function explainPage(trace: ChunkTrace, source: ExplainSource): string {
     section('chunk', 'The chunk', chunkIntro(trace), `${strip(trace, source.states)}<div class="grid">${featuresPanel(trace)}</div>`),
     ...layerSections,
     section('loss', 'The loss, frame by frame', lossIntro, `<div class="grid">${lossPanels(trace)}</div>`),
-    section('backward', 'Backward through time', backwardIntro(trace), gradientPanel(trace)),
+    section('backward', 'Backward through time', backwardIntro(trace), `${gradientPanel(trace)}<div class="grid">${inputGradientPanel(trace)}</div>`),
   ];
   return htmlPage({
     title: `Truncated BPTT, laid open: ${trace.utterance}`,
@@ -256,6 +256,27 @@ function gradientPanel(trace: ChunkTrace): string {
     wide: true,
     height: 320,
     note: `On a logarithmic scale: equal drops are equal factors.${zero ? ' Steps where a norm is exactly 0 (nothing has reached them yet) are left out.' : ''}`,
+  });
+}
+
+/** ∂L/∂x over the filterbank frames: which inputs the chunk's loss depends on, and how far back from each target it reaches. */
+function inputGradientPanel(trace: ChunkTrace): string {
+  const { steps: T, spec } = trace;
+  const magnitude = Float32Array.from(trace.inputGradient, Math.abs);
+  return heatmap({
+    title: 'How much the loss depends on each input: |∂L/∂x_t|',
+    values: magnitude,
+    steps: T,
+    units: spec.inputs,
+    scale: { kind: 'sequential', min: 0, max: maxAbs(magnitude) || 1 },
+    xLabel: 'step t',
+    yLabel: 'filterbank channel',
+    bottomUp: true,
+    firstStep: trace.firstFrame,
+    wide: true,
+    note:
+      'The gradient that reaches the input features, frame by frame and channel by channel (darker: the loss moves more with that input). ' +
+      'Nothing flows in from after the chunk, so the last steps only feel the targets near them; and nothing flows back past the first step, where truncation cuts it.',
   });
 }
 

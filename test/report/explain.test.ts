@@ -22,6 +22,7 @@ describe('explainPage', () => {
       'Loss per step: −log p(target)',
       'Probability of the target state',
       'Gradient norms flowing back through the steps',
+      'How much the loss depends on each input: |∂L/∂x_t|',
     ]);
     for (const [title, points] of charts(html)) expect(points, title).toBeGreaterThan(0);
     expect(html).toContain('Truncated BPTT, laid open: u&lt;1&gt;');

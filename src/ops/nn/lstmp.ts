@@ -279,6 +279,21 @@ export function backward(
 }
 
 /**
+ * ∂L/∂x, the loss's gradient with respect to the input features [T, B, I],
+ * into `out`, after {@link backward} over the same workspace: backward ends
+ * on the first layer and leaves its ∂L/∂(gate pre-activations) in
+ * ws.dGates, so this is one product with the first layer's W_x. Training
+ * does not need it; it shows which input frames the loss depends on.
+ *
+ * @example backward(kernels, spec, w, x, targets, mask, ws, grads); inputGradient(kernels, spec, w, ws, dx)
+ */
+export function inputGradient(kernels: Kernels, spec: LstmpSpec, w: LstmpWeights, ws: Workspace, out: Float32Array): void {
+  const frames = ws.steps * ws.streams;
+  if (out.length < frames * spec.inputs) throw new RangeError(`∂L/∂x needs ${frames * spec.inputs} values, the output holds ${out.length}`);
+  kernels.sgemm(AS_IS, AS_IS, frames, spec.inputs, 4 * spec.cells, 1, ws.dGates, 0, 4 * spec.cells, w.layers[0].Wx, 0, spec.inputs, 0, out, 0, spec.inputs);
+}
+
+/**
  * Per layer, the size of the gradient at each of the chunk's T steps, as
  * {@link backward} passes back through them: `dr[k][t]` = ‖∂L/∂r_t‖ and
  * `dc[k][t]` = ‖∂L/∂c_t‖ of layer k, Euclidean norms over the B streams'

@@ -2,7 +2,7 @@ import { lastValueFrom, of, toArray } from 'rxjs';
 import { fail } from '../../errors.js';
 import { layoutOf, viewsOf } from '../../model/network/layout.js';
 import type { Network } from '../../model/network/network.js';
-import { backward, recurrentSize, type GradientTrace, type LstmpSpec } from '../../ops/nn/lstmp.js';
+import { backward, inputGradient, recurrentSize, type GradientTrace, type LstmpSpec } from '../../ops/nn/lstmp.js';
 import { carriedForward } from '../pipeline/carried-state.js';
 import { chunk } from '../pipeline/chunk.js';
 import { delayUtterance } from '../pipeline/delay-targets.js';
@@ -57,6 +57,8 @@ export interface ChunkTrace {
   readonly targetProbability: Float32Array;
   /** [T] −mask·log p(target): each frame's share of the loss */
   readonly loss: Float32Array;
+  /** [T, I] ∂L/∂x: how the chunk's loss moves with each input feature */
+  readonly inputGradient: Float32Array;
   readonly layers: readonly LayerTrace[];
 }
 
@@ -89,6 +91,8 @@ export async function traceChunk(network: Network, utterance: LabelledUtterance,
   };
   const gradient = viewsOf(spec, new Float32Array(layoutOf(spec).size));
   backward(kernels, spec, weights, current.features, current.targets, current.mask, ws, gradient, gradientTrace);
+  const dx = new Float32Array(T * spec.inputs);
+  inputGradient(kernels, spec, weights, ws, dx);
 
   const gate = (gates: Float32Array, which: number) => {
     const out = new Float32Array(T * C);
@@ -129,6 +133,7 @@ export async function traceChunk(network: Network, utterance: LabelledUtterance,
     firstFrame,
     reset: current.reset[0] === 1,
     features: current.features,
+    inputGradient: dx,
     targets: current.targets,
     mask: current.mask,
     predicted,

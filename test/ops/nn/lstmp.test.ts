@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { layoutOf, viewsOf } from '../../../src/model/network/layout.js';
-import { backward, createWorkspace, forward, recurrentSize, releaseWorkspace, type GradientTrace, type LstmpSpec, type LstmpState } from '../../../src/ops/nn/lstmp.js';
+import { backward, createWorkspace, forward, inputGradient, recurrentSize, releaseWorkspace, type GradientTrace, type LstmpSpec, type LstmpState } from '../../../src/ops/nn/lstmp.js';
 import { lstmpCase, lstmpSpec } from '../../../src/testing/arbitraries.js';
 import { closeTo } from '../../../src/testing/close-to.js';
 import { gradcheck, numericGradient } from '../../../src/testing/gradcheck.js';
@@ -213,6 +213,23 @@ describe.each(kernelsUnderTest)('LSTMP forward and truncated BPTT on $name kerne
               }
             }
           }
+        }),
+        { numRuns: 30 },
+      );
+    });
+
+    it('gives ∂L/∂x after backward as float64 finite differences of the independent reference find it', () => {
+      fc.assert(
+        fc.property(spreadWeights, ({ spec, params, chunk, state }) => {
+          const ws = createWorkspace(spec, chunk.steps, chunk.streams);
+          const w = viewsOf(spec, params);
+          forward(kernels, spec, w, chunk.x, copyState(state), chunk.reset ?? null, ws);
+          backward(kernels, spec, w, chunk.x, chunk.targets, chunk.mask, ws, viewsOf(spec, new Float32Array(layoutOf(spec).size)));
+          const dx = new Float32Array(chunk.x.length);
+          inputGradient(kernels, spec, w, ws, dx);
+          const loss = (x: Float64Array) => referenceLstmpLoss(spec, params, { ...chunk, x: Float32Array.from(x) }, state);
+          const numeric = numericGradient(loss, Float64Array.from(chunk.x), { step: 1e-3 });
+          dx.forEach((value, i) => expect(Math.abs(value - numeric[i]), `∂L/∂x[${i}]`).toBeLessThan(1e-3 + 1e-2 * Math.abs(numeric[i])));
         }),
         { numRuns: 30 },
       );
