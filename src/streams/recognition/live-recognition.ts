@@ -35,7 +35,7 @@ export interface LiveOptions {
   readonly now?: () => number;
 }
 
-/** Half a second of silence ends a segment, as Kaldi's online endpointing rule 2 (0.5 s after speech). */
+/** Half a second of silence ends a segment, as in the second of Kaldi's online endpointing rules (0.5 s of silence after something was recognised). */
 export const DEFAULT_ENDPOINT_MS = 500;
 
 /**
