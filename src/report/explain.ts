@@ -135,24 +135,22 @@ function strip(trace: ChunkTrace, states?: readonly string[]): string {
   return `<figure class="strip wide" data-chart="targets and mask" data-points="${T}"><figcaption>Targets, predictions, mask and reset flag</figcaption>${parts.join('')}${key}<p class="note">Green: counted (mask 1) and, for predictions, right; orange: wrong; grey: mask 0. Hover a box for the state's name.</p></figure>`;
 }
 
+/** A heat map over the chunk's filterbank frames: steps across, channels up, the width of the page. */
+function filterbankHeatmap(trace: ChunkTrace, title: string, values: Float32Array, scale: Parameters<typeof heatmap>[0]['scale'], note: string): string {
+  return heatmap({ title, values, steps: trace.steps, units: trace.spec.inputs, scale, xLabel: 'step t', yLabel: 'filterbank channel', bottomUp: true, firstStep: trace.firstFrame, wide: true, note });
+}
+
 function featuresPanel(trace: ChunkTrace): string {
   const { steps: T, spec } = trace;
   const bound = maxAbs(trace.features.subarray(0, T * spec.inputs)) || 1;
-  return heatmap({
-    title: 'Input features x_t',
-    values: trace.features,
-    steps: T,
-    units: spec.inputs,
-    scale: { kind: 'diverging', bound },
-    xLabel: 'step t',
-    yLabel: 'filterbank channel',
-    bottomUp: true,
-    firstStep: trace.firstFrame,
-    wide: true,
-    note:
-      'Log mel filterbank energies, normalised to zero mean and unit variance per channel (red above the mean, blue below). ' +
+  return filterbankHeatmap(
+    trace,
+    'Input features x_t',
+    trace.features,
+    { kind: 'diverging', bound },
+    'Log mel filterbank energies, normalised to zero mean and unit variance per channel (red above the mean, blue below). ' +
       `The last ${trace.delay} frames of an utterance are repeats of its final frame, so that every label is still predicted after the delay.`,
-  });
+  );
 }
 
 function layerPanels(trace: ChunkTrace, layer: LayerTrace, k: number): string {
@@ -261,23 +259,15 @@ function gradientPanel(trace: ChunkTrace): string {
 
 /** ∂L/∂x over the filterbank frames: which inputs the chunk's loss depends on, and how far back from each target it reaches. */
 function inputGradientPanel(trace: ChunkTrace): string {
-  const { steps: T, spec } = trace;
   const magnitude = Float32Array.from(trace.inputGradient, Math.abs);
-  return heatmap({
-    title: 'How much the loss depends on each input: |∂L/∂x_t|',
-    values: magnitude,
-    steps: T,
-    units: spec.inputs,
-    scale: { kind: 'sequential', min: 0, max: maxAbs(magnitude) || 1 },
-    xLabel: 'step t',
-    yLabel: 'filterbank channel',
-    bottomUp: true,
-    firstStep: trace.firstFrame,
-    wide: true,
-    note:
-      'The gradient that reaches the input features, frame by frame and channel by channel (darker: the loss moves more with that input). ' +
+  return filterbankHeatmap(
+    trace,
+    'How much the loss depends on each input: |∂L/∂x_t|',
+    magnitude,
+    { kind: 'sequential', min: 0, max: maxAbs(magnitude) || 1 },
+    'The gradient that reaches the input features, frame by frame and channel by channel (darker: the loss moves more with that input). ' +
       'Nothing flows in from after the chunk, so the last steps only feel the targets near them; and nothing flows back past the first step, where truncation cuts it.',
-  });
+  );
 }
 
 function maxAbs(values: Float32Array): number {

@@ -159,6 +159,8 @@ export function viterbiSearch(graph: SearchGraph, options: SearchOptions): Viter
 
   let best = -Infinity;
   let nextCount = 0;
+  /** the node of the best token that survived the last frame (−1: none) */
+  let leader = -1;
 
   /** Relaxes the emitting successors of node n (score `from`) with frame scores at `row`. */
   function relaxEmitting(n: number, from: number, fromTrace: number, scores: Float32Array, row: number): void {
@@ -194,9 +196,11 @@ export function viterbiSearch(graph: SearchGraph, options: SearchOptions): Viter
       threshold = Math.max(threshold, kthLargest(selection, nextCount, maxActive));
     }
     let kept = 0;
+    leader = -1;
     for (let i = 0; i < nextCount; i++) {
       const d = nextActive[i];
       if (nextScore[d] >= threshold) {
+        if (leader < 0 || nextScore[d] > nextScore[leader]) leader = d;
         if (nextWord[d] !== NO_WORD) nextTrace[d] = traceback.add(nextWord[d], frame, nextTrace[d]);
         nextActive[kept++] = d;
       } else nextScore[d] = -Infinity;
@@ -216,15 +220,15 @@ export function viterbiSearch(graph: SearchGraph, options: SearchOptions): Viter
     frame++;
   }
 
+  /** The best surviving token's node (−1: none), found as each step keeps its tokens. */
   function bestToken(): number {
-    let bestNode = -1;
-    for (let i = 0; i < count; i++) if (bestNode < 0 || score[active[i]] > score[bestNode]) bestNode = active[i];
-    return bestNode;
+    return leader;
   }
 
   function reset(): void {
     for (let i = 0; i < count; i++) score[active[i]] = -Infinity;
     count = 0;
+    leader = -1;
     frame = 0;
     traceback.clear();
   }

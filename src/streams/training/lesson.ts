@@ -104,8 +104,9 @@ export function decodeLessonData(bytes: Uint8Array): E.Either<string, LessonData
 /** The network a lesson trains: its shape from the lesson and the data, its weights drawn from the seed, on `kernels`' memory. */
 export function lessonNetwork(lesson: Lesson, data: LessonData, kernels: Kernels): Network {
   const spec: LstmpSpec = { inputs: data.utterances[0]?.dim ?? 40, cells: lesson.cells, projection: lesson.projection, layers: lesson.layers, outputs: data.states.length, cellClip: 50, peepholes: true };
-  const parameters = kernels.alloc(initParameters(spec, lesson.seed, 0.1).length);
-  parameters.set(initParameters(spec, lesson.seed, 0.1));
+  const drawn = initParameters(spec, lesson.seed, 0.1);
+  const parameters = kernels.alloc(drawn.length);
+  parameters.set(drawn);
   return networkOf(spec, parameters, kernels);
 }
 
