@@ -3,6 +3,7 @@ import type { Checkpoint } from '../../model/formats/checkpoint.js';
 import { parseStates, STATES_PER_PHONE } from '../../model/corpus/states.js';
 import { pronunciationsByWord } from '../../model/corpus/lexicon.js';
 import { timedUnits, transcriptGraph, type TimedUnit } from '../../model/decoding/transcript-graph.js';
+import type { FrameSpan } from '../../ops/dsp/speech-span.js';
 import { forcedAlign } from '../../ops/search/forced-align.js';
 import { DEFAULT_RECOGNIZER_OPTIONS, recognizerOf, type Recognizer, type RecognizerOptions, type UtteranceFeatures } from './recognizer.js';
 
@@ -36,8 +37,20 @@ export const DEFAULT_ALIGNER_OPTIONS: Required<Pick<AlignerOptions, 'acousticSca
 
 /** Forced alignment with a trained model: a transcript's best path through the frames of its audio. */
 export interface Aligner {
-  /** the features' alignment to `words`, or why there is none: a word not in the lexicon, too few frames, no path within the beam */
-  align(utterance: UtteranceFeatures, words: readonly string[]): E.Either<string, AlignedUtterance>;
+  /**
+   * the features' alignment to `words`, or why there is none: a word not in
+   * the lexicon, too few frames, no path within the beam. With `speech`, the
+   * words lie within those frames and the frames outside are silence.
+   */
+  align(utterance: UtteranceFeatures, words: readonly string[], speech?: FrameSpan): E.Either<string, AlignedUtterance>;
+}
+
+/** Rules out every state but silence's (phone 0) on the frames outside `speech`, in scores [T, S]. */
+function silenceOutside(scores: Float32Array, frames: number, S: number, speech: FrameSpan): void {
+  for (let t = 0; t < frames; t++) {
+    if (t >= speech.start && t < speech.end) continue;
+    scores.fill(-Infinity, t * S + STATES_PER_PHONE, (t + 1) * S);
+  }
 }
 
 /**
@@ -59,10 +72,11 @@ export function alignerOf(checkpoint: Checkpoint, options: AlignerOptions, recog
   const byWord = pronunciationsByWord(decoding.lexicon);
   const S = checkpoint.config.outputs;
   return E.right({
-    align(utterance, words) {
+    align(utterance, words, speech) {
       const graph = transcriptGraph(decoding, inventory.right, words, options);
       if (E.isLeft(graph)) return graph;
       const scores = recognizer.right.scores(utterance);
+      if (speech !== undefined) silenceOutside(scores, utterance.frames, S, speech);
       const found = forcedAlign(graph.right, scores, utterance.frames, S, options.alignBeam);
       if (found === null) {
         // Each phone's states take a frame at least: the shortest pronunciations say how few frames can hold the words.

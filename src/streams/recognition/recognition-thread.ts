@@ -35,7 +35,7 @@ async function run(setup: RecognitionThreadSetup, post: (message: RecognitionThr
           const aligned = pipe(
             featuresOf(utterance.wav, plan, recognizer.right.normalisation),
             E.mapLeft((reason) => `${utterance.source}: ${reason}`),
-            E.chain((m) => aligner.right.align({ frames: m.frames, dim: m.bins, features: m.data }, utterance.words ?? [])),
+            E.chain((m) => aligner.right.align({ frames: m.frames, dim: m.bins, features: m.data }, utterance.words ?? [], task.speech?.get(utterance.id))),
           );
           post(E.isRight(aligned) ? { type: 'aligned', id: utterance.id, ...aligned.right } : { type: 'skipped', id: utterance.id, reason: aligned.left });
         }),

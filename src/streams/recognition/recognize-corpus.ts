@@ -2,6 +2,7 @@ import { Observable } from 'rxjs';
 import type { Checkpoint } from '../../model/formats/checkpoint.js';
 import type { Split } from '../../model/corpus/manifest.js';
 import type { Condition } from '../../model/augmentation/conditions.js';
+import type { FrameSpan } from '../../ops/dsp/speech-span.js';
 import type { AlignedUtterance } from './aligner.js';
 import type { RecognizerOptions } from './recognizer.js';
 import { errorOf, onThreadFailure, startThread, type ThreadFailure } from '../threads/thread.js';
@@ -16,7 +17,7 @@ export interface RecognitionThreadSetup {
   readonly limit?: number;
   readonly condition?: Condition;
   /** recognise each utterance, or force-align it to its transcript with this beam */
-  readonly task: { readonly kind: 'recognize' } | { readonly kind: 'align'; readonly beam: number };
+  readonly task: { readonly kind: 'recognize' } | { readonly kind: 'align'; readonly beam: number; readonly speech?: ReadonlyMap<string, FrameSpan> };
   /** with `split` absent, every utterance of the corpus (alignment) */
   readonly everySplit?: boolean;
 }
@@ -61,6 +62,8 @@ export interface CorpusAlignmentOptions extends Omit<RecognizerOptions, 'kernels
   readonly threads: number;
   /** alignment paths scoring this far below the frame's best are dropped */
   readonly alignBeam: number;
+  /** by utterance id, the frames its words must lie in: the frames outside are silence */
+  readonly speech?: ReadonlyMap<string, FrameSpan>;
 }
 
 /**
@@ -73,12 +76,12 @@ export interface CorpusAlignmentOptions extends Omit<RecognizerOptions, 'kernels
  * alignCorpus('corpora/mine', checkpoint, { ...DEFAULT_ALIGNER_OPTIONS, threads: 2 }).subscribe(write)
  */
 export function alignCorpus(corpus: string, checkpoint: Checkpoint, options: CorpusAlignmentOptions): Observable<CorpusAlignmentEvent> {
-  const { split, threads, alignBeam, ...recognizer } = options;
+  const { split, threads, alignBeam, speech, ...recognizer } = options;
   return onThreads<CorpusAlignmentEvent>(corpus, checkpoint, threads, undefined, {
     options: recognizer,
     split: split ?? 'train',
     everySplit: split === undefined,
-    task: { kind: 'align', beam: alignBeam },
+    task: { kind: 'align', beam: alignBeam, speech },
   });
 }
 

@@ -7,7 +7,7 @@ import { formatAlignmentLine } from '../../model/corpus/alignment.js';
 import { parseLexicon } from '../../model/corpus/lexicon.js';
 import { parseStates } from '../../model/corpus/states.js';
 import { uniformAlignment } from '../../model/corpus/uniform.js';
-import { priorsOf } from '../../model/decoding/decoding-model.js';
+import { priorsOf, type DecodingModel } from '../../model/decoding/decoding-model.js';
 import { orFail } from '../../errors.js';
 import { frameLogEnergies, speechSpan, type FrameSpan } from '../../ops/dsp/speech-span.js';
 import { hashString } from '../../ops/random.js';
@@ -87,9 +87,40 @@ const statesOf = (line: string | undefined): string[] => (line ? line.split(/\s+
  * the decoding model) estimated from the training split under `alignments`
  * (the corpus's own alignments.txt by default).
  */
-export async function alignmentExtras(corpus: string, alignments?: string): Promise<Pick<Checkpoint, 'states' | 'priors' | 'decoding'>> {
+export async function alignmentExtras(corpus: string, alignments?: string): Promise<Required<Pick<Checkpoint, 'states' | 'priors' | 'decoding'>>> {
   const decoding = await corpusDecodingModel(corpus, {}, alignments);
   return { states: corpusStates(corpus), priors: priorsOf(decoding), decoding };
+}
+
+/**
+ * How far a realignment may put words outside the speech that energy finds
+ * (speechSpan), in frames before and after it; beyond, the frames are
+ * silence. Without the bound, each realignment let the last phone run a few
+ * frames further into the silence after it, and the model trained on that
+ * did the same again (on SynthDigits, 3, 6 and then 9 frames past the
+ * speech's end, the median over utterances). Weak onsets (f, th, s) start
+ * below the energy threshold, so the slack is wider before: on SynthDigits
+ * the synthesizer's own phones leave these bounds in 0.5 % of speech frames.
+ */
+export const SPEECH_SLACK = { before: 10, after: 5 } as const;
+
+/**
+ * The decoding model as a flat start's realignments use it: every HMM
+ * transition and every optional silence at even odds, as Kaldi's are before
+ * it has counted anything. Estimated from the alignment before, each would
+ * hold the next realignment to it: the uniform alignment has no pause
+ * between words, so a pause would cost more than the network could ever
+ * outweigh; and a phone squeezed to a frame a state once would get self-loops
+ * so unlikely that it never grew back, while its neighbours' grew (measured on
+ * SynthDigits, the consonants of "one", "seven" and "three" shrank to 3
+ * frames in three realignments, and the vowels beside them doubled). At even
+ * odds every path through a transcript costs the same, and the network alone
+ * says where the states lie.
+ *
+ * @example realignmentModel(corpusDecodingModel(corpus, {}, 'alignments-0.txt')).silence // { start: 0.5, between: 0.5, end: 0.5 }
+ */
+export function realignmentModel(decoding: DecodingModel): DecodingModel {
+  return { ...decoding, silence: { start: 0.5, between: 0.5, end: 0.5 }, transitions: new Float32Array(decoding.transitions.length).fill(0.5) };
 }
 
 /**
@@ -125,12 +156,16 @@ export function flatStart(options: Omit<TrainOptions, 'alignments'>, flat: FlatS
       nextRealignment = 'everyFrames' in flat.realign ? event.framesSeen + flat.realign.everyFrames : (flat.realign.atSeconds[realigned] ?? Infinity);
     };
     const refused: { id: string; reason: string }[] = [];
+    // Where each utterance's words may lie in a realignment: its speech by energy, widened (SPEECH_SLACK).
+    const speech = new Map<string, FrameSpan>();
 
     /** One realignment by a trained model: a new alignments file, its extras, and training told of it. Cancelled by unsubscribing. */
     const realign = (checkpoint: Checkpoint, framesSeen: number): Observable<FlatStartEvent> => {
       const began = performance.now();
       return from(alignmentExtras(options.corpus, current)).pipe(
-        mergeMap((extras) => alignCorpus(options.corpus, { ...checkpoint, ...extras }, { ...DEFAULT_ALIGNER_OPTIONS, threads: flat.alignThreads, alignBeam: flat.alignBeam }).pipe(toArray())),
+        mergeMap((extras) =>
+          alignCorpus(options.corpus, { ...checkpoint, ...extras, decoding: realignmentModel(extras.decoding) }, { ...DEFAULT_ALIGNER_OPTIONS, threads: flat.alignThreads, alignBeam: flat.alignBeam, speech }).pipe(toArray()),
+        ),
         mergeMap(async (events): Promise<FlatStartEvent> => {
           const previous = linesById(current);
           const byId = new Map(events.map((event) => [event.id, event]));
@@ -161,7 +196,9 @@ export function flatStart(options: Omit<TrainOptions, 'alignments'>, flat: FlatS
 
     const start = defer(async (): Promise<FlatStartEvent> => {
       const utterances = await writeAlignments(options.corpus, first, async ({ id, words, frames, wav }) => {
-        const alignment = uniformAlignment(words, lexicon, inventory, frames, hashString(id), await speechOf(resolve(options.corpus, wav), frames));
+        const span = await speechOf(resolve(options.corpus, wav), frames);
+        if (span !== undefined && words.length > 0) speech.set(id, { start: Math.max(0, span.start - SPEECH_SLACK.before), end: Math.min(frames, span.end + SPEECH_SLACK.after) });
+        const alignment = uniformAlignment(words, lexicon, inventory, frames, hashString(id), span);
         if (E.isRight(alignment)) return formatAlignmentLine(id, alignment.right).trim();
         refused.push({ id, reason: alignment.left });
         return id;
