@@ -39,7 +39,7 @@ const REALIGN_EVERY = 1_000_000;
  * test WER where three, at the quarters, gave 12.6 %: the alignments improve
  * a little each round, and more of the budget trains on the later ones.
  */
-const REALIGN_SHARES = [1, 2, 3, 4, 5].map((k) => k / 6);
+const REALIGN_SHARES = [1, 2, 3, 4, 5, 6].map((k) => k / 8);
 
 /** The network to train: from --resume, --config, or the shape options; inputs and outputs follow the corpus. */
 function modelConfig(options: TrainCommandOptions, outputs: number): ModelConfig {

@@ -81,7 +81,9 @@ export function alignerOf(checkpoint: Checkpoint, options: AlignerOptions, recog
       if (found === null) {
         // Each phone's states take a frame at least: the shortest pronunciations say how few frames can hold the words.
         const minimum = STATES_PER_PHONE * Math.max(1, words.reduce((n, word) => n + Math.min(...(byWord.get(word) ?? [[]]).map((p) => p.length)), 0));
-        return E.left(utterance.frames < minimum ? `${utterance.frames} frames are too few for its ${words.length} words (${minimum} states at the least)` : `no path through its transcript within the beam (${options.alignBeam})`);
+        if (utterance.frames < minimum) return E.left(`${utterance.frames} frames are too few for its ${words.length} words (${minimum} states at the least)`);
+        const within = speech === undefined ? '' : ` with its words in frames [${speech.start}, ${speech.end})`;
+        return E.left(`no path through its transcript within the beam (${options.alignBeam})${within}`);
       }
       const states = Int32Array.from(found.nodes, (node) => graph.right.outputs[node]);
       return E.right({ states, ...timedUnits(graph.right, words, found.nodes), score: found.score });

@@ -147,6 +147,10 @@ describe('a realignment within the speech', () => {
     expect(bound.right.words.map((w) => w.name)).toEqual(utterance.words);
     expect(bound.right.words[0].start).toBeGreaterThanOrEqual(speech.start);
     expect(bound.right.words.at(-1)!.end).toBeLessThanOrEqual(speech.end);
+    // Too few frames for the words: refused, saying where they had to fit.
+    expect(aligner.right.align(input, utterance.words, { start: speech.start, end: speech.start + 2 })).toEqual(
+      E.left(`no path through its transcript within the beam (${DEFAULT_ALIGNER_OPTIONS.alignBeam}) with its words in frames [${speech.start}, ${speech.start + 2})`),
+    );
   });
 });
 
