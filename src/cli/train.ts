@@ -107,7 +107,7 @@ export async function runTrain(options: TrainCommandOptions, until?: Observable<
       until: merge(stopRequests().pipe(tap(() => bar.log('stopping: finishing the current chunks, then a last evaluation and checkpoint'))), until ?? NEVER),
   };
   const follow = followRun(bar, options.out, () => extras, budget !== undefined ? (event) => Math.min(Math.round(event.elapsed), budget) : undefined);
-  // Realignments: every --realign-every frames, or within a time budget at each eighth of it (REALIGN_SHARES).
+  // Realignments: every --realign-every frames, or within a time budget at each eighth of it up to three quarters (REALIGN_SHARES).
   const realign = options.realignEvery === undefined && budget !== undefined ? { atSeconds: REALIGN_SHARES.map((share) => share * budget) } : { everyFrames: options.realignEvery ?? REALIGN_EVERY };
   const events: Observable<TrainEvent | FlatStartEvent> = options.flatStart
     ? flatStart(trainOptions, {

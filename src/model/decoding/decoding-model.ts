@@ -38,6 +38,26 @@ export function priorsOf(model: DecodingModel, silenceFactor = model.silenceFact
   return statePriors(model.stateCounts, SILENCE_STATES, silenceFactor);
 }
 
+/**
+ * The decoding model as a flat start's realignments use it: every HMM
+ * transition and every optional silence (before, between and after the
+ * words) at even odds, what add-one estimates give before anything is
+ * counted. Estimated from the alignment before, each would hold the next
+ * realignment to it: the uniform alignment has no pause between words, so a
+ * pause would cost more than the network could ever outweigh; and a phone
+ * squeezed to a frame a state once would get self-loops so unlikely that it
+ * never grew back, while its neighbours' grew (measured on SynthDigits, the
+ * consonants of "one", "seven" and "three" shrank to 3 frames in three
+ * realignments, and the vowels beside them doubled). At even odds every path
+ * through a transcript costs the same, and the network alone says where the
+ * states lie.
+ *
+ * @example realignmentModel(await corpusDecodingModel(corpus, {}, 'runs/R/alignments-0.txt')).silence // { start: 0.5, between: 0.5, end: 0.5 }
+ */
+export function realignmentModel(model: DecodingModel): DecodingModel {
+  return { ...model, silence: { start: 0.5, between: 0.5, end: 0.5 }, transitions: new Float32Array(model.transitions.length).fill(0.5) };
+}
+
 /** Running counts over training utterances, for {@link estimateDecodingModel}. */
 export interface DecodingStatistics {
   readonly inventory: StateInventory;

@@ -59,3 +59,22 @@ export function speechSpan(energies: Float64Array, share = 0.3, margin = 1): Fra
   if (first >= frames) return { start: 0, end: frames };
   return { start: Math.max(0, first - margin), end: Math.min(frames, last + 1 + margin) };
 }
+
+/**
+ * `span` widened by `slack.before` frames before it and `slack.after` after,
+ * within [0, frames).
+ *
+ * @example widenSpan({ start: 30, end: 90 }, { before: 10, after: 5 }, 93) // { start: 20, end: 93 }
+ */
+export function widenSpan(span: FrameSpan, slack: { readonly before: number; readonly after: number }, frames: number): FrameSpan {
+  return { start: Math.max(0, span.start - slack.before), end: Math.min(frames, span.end + slack.after) };
+}
+
+/**
+ * The smallest span that holds both `a` and `b`.
+ *
+ * @example coveringSpan({ start: 20, end: 60 }, { start: 25, end: 70 }) // { start: 20, end: 70 }
+ */
+export function coveringSpan(a: FrameSpan, b: FrameSpan): FrameSpan {
+  return { start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
+}

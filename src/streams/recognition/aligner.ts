@@ -45,7 +45,7 @@ export interface Aligner {
   align(utterance: UtteranceFeatures, words: readonly string[], speech?: FrameSpan): E.Either<string, AlignedUtterance>;
 }
 
-/** Rules out every state but silence's (phone 0) on the frames outside `speech`, in scores [T, S]. */
+/** Rules out every state but silence's on the frames outside `speech`, in scores [T, S]: silence is phone 0, its states the first (parseStates insists). */
 function silenceOutside(scores: Float32Array, frames: number, S: number, speech: FrameSpan): void {
   for (let t = 0; t < frames; t++) {
     if (t >= speech.start && t < speech.end) continue;
@@ -82,8 +82,10 @@ export function alignerOf(checkpoint: Checkpoint, options: AlignerOptions, recog
         // Each phone's states take a frame at least: the shortest pronunciations say how few frames can hold the words.
         const minimum = STATES_PER_PHONE * Math.max(1, words.reduce((n, word) => n + Math.min(...(byWord.get(word) ?? [[]]).map((p) => p.length)), 0));
         if (utterance.frames < minimum) return E.left(`${utterance.frames} frames are too few for its ${words.length} words (${minimum} states at the least)`);
-        const within = speech === undefined ? '' : ` with its words in frames [${speech.start}, ${speech.end})`;
-        return E.left(`no path through its transcript within the beam (${options.alignBeam})${within}`);
+        if (speech !== undefined && speech.end - speech.start < minimum) {
+          return E.left(`the ${speech.end - speech.start} frames [${speech.start}, ${speech.end}) it may speak in are too few for its ${words.length} words (${minimum} states at the least)`);
+        }
+        return E.left(`no path through its transcript within the beam (${options.alignBeam})${speech === undefined ? '' : ` with its words in frames [${speech.start}, ${speech.end})`}`);
       }
       const states = Int32Array.from(found.nodes, (node) => graph.right.outputs[node]);
       return E.right({ states, ...timedUnits(graph.right, words, found.nodes), score: found.score });

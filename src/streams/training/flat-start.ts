@@ -7,9 +7,10 @@ import { formatAlignmentLine } from '../../model/corpus/alignment.js';
 import { parseLexicon } from '../../model/corpus/lexicon.js';
 import { parseStates } from '../../model/corpus/states.js';
 import { uniformAlignment } from '../../model/corpus/uniform.js';
-import { priorsOf, type DecodingModel } from '../../model/decoding/decoding-model.js';
+import { priorsOf, realignmentModel } from '../../model/decoding/decoding-model.js';
 import { orFail } from '../../errors.js';
-import { frameLogEnergies, speechSpan, type FrameSpan } from '../../ops/dsp/speech-span.js';
+import { coveringSpan, frameLogEnergies, speechSpan, widenSpan, type FrameSpan } from '../../ops/dsp/speech-span.js';
+import { STATES_PER_PHONE } from '../../model/corpus/states.js';
 import { hashString } from '../../ops/random.js';
 import type { Utterance } from '../../model/corpus/manifest.js';
 import { waveformOf } from '../pipeline/waveforms.js';
@@ -69,6 +70,17 @@ async function speechOf(path: string, frames: number): Promise<FrameSpan | undef
   return E.isRight(samples) ? speechSpan(frameLogEnergies(samples.right, frames)) : undefined;
 }
 
+/** The frames from an alignment's first state that is not silence to its last, or nothing for silence alone. */
+function wordFrames(alignment: Int32Array): FrameSpan | undefined {
+  const spoken = (t: number) => alignment[t] >= STATES_PER_PHONE;
+  let start = 0;
+  while (start < alignment.length && !spoken(start)) start++;
+  if (start === alignment.length) return undefined;
+  let end = alignment.length;
+  while (!spoken(end - 1)) end--;
+  return { start, end };
+}
+
 /** The alignment lines of a file, by utterance id. */
 function linesById(path: string): Map<string, string> {
   const byId = new Map<string, string>();
@@ -94,8 +106,8 @@ export async function alignmentExtras(corpus: string, alignments?: string): Prom
 
 /**
  * How far a realignment may put words outside the speech that energy finds
- * (speechSpan), in frames before and after it; beyond, the frames are
- * silence. Without the bound, each realignment let the last phone run a few
+ * (speechSpan, which already takes a frame either side), in frames before
+ * and after it; beyond, the frames are silence. Without the bound, each realignment let the last phone run a few
  * frames further into the silence after it, and the model trained on that
  * did the same again (on SynthDigits, 3, 6 and then 9 frames past the
  * speech's end, the median over utterances). Weak onsets (f, th, s) start
@@ -103,25 +115,6 @@ export async function alignmentExtras(corpus: string, alignments?: string): Prom
  * the synthesizer's own phones leave these bounds in 0.5 % of speech frames.
  */
 export const SPEECH_SLACK = { before: 10, after: 5 } as const;
-
-/**
- * The decoding model as a flat start's realignments use it: every HMM
- * transition and every optional silence at even odds, as Kaldi's are before
- * it has counted anything. Estimated from the alignment before, each would
- * hold the next realignment to it: the uniform alignment has no pause
- * between words, so a pause would cost more than the network could ever
- * outweigh; and a phone squeezed to a frame a state once would get self-loops
- * so unlikely that it never grew back, while its neighbours' grew (measured on
- * SynthDigits, the consonants of "one", "seven" and "three" shrank to 3
- * frames in three realignments, and the vowels beside them doubled). At even
- * odds every path through a transcript costs the same, and the network alone
- * says where the states lie.
- *
- * @example realignmentModel(corpusDecodingModel(corpus, {}, 'alignments-0.txt')).silence // { start: 0.5, between: 0.5, end: 0.5 }
- */
-export function realignmentModel(decoding: DecodingModel): DecodingModel {
-  return { ...decoding, silence: { start: 0.5, between: 0.5, end: 0.5 }, transitions: new Float32Array(decoding.transitions.length).fill(0.5) };
-}
 
 /**
  * GMM-free flat-start training (Senior, Heigold, Bacchiani & Liao, ICASSP
@@ -156,7 +149,7 @@ export function flatStart(options: Omit<TrainOptions, 'alignments'>, flat: FlatS
       nextRealignment = 'everyFrames' in flat.realign ? event.framesSeen + flat.realign.everyFrames : (flat.realign.atSeconds[realigned] ?? Infinity);
     };
     const refused: { id: string; reason: string }[] = [];
-    // Where each utterance's words may lie in a realignment: its speech by energy, widened (SPEECH_SLACK).
+    // Where each utterance's words may lie in a realignment: its speech by energy, widened by SPEECH_SLACK.
     const speech = new Map<string, FrameSpan>();
 
     /** One realignment by a trained model: a new alignments file, its extras, and training told of it. Cancelled by unsubscribing. */
@@ -197,9 +190,13 @@ export function flatStart(options: Omit<TrainOptions, 'alignments'>, flat: FlatS
     const start = defer(async (): Promise<FlatStartEvent> => {
       const utterances = await writeAlignments(options.corpus, first, async ({ id, words, frames, wav }) => {
         const span = await speechOf(resolve(options.corpus, wav), frames);
-        if (span !== undefined && words.length > 0) speech.set(id, { start: Math.max(0, span.start - SPEECH_SLACK.before), end: Math.min(frames, span.end + SPEECH_SLACK.after) });
         const alignment = uniformAlignment(words, lexicon, inventory, frames, hashString(id), span);
-        if (E.isRight(alignment)) return formatAlignmentLine(id, alignment.right).trim();
+        if (E.isRight(alignment)) {
+          // The span widened, and never narrower than the words' frames in the uniform alignment (which fit them).
+          const spoken = wordFrames(alignment.right);
+          if (span !== undefined && spoken !== undefined) speech.set(id, coveringSpan(widenSpan(span, SPEECH_SLACK, frames), spoken));
+          return formatAlignmentLine(id, alignment.right).trim();
+        }
         refused.push({ id, reason: alignment.left });
         return id;
       });

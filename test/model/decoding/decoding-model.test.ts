@@ -8,10 +8,13 @@ import {
   encodeDecodingModel,
   estimateDecodingModel,
   priorsOf,
+  realignmentModel,
   type DecodingModel,
 } from '../../../src/model/decoding/decoding-model.js';
 import { lexicon } from '../../../src/model/corpus/lexicon.js';
-import { stateInventory } from '../../../src/model/corpus/states.js';
+import { transcriptGraph } from '../../../src/model/decoding/transcript-graph.js';
+import { forcedAlign } from '../../../src/ops/search/forced-align.js';
+import { phoneIndices, stateId, stateInventory } from '../../../src/model/corpus/states.js';
 import { plainMsgpack } from '../../../src/model/formats/tensors.js';
 
 const inventory = stateInventory(['a', 'b']); // sil 0–2, a 3–5, b 6–8
@@ -85,5 +88,79 @@ describe('decoding model codec', () => {
 
   it('refuses a model for another number of states', () => {
     expect(roundTrip(model(), 12)).toEqual(E.left('tensor stateCounts has shape [9], expected [12]'));
+  });
+});
+
+describe('realignmentModel', () => {
+  const entries = lexicon([
+    { word: 'oh', phones: ['ow'] },
+    { word: 'nine', phones: ['n', 'ay', 'n'] },
+  ]);
+  const inventory = stateInventory(['sil', 'ow', 'n', 'ay']);
+  const phones = phoneIndices(inventory);
+  const S = inventory.names.length;
+  /** States of phones, each phone's 3 states taking `frames[k]` frames between them. */
+  const statesOf = (said: readonly string[], frames: readonly number[]) =>
+    said.flatMap((phone, k) => Array.from({ length: frames[k] }, (_, i) => stateId(phones.get(phone) as number, Math.floor((3 * i) / frames[k]))));
+  /** Scores that favour each true state by `margin` (scaled log-likelihoods, as the aligner gets them). */
+  const scoresOf = (truth: readonly number[], margin: number) => {
+    const scores = new Float32Array(truth.length * S).fill(-margin);
+    truth.forEach((s, t) => (scores[t * S + s] = 0));
+    return scores;
+  };
+  /** Forced alignment of `words` to `scores` through `decoding`'s HMM, as phone runs "phone:frames". */
+  const align = (decoding: DecodingModel, words: string[], scores: Float32Array, frames: number) => {
+    const graph = transcriptGraph(decoding, inventory, words);
+    if (E.isLeft(graph)) throw new Error(graph.left);
+    const found = forcedAlign(graph.right, scores, frames, S, 1e9);
+    const said = Array.from(found!.nodes, (node) => inventory.names[graph.right.outputs[node]].replace(/_\d$/, ''));
+    expect(said.length).toBe(frames);
+    const runs: string[] = [];
+    for (let t = 0, start = 0; t <= said.length; t++) {
+      if (t === said.length || said[t] !== said[start]) {
+        runs.push(`${said[start]}:${t - start}`);
+        start = t;
+      }
+    }
+    return runs.join(' ');
+  };
+  /** The decoding model of alignments where the speakers never pause between words and "nine"'s first n takes a frame a state. */
+  const estimated = () => {
+    const stats = decodingStatistics(inventory, entries);
+    for (let k = 0; k < 50; k++) {
+      const added = addTrainingUtterance(stats, Int32Array.from(statesOf(['sil', 'n', 'ay', 'n', 'ow', 'sil'], [9, 3, 12, 9, 12, 9])), ['nine', 'oh']);
+      if (E.isLeft(added)) throw new Error(added.left);
+    }
+    return estimateDecodingModel(stats);
+  };
+
+  it('sets every transition and optional silence to even odds, leaving the model it is given as it was', () => {
+    const model = estimated();
+    const before = Float32Array.from(model.transitions);
+    const even = realignmentModel(model);
+    expect(even.silence).toEqual({ start: 0.5, between: 0.5, end: 0.5 });
+    expect([...even.transitions].every((p) => p === 0.5)).toBe(true);
+    expect(even.lexicon).toBe(model.lexicon);
+    expect(model.transitions).toEqual(before);
+  });
+
+  it('weighs every path through a transcript the same: with no scores, any frame count scores (frames + 3)·log ½', () => {
+    const even = realignmentModel(estimated());
+    for (const frames of [20, 47]) {
+      const graph = transcriptGraph(even, inventory, ['nine', 'oh']);
+      if (E.isLeft(graph)) throw new Error(graph.left);
+      expect(forcedAlign(graph.right, new Float32Array(frames * S), frames, S, 1e9)!.score).toBeCloseTo((frames + 3) * Math.log(0.5), 4);
+    }
+  });
+
+  it('finds a pause and lets a squeezed phone grow back, where the alignment before would hold them as they were', () => {
+    // The audio pauses between the words, and its first n is long; the network's scores say so by a margin of 0.3 a frame.
+    const truth = statesOf(['sil', 'n', 'ay', 'n', 'sil', 'ow', 'sil'], [9, 12, 12, 9, 9, 12, 9]);
+    const scores = scoresOf(truth, 0.3);
+    expect(align(realignmentModel(estimated()), ['nine', 'oh'], scores, truth.length)).toBe('sil:9 n:12 ay:12 n:9 sil:9 ow:12 sil:9');
+    const held = align(estimated(), ['nine', 'oh'], scores, truth.length).split(' ');
+    expect(held[0]).toBe('sil:9');
+    expect(Number(held[1].replace('n:', ''))).toBeLessThanOrEqual(4);
+    expect(held.filter((run) => run.startsWith('sil'))).toHaveLength(2);
   });
 });

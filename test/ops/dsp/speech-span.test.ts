@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { frameLogEnergies, speechSpan } from '../../../src/ops/dsp/speech-span.js';
+import { coveringSpan, frameLogEnergies, speechSpan, widenSpan } from '../../../src/ops/dsp/speech-span.js';
 
 describe('frameLogEnergies', () => {
   it('is the log mean square of each 400-sample frame every 160 samples, against a float64 sum', () => {
@@ -55,6 +55,33 @@ describe('speechSpan', () => {
       fc.property(fc.float64Array({ noNaN: true, noDefaultInfinity: true, min: -30, max: 5, minLength: 1, maxLength: 300 }), fc.integer({ min: 0, max: 5 }), (energies, margin) => {
         const { start, end } = speechSpan(energies, 0.3, margin);
         expect(0 <= start && start < end && end <= energies.length).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('widenSpan and coveringSpan', () => {
+  const span = fc.integer({ min: 0, max: 300 }).chain((frames) =>
+    fc.tuple(fc.integer({ min: 0, max: frames }), fc.integer({ min: 0, max: frames })).map(([a, b]) => ({ frames, span: { start: Math.min(a, b), end: Math.max(a, b) } })),
+  );
+
+  it('widens by the slack on each side, never past the utterance', () => {
+    fc.assert(
+      fc.property(span, fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 20 }), ({ frames, span }, before, after) => {
+        const wide = widenSpan(span, { before, after }, frames);
+        expect(wide).toEqual({ start: Math.max(0, span.start - before), end: Math.min(frames, span.end + after) });
+        expect(0 <= wide.start && wide.start <= span.start && span.end <= wide.end && wide.end <= frames).toBe(true);
+      }),
+    );
+    expect(widenSpan({ start: 30, end: 90 }, { before: 10, after: 5 }, 93)).toEqual({ start: 20, end: 93 });
+  });
+
+  it('covers both spans and nothing beyond them', () => {
+    fc.assert(
+      fc.property(span, span, ({ span: a }, { span: b }) => {
+        const both = coveringSpan(a, b);
+        expect(both).toEqual({ start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) });
+        expect(coveringSpan(b, a)).toEqual(both);
       }),
     );
   });

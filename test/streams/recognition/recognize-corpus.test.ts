@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Checkpoint } from '../../../src/model/formats/checkpoint.js';
-import { recognizeCorpus } from '../../../src/streams/recognition/recognize-corpus.js';
+import { alignCorpus, recognizeCorpus } from '../../../src/streams/recognition/recognize-corpus.js';
+import { DEFAULT_ALIGNER_OPTIONS } from '../../../src/streams/recognition/aligner.js';
+import { STATES_PER_PHONE } from '../../../src/model/corpus/states.js';
 import { readBytes } from '../../../src/streams/io/files.js';
 import { corpusEntries } from '../../../src/streams/corpora/corpus.js';
 import { DEFAULT_RECOGNIZER_OPTIONS, recognizerOf } from '../../../src/streams/recognition/recognizer.js';
@@ -45,5 +47,32 @@ describe('recognizeCorpus', () => {
   it('stops after the first N utterances of the split', async () => {
     const events = await lastValueFrom(recognizeCorpus(dir, checkpoint, { ...DEFAULT_RECOGNIZER_OPTIONS, split: 'dev', limit: 3, threads: 2 }).pipe(toArray()));
     expect(events.map((e) => e.id)).toEqual(['tw0003', 'tw0008', 'tw0013']);
+  });
+});
+
+describe('alignCorpus', () => {
+  it('keeps each utterance\'s words within the frames given for it, and names the span where they cannot fit', async () => {
+    const options = { ...DEFAULT_ALIGNER_OPTIONS, split: 'test' as const, threads: 2 };
+    const free = await lastValueFrom(alignCorpus(dir, checkpoint, options).pipe(toArray()));
+    const aligned = free.filter((e) => e.type === 'aligned');
+    expect(aligned.length).toBeGreaterThanOrEqual(2);
+    const [first, second] = aligned;
+    // The first utterance's words held 3 frames inside where they were; the second's given 2 frames.
+    const words = { start: first.words[0].start + 3, end: first.words.at(-1)!.end - 3 };
+    const speech = new Map([
+      [first.id, words],
+      [second.id, { start: 10, end: 12 }],
+    ]);
+    const bound = await lastValueFrom(alignCorpus(dir, checkpoint, { ...options, speech }).pipe(toArray()));
+    const one = bound.find((e) => e.id === first.id)!;
+    if (one.type !== 'aligned') throw new Error(`${first.id} was not aligned: ${one.reason}`);
+    expect(one.words[0].start).toBeGreaterThanOrEqual(words.start);
+    expect(one.words.at(-1)!.end).toBeLessThanOrEqual(words.end);
+    one.states.forEach((state, t) => {
+      if (t < words.start || t >= words.end) expect(state, `frame ${t}`).toBeLessThan(STATES_PER_PHONE);
+    });
+    expect(bound.find((e) => e.id === second.id)).toMatchObject({ type: 'skipped', reason: expect.stringMatching(/^the 2 frames \[10, 12\) it may speak in are too few/) });
+    // The others are aligned as without spans.
+    expect(bound.filter((e) => e.id !== first.id && e.id !== second.id)).toEqual(free.filter((e) => e.id !== first.id && e.id !== second.id));
   });
 });
