@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
+import type { FrameSpan } from '../../ops/dsp/speech-span.js';
 import { STATES_PER_PHONE, stateId } from './states.js';
 
 /** Where frames sit in the samples: frame i covers [shift·i, shift·i + length). */
@@ -179,3 +180,19 @@ export function alignmentAgreement(a: ArrayLike<number>, b: ArrayLike<number>): 
 
 /** The sum of two agreements. */
 export const addAgreements = (a: Agreement, b: Agreement): Agreement => ({ frames: a.frames + b.frames, sameState: a.sameState + b.sameState, samePhone: a.samePhone + b.samePhone });
+
+/**
+ * The frames of an alignment from its first state that is not silence's
+ * (phone 0) to its last, or nothing when it is silence throughout.
+ *
+ * @example spokenFrames([0, 1, 2, 9, 0, 12, 2]) // { start: 3, end: 6 }
+ */
+export function spokenFrames(states: ArrayLike<number>): FrameSpan | undefined {
+  const spoken = (t: number) => states[t] >= STATES_PER_PHONE;
+  let start = 0;
+  while (start < states.length && !spoken(start)) start++;
+  if (start === states.length) return undefined;
+  let end = states.length;
+  while (!spoken(end - 1)) end--;
+  return { start, end };
+}

@@ -3,14 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { concat, defer, endWith, exhaustMap, filter, from, ignoreElements, merge, mergeMap, share, Subject, takeUntil, toArray, type Observable } from 'rxjs';
 import type { Checkpoint } from '../../model/formats/checkpoint.js';
-import { formatAlignmentLine } from '../../model/corpus/alignment.js';
+import { formatAlignmentLine, spokenFrames } from '../../model/corpus/alignment.js';
 import { parseLexicon } from '../../model/corpus/lexicon.js';
 import { parseStates } from '../../model/corpus/states.js';
 import { uniformAlignment } from '../../model/corpus/uniform.js';
 import { priorsOf, realignmentModel } from '../../model/decoding/decoding-model.js';
 import { orFail } from '../../errors.js';
 import { coveringSpan, frameLogEnergies, speechSpan, widenSpan, type FrameSpan } from '../../ops/dsp/speech-span.js';
-import { STATES_PER_PHONE } from '../../model/corpus/states.js';
 import { hashString } from '../../ops/random.js';
 import type { Utterance } from '../../model/corpus/manifest.js';
 import { waveformOf } from '../pipeline/waveforms.js';
@@ -70,17 +69,6 @@ async function speechOf(path: string, frames: number): Promise<FrameSpan | undef
   return E.isRight(samples) ? speechSpan(frameLogEnergies(samples.right, frames)) : undefined;
 }
 
-/** The frames from an alignment's first state that is not silence to its last, or nothing for silence alone. */
-function wordFrames(alignment: Int32Array): FrameSpan | undefined {
-  const spoken = (t: number) => alignment[t] >= STATES_PER_PHONE;
-  let start = 0;
-  while (start < alignment.length && !spoken(start)) start++;
-  if (start === alignment.length) return undefined;
-  let end = alignment.length;
-  while (!spoken(end - 1)) end--;
-  return { start, end };
-}
-
 /** The alignment lines of a file, by utterance id. */
 function linesById(path: string): Map<string, string> {
   const byId = new Map<string, string>();
@@ -107,12 +95,13 @@ export async function alignmentExtras(corpus: string, alignments?: string): Prom
 /**
  * How far a realignment may put words outside the speech that energy finds
  * (speechSpan, which already takes a frame either side), in frames before
- * and after it; beyond, the frames are silence. Without the bound, each realignment let the last phone run a few
- * frames further into the silence after it, and the model trained on that
- * did the same again (on SynthDigits, 3, 6 and then 9 frames past the
- * speech's end, the median over utterances). Weak onsets (f, th, s) start
- * below the energy threshold, so the slack is wider before: on SynthDigits
- * the synthesizer's own phones leave these bounds in 0.5 % of speech frames.
+ * and after it; beyond, the frames are silence. Without the bound, each
+ * realignment let the last phone run a few frames further into the silence
+ * after it, and the model trained on that did the same again (on
+ * SynthDigits, 3, 6 and then 9 frames past the speech's end, the median over
+ * utterances). Weak onsets (f, th, s) start below the energy threshold, so
+ * the slack is wider before: on SynthDigits the synthesizer's own phones
+ * leave these bounds in 0.5 % of speech frames.
  */
 export const SPEECH_SLACK = { before: 10, after: 5 } as const;
 
@@ -193,7 +182,7 @@ export function flatStart(options: Omit<TrainOptions, 'alignments'>, flat: FlatS
         const alignment = uniformAlignment(words, lexicon, inventory, frames, hashString(id), span);
         if (E.isRight(alignment)) {
           // The span widened, and never narrower than the words' frames in the uniform alignment (which fit them).
-          const spoken = wordFrames(alignment.right);
+          const spoken = spokenFrames(alignment.right);
           if (span !== undefined && spoken !== undefined) speech.set(id, coveringSpan(widenSpan(span, SPEECH_SLACK, frames), spoken));
           return formatAlignmentLine(id, alignment.right).trim();
         }

@@ -8,8 +8,10 @@ import {
   parseAlignmentLine,
   parseAlignments,
   segmentBoundaries,
+  spokenFrames,
   withMinimumDuration,
 } from '../../../src/model/corpus/alignment.js';
+import { STATES_PER_PHONE } from '../../../src/model/corpus/states.js';
 import { frameCount } from '../../../src/ops/dsp/fbank.js';
 
 /** Ascending segment starts in [0, samples], the first 0. */
@@ -133,5 +135,17 @@ describe('alignments.txt', () => {
     expect(parseAlignments('a 0 1\nb 0 6\n', 6)).toEqual(E.left('line 2: "b" frame 1: expected a state 0 to 5, got "6"'));
     expect(parseAlignments('a 0\na 1\n')).toEqual(E.left('line 2: the utterance "a" appears twice'));
     expect(parseAlignmentLine('sd000001 3 4')).toEqual(E.right({ id: 'sd000001', states: Int32Array.of(3, 4) }));
+  });
+});
+
+describe('spokenFrames', () => {
+  it('spans the first to the last frame that is not silence, against a scan of every frame', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 11 }), { maxLength: 60 }), (states) => {
+        const spoken = states.flatMap((state, t) => (state >= STATES_PER_PHONE ? [t] : []));
+        expect(spokenFrames(states)).toEqual(spoken.length === 0 ? undefined : { start: spoken[0], end: spoken.at(-1)! + 1 });
+      }),
+    );
+    expect(spokenFrames([0, 1, 2, 9, 0, 12, 2])).toEqual({ start: 3, end: 6 });
   });
 });
