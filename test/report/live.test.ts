@@ -107,11 +107,18 @@ describe('the live page', () => {
     const live = await until(session, 'live.losses.length === 10 && !live.running && live.trace !== null', 'a trace');
     expect(live.trace).toContain('Backward through time');
     expect(live.trace).toContain(`${lesson.steps} steps`);
-    // Drawn in the page: the iframe holds the chunk's panels, its heat maps among them.
-    const drawn = await browser.evaluate<{ text: string; svgs: number }>(
-      session,
-      `(() => { const doc = document.getElementById('trace').contentDocument; return { text: doc.body.innerText, svgs: doc.querySelectorAll('svg').length }; })()`,
-    );
+    // Drawn in the page: the iframe holds the chunk's panels, its heat maps among them. The
+    // iframe loads its document after the trace is set, so wait for its body.
+    const began = Date.now();
+    let drawn: { text: string; svgs: number } | null = null;
+    while (drawn === null && Date.now() - began < 30_000) {
+      drawn = await browser.evaluate<{ text: string; svgs: number } | null>(
+        session,
+        `(() => { const doc = document.getElementById('trace').contentDocument; return doc && doc.body && doc.body.innerText.includes('Backward through time') ? { text: doc.body.innerText, svgs: doc.querySelectorAll('svg').length } : null; })()`,
+      );
+      if (drawn === null) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (drawn === null) throw new Error('the BPTT view never drew the trace in its frame');
     expect(drawn.text).toContain('Backward through time');
     expect(drawn.svgs).toBeGreaterThan(5);
     await browser.evaluate(session, `document.getElementById('bptt').scrollIntoView()`);
