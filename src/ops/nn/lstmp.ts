@@ -142,6 +142,37 @@ export function createWorkspace(
   };
 }
 
+/** Each buffer of {@link workspaceIn} starts on a 64-byte line, as the kernels' own allocations do. */
+const LINE_FLOATS = 16;
+const lineUp = (floats: number): number => Math.ceil(floats / LINE_FLOATS) * LINE_FLOATS;
+
+/** The floats a pool for {@link workspaceIn} of T steps × B streams needs. */
+export function workspaceFloats(spec: LstmpSpec, steps: number, streams: number): number {
+  let floats = 0;
+  createWorkspace(spec, steps, streams, (length) => {
+    floats += lineUp(length);
+    return new Float32Array(0);
+  });
+  return floats;
+}
+
+/**
+ * A workspace whose buffers are zeroed views of `pool` (at least
+ * {@link workspaceFloats} long): a pool from `kernels.alloc` puts every
+ * buffer where the kernels use it in place, and one pool serves chunks of
+ * any length up to the one it was sized for. Nothing to release but the pool.
+ */
+export function workspaceIn(spec: LstmpSpec, steps: number, streams: number, pool: Float32Array): Workspace {
+  const needed = workspaceFloats(spec, steps, streams);
+  if (pool.length < needed) throw new RangeError(`workspaceIn: the pool has ${pool.length} floats, ${steps} steps × ${streams} streams need ${needed}`);
+  let at = 0;
+  return createWorkspace(spec, steps, streams, (length) => {
+    const view = pool.subarray(at, at + length).fill(0);
+    at += lineUp(length);
+    return view;
+  });
+}
+
 /**
  * A plain LSTM's m_t: r's slots 1..T, no allocation of its own, so never released. Recorded as made,
  * not told by address: with T = 0 the view is empty and sits just past r's end, where releasing it

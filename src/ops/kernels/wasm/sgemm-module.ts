@@ -27,6 +27,10 @@ import {
  * - `dot`: C[mc×nc] (+)= alpha·A·Bᵀ for B stored n×k (the transB case), as 4×2
  *   tiles of dot products along k, reading B rows in place; A is packed in
  *   row quads, chunk-interleaved [k/4][4 rows][4].
+ * - `dotRows`: the same product for A of a row or three (a matrix-vector
+ *   product, as in each step of a single stream's recurrence), as 1×4 tiles
+ *   reading A and B in place: the quads of `dot` would be three quarters
+ *   padding, and packing costs as much as the product.
  * - `packAN`, `packAT`, `packBN`, `packQuadsN`, `packQuadsT`: fill those
  *   layouts from plain or transposed sources. The padding of a partial panel
  *   is left as it was: it only feeds accumulator lanes that are never stored.
@@ -58,6 +62,7 @@ export function sgemmModuleBytes(sharedMemory: boolean, relaxed = false): Uint8A
       outerPacked: outerKernel(true, madd),
       outerStrided: outerKernel(false, madd),
       dot: dotKernel(madd),
+      dotRows: dotRowsKernel(madd),
     },
   });
 }
@@ -72,6 +77,7 @@ export interface SgemmExports {
   outerPacked(kc: number, mc: number, nc: number, pA: number, pB: number, pC: number, ldc: number, alpha: number, beta: number, pTile: number): void;
   outerStrided(kc: number, mc: number, nc: number, pA: number, pB: number, ldb: number, pC: number, ldc: number, alpha: number, beta: number, pTile: number): void;
   dot(kc: number, mc: number, nc: number, pA: number, pB: number, ldb: number, pC: number, ldc: number, alpha: number, beta: number): void;
+  dotRows(kc: number, mc: number, nc: number, pA: number, lda: number, pB: number, ldb: number, pC: number, ldc: number, alpha: number, beta: number): void;
 }
 
 /** Bytes of the 4×8 tile scratch `outerPacked`/`outerStrided` stage edge tiles in. */
@@ -442,6 +448,61 @@ function dotKernel(madd: Madd): WasmFunction {
       ...f.set('j', int(0)),
       ...forLocal(f, 'pairs', 'j', i32.and(g('nc'), int(-2)), int(2), tile(2)),
       ...when(i32.ltU(g('j'), g('nc')), tile(1)),
+    ]),
+  ];
+  return f;
+}
+
+/**
+ * The dot-product kernel for few rows of A: 1×4 tiles (one row of A, read in
+ * place, against 4 rows of B), 4 accumulators of lane-wise products along k,
+ * reduced horizontally at the end. The last k % 4 elements of each row go one
+ * lane at a time, and the last nc % 4 rows of B one at a time.
+ */
+function dotRowsKernel(madd: Madd): WasmFunction {
+  const f = func(
+    { ...i32s('kc', 'mc', 'nc', 'pA', 'lda', 'pB', 'ldb', 'pC', 'ldc'), alpha: 'f32', beta: 'f32' },
+    { ...i32s('i', 'j', 'a', 'aRow', 'aEnd', 'aTailEnd', 'b0', 'b1', 'b2', 'b3', 't', 'nFull'), ...v128s('s0', 's1', 's2', 's3', 'av', 'bv0', 'bv1', 'bv2', 'bv3', 'h') },
+  );
+  const g = f.get;
+  const tile = (cols: 1 | 4): Code => {
+    const colsRange = range(cols);
+    const chunk = (load: typeof v128.load): Code => [
+      ...f.set('av', load(g('a'))),
+      ...colsRange.flatMap((c) => f.set(`bv${c}`, load(g(`b${c}`)))),
+      ...colsRange.flatMap((c) => f.set(`s${c}`, madd(g('av'), g(`bv${c}`), g(`s${c}`)))),
+    ];
+    const advanceB = (bytes: number): Code => colsRange.flatMap((c) => bump(f, `b${c}`, int(bytes))); // the loop moves a
+    const write = (c: number): Code => [
+      ...f.set('h', g(`s${c}`)),
+      ...f.set('h', f32x4.add(g('h'), f32x4.shuffle(g('h'), g('h'), [2, 3, 0, 1]))),
+      ...f.set('h', f32x4.add(g('h'), f32x4.shuffle(g('h'), g('h'), [1, 0, 3, 2]))),
+      ...f.set('t', i32.add(g('pC'), i32.add(i32.mul(g('i'), g('ldc')), i32.shl(i32.add(g('j'), int(c)), int(2))))),
+      ...when(
+        f32.eq(g('beta'), f32.constant(0)),
+        f32.store(g('t'), f32.mul(f32x4.extractLane(g('h'), 0), g('alpha'))),
+        f32.store(g('t'), f32.add(f32.mul(f32x4.extractLane(g('h'), 0), g('alpha')), f32.mul(f32.load(g('t')), g('beta')))),
+      ),
+    ];
+    return [
+      ...colsRange.flatMap((c) => f.set(`s${c}`, v128.zero())),
+      ...f.set('a', g('aRow')),
+      ...colsRange.flatMap((c) => f.set(`b${c}`, i32.add(g('pB'), i32.mul(i32.add(g('j'), int(c)), g('ldb'))))),
+      ...forLocal(f, 'chunks', 'a', g('aEnd'), int(16), [...chunk(v128.load), ...advanceB(16)]),
+      ...forLocal(f, 'tail', 'a', g('aTailEnd'), int(4), [...chunk(v128.load32Zero), ...advanceB(4)]),
+      ...colsRange.flatMap((c) => write(c)),
+    ];
+  };
+  f.body = [
+    ...f.set('nFull', i32.and(g('nc'), int(-4))),
+    ...f.set('i', int(0)),
+    ...forLocal(f, 'rows', 'i', g('mc'), int(1), [
+      ...f.set('aRow', i32.add(g('pA'), i32.mul(g('i'), g('lda')))),
+      ...f.set('aEnd', i32.add(g('aRow'), i32.shl(i32.and(g('kc'), int(-4)), int(2)))),
+      ...f.set('aTailEnd', i32.add(g('aRow'), i32.shl(g('kc'), int(2)))),
+      ...f.set('j', int(0)),
+      ...forLocal(f, 'quads', 'j', g('nFull'), int(4), tile(4)),
+      ...forLocal(f, 'singles', 'j', g('nc'), int(1), tile(1)),
     ]),
   ];
   return f;

@@ -150,6 +150,11 @@ export function createWasmKernels(options: WasmKernelsOptions = {}): WasmKernels
     transA: boolean, m: number, n: number, k: number, alpha: number,
     pA: number, lda: number, pB: number, ldb: number, beta: number, pC: number, ldc: number,
   ): void {
+    // A row or three (one stream's step): in place, where quads would be mostly padding.
+    if (m < 4 && !transA) {
+      wasm.dotRows(k, m, n, pA, 4 * lda, pB, 4 * ldb, pC, 4 * ldc, alpha, beta);
+      return;
+    }
     for (let pc = 0; pc < k; pc += KCD) {
       const kc = Math.min(KCD, k - pc);
       const betaBlock = pc === 0 ? beta : 1;
