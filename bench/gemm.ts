@@ -48,6 +48,8 @@ const shapes: readonly Shape[] = [
   { what: 'small: input forward', m: 80, n: 1024, k: 128, transA: false, transB: true },
   { what: 'small: layer-0 input forward', m: 80, n: 1024, k: 40, transA: false, transB: true },
   { what: 'small: gate weight gradient', m: 1024, n: 128, k: 80, transA: true, transB: false },
+  { what: 'one stream (recognition): recurrent forward, the main job\'s network', m: 1, n: 768, k: 96, transA: false, transB: true },
+  { what: 'one stream (recognition): projection forward', m: 1, n: 96, k: 192, transA: false, transB: true },
 ];
 
 const quick = process.argv.includes('--quick');

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { layoutOf, viewsOf } from '../../../src/model/network/layout.js';
 import { chunkedForward } from '../../../src/ops/nn/chunked-forward.js';
-import type { LstmpSpec } from '../../../src/ops/nn/lstmp.js';
+import { workspaceFloats, workspaceIn, type LstmpSpec } from '../../../src/ops/nn/lstmp.js';
+import { createWasmKernels } from '../../../src/ops/kernels/wasm/wasm-kernels.js';
 import { lstmpSpec } from '../../../src/testing/arbitraries.js';
 import { closeTo } from '../../../src/testing/close-to.js';
 import { runForward } from '../../../src/testing/network.js';
@@ -40,5 +41,37 @@ describe.each(kernelsUnderTest)('chunkedForward ($name kernels)', (kernels) => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('chunkedForward’s activations', () => {
+  const spec: LstmpSpec = { inputs: 5, cells: 6, projection: 3, layers: 2, outputs: 4, cellClip: 50, peepholes: true };
+
+  it('live in one pool of the kernels’ memory, the same region for every utterance, however long', () => {
+    // Big enough that a pool per length (64 of them, 6 KB a step) would outgrow the memory's first 2 MB.
+    const big: LstmpSpec = { inputs: 40, cells: 64, projection: 32, layers: 2, outputs: 50, cellClip: 50, peepholes: true };
+    const kernels = createWasmKernels();
+    const params = kernels.alloc(layoutOf(big).size).fill(0.01);
+    const run = (steps: number) => chunkedForward(kernels, big, viewsOf(big, params), new Float32Array(steps * big.inputs).fill(0.5), steps, 64);
+    run(7);
+    const reserved = kernels.memory.buffer.byteLength;
+    // Lengths shorter than, equal to and past a chunk, and every remainder.
+    for (let steps = 1; steps <= 130; steps++) run(steps);
+    expect(kernels.memory.buffer.byteLength).toBe(reserved);
+  });
+
+  it('are views of the pool, zeroed, each on a 64-byte line, and a pool too small is refused', () => {
+    const floats = workspaceFloats(spec, 10, 2);
+    const pool = new Float32Array(floats).fill(7);
+    const ws = workspaceIn(spec, 10, 2, pool);
+    for (const array of [ws.logp, ws.dGates, ws.layers[0].gates, ws.layers[1].r]) {
+      expect(array.buffer).toBe(pool.buffer);
+      expect((array.byteOffset - pool.byteOffset) % 64).toBe(0);
+    }
+    expect(ws.layers[1].c.every((v) => v === 0)).toBe(true);
+    expect(ws.ones.every((v) => v === 1)).toBe(true);
+    // A shorter chunk fits in the same pool.
+    expect(workspaceIn(spec, 3, 2, pool).steps).toBe(3);
+    expect(() => workspaceIn(spec, 10, 2, new Float32Array(floats - 1))).toThrow(/the pool has/);
   });
 });
