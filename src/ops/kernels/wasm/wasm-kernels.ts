@@ -150,9 +150,12 @@ export function createWasmKernels(options: WasmKernelsOptions = {}): WasmKernels
     transA: boolean, m: number, n: number, k: number, alpha: number,
     pA: number, lda: number, pB: number, ldb: number, beta: number, pC: number, ldc: number,
   ): void {
-    // A row or three (one stream's step): in place, where quads would be mostly padding.
+    // A row or three (one stream's step): in place, where quads would be mostly padding. The same k
+    // blocks as the quads', so a row comes out bit for bit as it would among more rows.
     if (m < 4 && !transA) {
-      wasm.dotRows(k, m, n, pA, 4 * lda, pB, 4 * ldb, pC, 4 * ldc, alpha, beta);
+      for (let pc = 0; pc < k; pc += KCD) {
+        wasm.dotRows(Math.min(KCD, k - pc), m, n, pA + 4 * pc, 4 * lda, pB + 4 * pc, 4 * ldb, pC, 4 * ldc, alpha, pc === 0 ? beta : 1);
+      }
       return;
     }
     for (let pc = 0; pc < k; pc += KCD) {

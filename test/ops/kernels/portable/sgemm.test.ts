@@ -42,6 +42,23 @@ describe('createWasmKernels', () => {
     expect(kernels.alloc(1000).byteOffset).not.toBe(x.byteOffset); // handed out once
   });
 
+  it('gives each row of A·Bᵀ bit for bit, alone (one stream, in place) or among others (packed in quads), long k included', () => {
+    for (const relaxedSimd of [false, ...(wasm.name === 'wasm-relaxed-simd' ? [true] : [])]) {
+      const kernels = createWasmKernels({ relaxedSimd });
+      for (const [m, n, k] of [[9, 13, 97], [6, 5, 1030], [5, 9, 513]]) {
+        const a = kernels.alloc(m * k).map((_, i) => Math.sin(i * 0.37));
+        const b = kernels.alloc(n * k).map((_, i) => Math.cos(i * 0.11));
+        const together = kernels.alloc(m * n).fill(0.5);
+        kernels.sgemm(false, true, m, n, k, 0.75, a, 0, k, b, 0, k, 0.5, together, 0, n);
+        for (let rows = 1; rows <= 3; rows++) {
+          const apart = kernels.alloc(m * n).fill(0.5);
+          for (let i = 0; i < m; i += rows) kernels.sgemm(false, true, Math.min(rows, m - i), n, k, 0.75, a, i * k, k, b, 0, k, 0.5, apart, i * n, n);
+          expect(Array.from(apart)).toEqual(Array.from(together));
+        }
+      }
+    }
+  });
+
   it('refuses to release an array that is not from its memory', () => {
     expect(() => createWasmKernels().release(new Float32Array(4))).toThrow(/not from these kernels' alloc/);
   });
