@@ -129,8 +129,8 @@ export function kernelConformance(kernels: Kernels, options: ConformanceOptions 
     );
 
   const blockCases: SgemmCase[] = [];
-  // Shapes that cross the wasm set’s cache blocks, with tails: k past 256 and 512, m past 128, n past 128 and 1024, m ≤ 4
-  // (and one stream’s recurrent step, a row against a 4C × R matrix);
+  // Shapes that cross the wasm set's cache blocks, with tails: k past 256 and 512, m past 128, n past 128 and 1024, m ≤ 4
+  // (and one stream's recurrent step, a row against a 4C × R matrix);
   // and one of the native set's paths (m of 16 to 144): several B panels of 16 and 32 columns and a partial one, k past 256.
   for (const [m, n, k] of [[133, 20, 300], [3, 1030, 300], [1, 771, 97], [9, 1030, 20], [133, 9, 520], [5, 131, 520], [40, 70, 300]]) {
     for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]]) {

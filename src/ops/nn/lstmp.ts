@@ -163,10 +163,11 @@ export function workspaceFloats(spec: LstmpSpec, steps: number, streams: number)
  * any length up to the one it was sized for. Nothing to release but the pool.
  */
 export function workspaceIn(spec: LstmpSpec, steps: number, streams: number, pool: Float32Array): Workspace {
-  const needed = workspaceFloats(spec, steps, streams);
-  if (pool.length < needed) throw new RangeError(`workspaceIn: the pool has ${pool.length} floats, ${steps} steps × ${streams} streams need ${needed}`);
   let at = 0;
   return createWorkspace(spec, steps, streams, (length) => {
+    if (at + lineUp(length) > pool.length) {
+      throw new RangeError(`workspaceIn: the pool has ${pool.length} floats, too few for ${steps} steps × ${streams} streams (workspaceFloats: ${workspaceFloats(spec, steps, streams)})`);
+    }
     const view = pool.subarray(at, at + length).fill(0);
     at += lineUp(length);
     return view;
