@@ -54,6 +54,17 @@ interface Live {
   error: string | null;
 }
 
+/** The value of `expression` in the page once it is not null, read every 100 ms for up to `timeoutMs`. */
+async function poll<T>(session: string, expression: string, what: string, timeoutMs = 30_000): Promise<T> {
+  const began = Date.now();
+  for (;;) {
+    const value = await browser.evaluate<T | null>(session, expression);
+    if (value !== null) return value;
+    if (Date.now() - began > timeoutMs) throw new Error(`the page never got to: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function until(session: string, test: string, what: string, timeoutMs = 120_000, on: Chromium = browser): Promise<Live> {
   const began = Date.now();
   for (;;) {
@@ -109,16 +120,11 @@ describe('the live page', () => {
     expect(live.trace).toContain(`${lesson.steps} steps`);
     // Drawn in the page: the iframe holds the chunk's panels, its heat maps among them. The
     // iframe loads its document after the trace is set, so wait for its body.
-    const began = Date.now();
-    let drawn: { text: string; svgs: number } | null = null;
-    while (drawn === null && Date.now() - began < 30_000) {
-      drawn = await browser.evaluate<{ text: string; svgs: number } | null>(
-        session,
-        `(() => { const doc = document.getElementById('trace').contentDocument; return doc && doc.body && doc.body.innerText.includes('Backward through time') ? { text: doc.body.innerText, svgs: doc.querySelectorAll('svg').length } : null; })()`,
-      );
-      if (drawn === null) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    if (drawn === null) throw new Error('the BPTT view never drew the trace in its frame');
+    const drawn = await poll<{ text: string; svgs: number }>(
+      session,
+      `(() => { const doc = document.getElementById('trace').contentDocument; return doc && doc.body && doc.body.innerText.includes('Backward through time') ? { text: doc.body.innerText, svgs: doc.querySelectorAll('svg').length } : null; })()`,
+      'the BPTT view drawn in its frame',
+    );
     expect(drawn.text).toContain('Backward through time');
     expect(drawn.svgs).toBeGreaterThan(5);
     await browser.evaluate(session, `document.getElementById('bptt').scrollIntoView()`);
@@ -132,12 +138,7 @@ describe('the live page', () => {
 
   it('says in words what is wrong with a lesson URL, and goes on with the defaults', async () => {
     const { session } = await browser.open(`${origin}/?cells=-4`, { width: 1280, height: 900 });
-    const began = Date.now();
-    let error: string | null = null;
-    while (error === null && Date.now() - began < 30_000) {
-      error = await browser.evaluate<string | null>(session, 'window.lstmpLive && window.lstmpLive.error');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const error = await poll<string>(session, '(window.lstmpLive && window.lstmpLive.error) || null', 'an error about the URL');
     expect(error).toMatch(/^the lesson in the URL: .*cells.*; using the defaults instead$/);
   });
 });
