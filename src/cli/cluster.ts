@@ -154,6 +154,7 @@ export function registerCluster(program: Command): void {
         secret: randomBytes(32).toString('hex'),
         evalEvery: options.evalEvery,
         devUtterances: options.devUtterances,
+        kernels,
         chunking: { streams: options.streams, steps: options.steps },
         delay: options.delay,
         restarts: options.restarts,

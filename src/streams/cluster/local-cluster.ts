@@ -20,6 +20,7 @@ import { TRAINING_DEFAULTS } from '../training/train.js';
 import { trainingEvents, type Position, type TrainEvent } from '../training/training-events.js';
 import { decodeJson } from '../../model/codec.js';
 import { portableKernels } from '../../ops/kernels/portable/portable-kernels.js';
+import { kernelsNamed, type KernelName } from '../../ops/kernels/choice.js';
 
 export interface ClusterOptions {
   /** the lstmp CLI script the processes run (dist/cli/main.js) */
@@ -41,6 +42,8 @@ export interface ClusterOptions {
   readonly devUtterances: number;
   readonly chunking: ChunkOptions;
   readonly delay: number;
+  /** the kernels the cluster's own evaluations run on (default: portable) */
+  readonly kernels?: KernelName;
   /** how often (ms) progress is reported (default: as train's) */
   readonly reportEvery?: number;
   /** a shard that dies is restarted from its saved state, at most this many times in all */
@@ -186,6 +189,8 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
       const model = server;
       const stats = await corpusCmvn(options.corpus, 'train', TRAINING_DEFAULTS.cmvnUtterances, model.config.inputs);
       const network = networkOf(model.config, portableKernels.alloc(layoutOf(model.config).size), portableKernels);
+      // Evaluations run while the workers train, on the kernels they use.
+      const evaluationKernels = kernelsNamed(options.kernels ?? 'portable');
 
       // Workers: their progress lines sum into the cluster's. Each line carries its worker's running
       // count of updates; the cluster's is the sum of the latest ones.
@@ -211,7 +216,7 @@ export function cluster(options: ClusterOptions): Observable<ClusterEvent> {
           const pulled = await model.pull(network.parameters);
           return { config: model.config, parameters: network.parameters.slice(), cmvn: stats, training: { framesSeen: pulled.framesSeen, updates: pulled.updates, epoch: Math.min(...epochs) }, delay: options.delay };
         },
-        evaluate: devEvaluator(options.corpus, networkOf(model.config, new Float32Array(network.parameters.length)), {
+        evaluate: devEvaluator(options.corpus, networkOf(model.config, evaluationKernels.alloc(network.parameters.length), evaluationKernels), {
           normalisation: cmvnTransform(stats),
           chunking: options.chunking,
           delay: options.delay,
