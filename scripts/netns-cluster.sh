@@ -8,10 +8,11 @@
 #
 # With RATE=100mbit every host's link is limited to that rate both ways (tc
 # tbf); with NETEM="delay 2ms rate 100mbit" (any tc-netem options, where
-# the kernel has sch_netem) shaped so instead. COMPRESS=1bit (any --compress),
-# FETCH_EVERY=8 and WORKERS=4 change the workers' compression, fetches and
-# count (none, 1 and 2 by default). The last line says frames/s and bytes per
-# frame.
+# the kernel has sch_netem) shaped so instead. PUSH=gradients, COMPRESS=1bit
+# (any --compress), FETCH_EVERY=8 (with PUSH=gradients) and WORKERS=4 change
+# what the workers push, its compression, their fetches and their count
+# (deltas, none, 1 and 2 by default). The last line says frames/s and bytes
+# per frame.
 #
 # Needs root (ip netns) and a built lstmp (npm run build). Leaves in OUTDIR:
 # model.msgpack (the shared model, pulled by worker 0), shards/, the logs, and
@@ -23,6 +24,7 @@ out=${2:?usage: scripts/netns-cluster.sh CORPUS OUTDIR [FRAMES]}
 frames=${3:-200000}
 shards=2
 workers=${WORKERS:-2}
+push=${PUSH:-deltas}
 compress=${COMPRESS:-none}
 fetch_every=${FETCH_EVERY:-1}
 netem=${NETEM:-}
@@ -104,7 +106,7 @@ for ((w = 0; w < workers; w++)); do
   extra=()
   if ((w == 0)); then extra=(--out "$out/model.msgpack" --dev-utterances 100); fi
   ip netns exec "$tag-w$w" "${lstmp[@]}" worker --ps "$ps" --corpus "$corpus" --worker "$w/$workers" --threads 1 \
-    --frames "$frames" --secret-file "$secret" --compress "$compress" --fetch-every "$fetch_every" --json "${extra[@]}" >"$out/worker$w.json" 2>"$out/worker$w.log" &
+    --frames "$frames" --secret-file "$secret" --push "$push" --compress "$compress" --fetch-every "$fetch_every" --json "${extra[@]}" >"$out/worker$w.json" 2>"$out/worker$w.log" &
   worker_pids+=($!)
 done
 status=0

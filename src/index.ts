@@ -26,6 +26,7 @@ export { chunk, type Chunk, type ChunkOptions } from './streams/pipeline/chunk.j
 export { bptt, type ChunkGradient } from './streams/pipeline/bptt.js';
 export { assertFinite, sgd, type TrainingStep } from './streams/pipeline/sgd.js';
 export { mailboxFor, pushGradients, type GradientMailbox } from './streams/pipeline/push-gradients.js';
+export { pushDeltas } from './streams/pipeline/push-deltas.js';
 export { frameAccuracy, runningScore, score, type Score } from './streams/pipeline/score.js';
 export { localClock, sharedClock, type FrameClock } from './streams/pipeline/frame-clock.js';
 export { operate, type StageHandlers } from './streams/pipeline/operate.js';

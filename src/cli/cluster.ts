@@ -17,7 +17,7 @@ import { listDirectory, makeDirectory, writeAtomic } from '../streams/io/files.j
 import { writeRunSummary } from '../streams/io/run-dir.js';
 import { frameAccuracy } from '../streams/pipeline/score.js';
 import type { TrainEvent } from '../streams/training/train.js';
-import { compressionOption, integerOption, threadsOption } from './options.js';
+import { compressionOption, integerOption, combineOption, pushOption, PUSH_EVERY, threadsOption, type Combining, type Pushing } from './options.js';
 import { kernelsFor } from './kernel-choice.js';
 import { progress } from './progress.js';
 import { stopRequests } from './stop.js';
@@ -28,7 +28,9 @@ interface ClusterCommandOptions extends TrainingOptions {
   shards: number;
   workers: number;
   out: string;
-  pushEvery: number;
+  push: Pushing;
+  combine: Combining;
+  pushEvery?: number;
   fetchEvery: number;
   compress: Compression;
   maxStaleness?: number;
@@ -80,8 +82,10 @@ export function registerCluster(program: Command): void {
     .requiredOption('--out <RUNDIR>', 'run directory: model.msgpack (the best on dev), last.msgpack (the latest), metrics.jsonl, shards/, logs/')
     .option('--shards <S>', 'parameter-server shard processes', threadsOption, 2)
     .option('--workers <W>', 'worker processes (each with --threads threads)', threadsOption, 2)
-    .option('--push-every <n>', 'chunks whose gradients a worker thread sums before each push', integerOption(1), 1)
-    .option('--fetch-every <m>', 'pushes between fetches of fresh values from the shards', integerOption(1), 1)
+    .addOption(pushOption())
+    .addOption(combineOption())
+    .option('--push-every <n>', `chunks a worker thread trains between pushes (default: ${PUSH_EVERY.deltas} pushing deltas, ${PUSH_EVERY.gradients} pushing gradients)`, integerOption(1))
+    .option('--fetch-every <m>', 'pushes between fetches of fresh values from the shards (pushing gradients; every push of deltas fetches)', integerOption(1), 1)
     .option('--max-staleness <s>', 'bounded staleness: a push more than s pushes ahead of the slowest worker thread waits (0: synchronous; default: never waits)', integerOption(0))
     .option('--compress <how>', 'how workers push gradients: none, bf16, 1bit or topk:F (the largest fraction F of the values), with error feedback', compressionOption, { kind: 'f32' })
     .option('--eval-every <F>', 'frames between dev evaluations of the shared model and checkpoints', integerOption(1), 200_000)
@@ -95,6 +99,7 @@ export function registerCluster(program: Command): void {
     .action(async (given: Unresolved<ClusterCommandOptions>) => {
       const options = withPreset(given);
       quietGrpc();
+      if (options.push === 'deltas' && options.fetchEvery !== 1) fail('--fetch-every: every push of deltas fetches; give it with --push gradients only');
       const states = corpusStates(options.corpus);
       const init = join(options.out, 'init.msgpack');
       // The shards resume whatever state they find in shards/: a run there is continued only when asked.
@@ -146,6 +151,8 @@ export function registerCluster(program: Command): void {
           delay: options.delay,
           seed: options.seed,
           strict: options.strict,
+          push: options.push,
+          combine: options.combine,
           'push-every': options.pushEvery,
           'fetch-every': options.fetchEvery,
           compress: compressionName(options.compress),
@@ -184,7 +191,7 @@ export function registerCluster(program: Command): void {
       writeRunSummary(options.out, summary);
       if (options.json) {
         const devLoss = done.dev.frames > 0 ? done.dev.loss / done.dev.frames : 0;
-        const line = { devFrameAccuracy: frameAccuracy(done.dev), devLoss, frames: done.framesSeen, seconds: done.elapsed, framesPerSecond, shards: options.shards, workers: options.workers, threads: options.threads, restarts, compress: compressionName(options.compress), pushedBytes: pushed.bytes, bytesPerFrame, checkpoint };
+        const line = { devFrameAccuracy: frameAccuracy(done.dev), devLoss, frames: done.framesSeen, seconds: done.elapsed, framesPerSecond, shards: options.shards, workers: options.workers, threads: options.threads, restarts, push: options.push, compress: compressionName(options.compress), pushedBytes: pushed.bytes, bytesPerFrame, checkpoint };
         process.stdout.write(`${JSON.stringify(line)}\n`);
       } else if (!options.quiet && !options.jsonl) {
         process.stdout.write(`trained ${done.framesSeen} frames in ${done.elapsed.toFixed(0)} s (${Math.round(framesPerSecond)} frames/s) on ${options.shards} shard(s) and ${workers}, pushing ${Math.round(bytesPerFrame).toLocaleString('en-US')} bytes a frame; kept the model of frame ${done.bestFramesSeen}, the best on dev: frame accuracy ${(100 * frameAccuracy(done.dev)).toFixed(2)}%\n${checkpoint}\n`);

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import * as E from 'fp-ts/lib/Either.js';
 import { availableParallelism } from 'node:os';
 import { parseCompression } from '../model/cluster/compression.js';
@@ -41,4 +41,30 @@ export function compressionOption(value: string): Compression {
   const compression = parseCompression(value);
   if (E.isLeft(compression)) throw new InvalidArgumentError(compression.left);
   return compression.right;
+}
+
+/** What a distributed worker pushes: its gradients (the shards run SGD), or deltas (it runs SGD itself: local SGD). */
+export type Pushing = 'gradients' | 'deltas';
+
+/**
+ * Chunks a worker thread trains between pushes, by what it pushes. Deltas go
+ * as often as the network allows: a push asked for while one travels goes
+ * with the next.
+ */
+export const PUSH_EVERY: Record<Pushing, number> = { deltas: 1, gradients: 1 };
+
+/** How the shards combine the deltas of the workers: `--combine average|sum`. */
+export type Combining = 'average' | 'sum';
+
+export function combineOption(): Option {
+  return new Option('--combine <how>', 'pushing deltas: the shards hold the average of the workers\' models (each pushes 1/W of its change: model averaging) or their sum (W workers step as W Hogwild threads would)')
+    .choices(['average', 'sum'])
+    .default('average');
+}
+
+/** `--push deltas|gradients`, shared by worker and cluster. */
+export function pushOption(): Option {
+  return new Option('--push <what>', 'what workers push: deltas (each worker runs SGD on its own copy and pushes what it changed, which the shards add: local SGD) or gradients (the shards run SGD on them: DistBelief\'s Downpour)')
+    .choices(['deltas', 'gradients'])
+    .default('deltas');
 }

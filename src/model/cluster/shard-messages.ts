@@ -38,6 +38,8 @@ export const ShardInfoCodec = t.intersection([
     received: t.type({ bytes: NonNegativeInt, pushes: NonNegativeInt }),
     /** the staleness bound (absent: none) and the replies it holds back now */
     staleness: t.type({ bound: NonNegativeInt, waiting: NonNegativeInt }),
+    /** the shard's learning-rate schedule, which workers that push deltas run themselves (decoded by `decodeSchedule`) */
+    schedule: t.unknown,
   }),
 ]);
 export type ShardInfo = t.TypeOf<typeof ShardInfoCodec>;
@@ -49,13 +51,21 @@ const PushIdentityCodec = t.type({ worker: t.string, thread: NonNegativeInt, seq
 export const EncodingCodec = t.keyof({ f32: null, bf16: null, '1bit': null, topk: null }, 'f32, bf16, 1bit or topk');
 
 /**
- * A gradient piece for one shard, summed over `frames` frames; with `fetch` the shard answers with its
- * fresh values. With `id`, a push the shard has already applied is not applied again. With
- * `encoding`, the bytes are compressed so (float32 otherwise).
+ * What a push carries: a gradient the shard applies with its schedule (the default), or a delta, what
+ * the worker's own SGD changed, which the shard adds to its values.
+ */
+export const PushedCodec = t.keyof({ gradient: null, delta: null }, 'gradient or delta');
+export type Pushed = t.TypeOf<typeof PushedCodec>;
+
+/**
+ * A gradient (or delta) piece for one shard, summed over `frames` frames; with `fetch` the shard
+ * answers with its fresh values. With `id`, a push the shard has already applied is not applied
+ * again. With `encoding`, the bytes are compressed so (float32 otherwise). A delta says how many SGD
+ * steps it holds (`updates`, 1 when it does not say), which the shard counts as its updates.
  */
 export const PushCodec = t.intersection([
   t.type({ model: t.string, frames: NonNegativeInt, gradient: Bin, fetch: t.boolean }),
-  t.partial({ id: PushIdentityCodec, encoding: EncodingCodec }),
+  t.partial({ id: PushIdentityCodec, encoding: EncodingCodec, pushed: PushedCodec, updates: NonNegativeInt }),
 ]);
 export type Push = t.TypeOf<typeof PushCodec>;
 

@@ -57,15 +57,7 @@ export function shardOf(config: ModelConfig, all: Float32Array, index: number, c
  * checked the piece's length and finiteness.
  */
 export function applyPush(state: ShardState, segments: readonly RateSegment[], schedule: Schedule, gradient: Float32Array, frames: number, id?: PushIdentity): boolean {
-  if (id) {
-    const key = `${id.worker}/${id.thread}`;
-    const last = state.applied.get(key);
-    if (last !== undefined && id.sequence <= last) return false;
-    // Map order is the order threads were last heard from.
-    state.applied.delete(key);
-    state.applied.set(key, id.sequence);
-    if (state.applied.size > APPLIED_LIMIT) state.applied.delete(state.applied.keys().next().value as string);
-  }
+  if (!firstTime(state, id)) return false;
   const learningRate = learningRateAt(schedule, state.framesSeen);
   // Plain SGD leaves the velocity at zero: the step then reads and writes only the values.
   const velocity = schedule.momentum === 0 ? null : state.velocity;
@@ -74,6 +66,40 @@ export function applyPush(state: ShardState, segments: readonly RateSegment[], s
   }
   state.framesSeen += frames;
   state.updates++;
+  return true;
+}
+
+/**
+ * Adds one pushed delta piece to the shard's values: what a worker's own SGD
+ * changed in this slice over `frames` frames and `updates` SGD steps since
+ * it last fetched (local SGD). Deltas are summed, not averaged, so W workers move the model as W
+ * Hogwild threads of one machine do; the shard's schedule and momentum are
+ * the worker's business then, and only its frame count moves. Applied once,
+ * as {@link applyPush} is; returns whether it was applied. The caller has
+ * checked the piece's length and finiteness.
+ */
+export function applyDelta(state: ShardState, delta: Float32Array, frames: number, updates: number, id?: PushIdentity): boolean {
+  if (!firstTime(state, id)) return false;
+  const values = state.values;
+  for (let i = 0; i < values.length; i++) values[i] += delta[i];
+  state.framesSeen += frames;
+  state.updates += updates;
+  return true;
+}
+
+/**
+ * Whether a push is new, recording it if so: one that is not newer than the
+ * last applied from its thread was applied already (its reply was lost).
+ */
+function firstTime(state: ShardState, id: PushIdentity | undefined): boolean {
+  if (!id) return true;
+  const key = `${id.worker}/${id.thread}`;
+  const last = state.applied.get(key);
+  if (last !== undefined && id.sequence <= last) return false;
+  // Map order is the order threads were last heard from.
+  state.applied.delete(key);
+  state.applied.set(key, id.sequence);
+  if (state.applied.size > APPLIED_LIMIT) state.applied.delete(state.applied.keys().next().value as string);
   return true;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The LSTMP network as pure operators: the forward pass and truncated BPTT over a chunk, activations, cross entropy, frame accuracy.
+ * The LSTMP network as pure operators: the forward pass and truncated BPTT over a chunk, activations, cross entropy, frame accuracy, local SGD's deltas.
  *
  * @module
  */
@@ -8,4 +8,5 @@ export * from './activations.js';
 export * from './chunk-flops.js';
 export * from './chunked-forward.js';
 export * from './cross-entropy.js';
+export * from './local-sgd.js';
 export * from './lstmp.js';

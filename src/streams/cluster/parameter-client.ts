@@ -7,6 +7,7 @@ import type * as t from 'io-ts';
 import { fail, InputError } from '../../errors.js';
 import { decodeModelConfig, type ModelConfig } from '../../model/network/config.js';
 import { layoutOf } from '../../model/network/layout.js';
+import { decodeSchedule, type Schedule } from '../../model/network/schedule.js';
 import {
   bytesIntoValues,
   decodeMessage,
@@ -17,6 +18,7 @@ import {
   ShardInfoCodec,
   ShardValuesCodec,
   valuesToBytes,
+  type Pushed,
   type ShardInfo,
   type ShardValues,
 } from '../../model/cluster/shard-messages.js';
@@ -68,6 +70,14 @@ export interface ParameterServerClient {
    * must go one at a time.
    */
   push(gradient: Float32Array, frames: number, into: Float32Array | null, thread?: number): Promise<ServerPosition>;
+  /**
+   * Pushes `delta`, what this worker's own SGD changed in the whole vector
+   * over `frames` frames in `updates` steps, for the shards to add to their values (local SGD);
+   * otherwise as {@link push}, compressed with error feedback the same way.
+   */
+  pushDelta(delta: Float32Array, frames: number, updates: number, into: Float32Array | null, thread?: number): Promise<ServerPosition>;
+  /** the shards' learning-rate schedule, which a worker pushing deltas runs itself (null: the shards do not say) */
+  readonly schedule: Schedule | null;
   /** every shard's values, written into `into` */
   pull(into: Float32Array): Promise<ServerPosition>;
   /** every shard's current info (counts, refusals) */
@@ -257,29 +267,36 @@ export async function connectShards(addresses: readonly string[], options: Conne
     if (E.isLeft(written)) fail(`shard ${address} answered with values that do not fit: ${written.left}`);
   };
 
+  const send = async (pushed: Pushed, vector: Float32Array, frames: number, into: Float32Array | null, thread: number, updates = 1): Promise<ServerPosition> => {
+    const sequence = (sequences.get(thread) ?? 0) + 1;
+    sequences.set(thread, sequence);
+    const id = { worker, thread, sequence };
+    traffic.pushes++;
+    traffic.frames += frames;
+    const kind = pushed === 'delta' ? { pushed, updates } : {};
+    return positionOf(
+      await Promise.all(
+        connections.map(async (connection, i) => {
+          const info = infos[i];
+          const piece = pieceOf(vector, thread, i);
+          traffic.bytes += piece.length;
+          const reply = await connection.call('push', encodeMessage(PushCodec, { model, frames, gradient: piece, fetch: into !== null, id, ...encoding, ...kind }), ShardValuesCodec);
+          store(reply, info, into, connection.address);
+          return reply;
+        }),
+      ),
+    );
+  };
+  const schedule = first.schedule === undefined ? null : decodeSchedule(first.schedule);
+  if (schedule && E.isLeft(schedule)) return fail(`shard ${addresses[0]} serves a bad schedule: ${schedule.left}`);
+
   return {
     config: config.right,
     model,
     shards: infos,
-    push: async (gradient, frames, into, thread = 0) => {
-      const sequence = (sequences.get(thread) ?? 0) + 1;
-      sequences.set(thread, sequence);
-      const id = { worker, thread, sequence };
-      traffic.pushes++;
-      traffic.frames += frames;
-      return positionOf(
-        await Promise.all(
-          connections.map(async (connection, i) => {
-            const info = infos[i];
-            const piece = pieceOf(gradient, thread, i);
-            traffic.bytes += piece.length;
-            const reply = await connection.call('push', encodeMessage(PushCodec, { model, frames, gradient: piece, fetch: into !== null, id, ...encoding }), ShardValuesCodec);
-            store(reply, info, into, connection.address);
-            return reply;
-          }),
-        ),
-      );
-    },
+    schedule: schedule ? schedule.right : null,
+    push: (gradient, frames, into, thread = 0) => send('gradient', gradient, frames, into, thread),
+    pushDelta: (delta, frames, updates, into, thread = 0) => send('delta', delta, frames, into, thread, updates),
     pull: async (into) =>
       positionOf(
         await Promise.all(

@@ -4,7 +4,7 @@ import { InputError } from '../../errors.js';
 import { modelIdentity } from '../../model/network/identity.js';
 import type { Schedule } from '../../model/network/schedule.js';
 import { learningRateAt } from '../../model/network/schedule.js';
-import { applyPush, segmentsOf, type ShardState } from '../../model/cluster/shard-state.js';
+import { applyDelta, applyPush, segmentsOf, type ShardState } from '../../model/cluster/shard-state.js';
 import { left, mayAnswer, pushed, stalenessGate } from '../../model/cluster/staleness.js';
 import {
   bytesIntoValues,
@@ -113,6 +113,7 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
     repeated,
     received: { ...received },
     ...(Number.isFinite(gate.bound) && { staleness: { bound: gate.bound, waiting: held.length } }),
+    schedule,
   });
   const position = (withValues: boolean) =>
     encodeMessage(ShardValuesCodec, {
@@ -162,11 +163,12 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
     push: (call: grpc.ServerUnaryCall<Uint8Array, Uint8Array>, callback: Callback) => {
       const push = accepted(call, callback, (bytes) => decodeMessage(PushCodec, bytes));
       if (push === null || !forThisModel(callback, push.model)) return;
+      const what = push.pushed ?? 'gradient';
       const gradient = gradientOf(push.encoding ?? 'f32', push.gradient);
-      if (E.isLeft(gradient)) return refuse(callback, 'wrong-size', grpc.status.INVALID_ARGUMENT, `the gradient ${gradient.left}`);
-      if (!allFinite(gradient.right)) return refuse(callback, 'not-finite', grpc.status.INVALID_ARGUMENT, 'the gradient holds NaN or Inf values');
+      if (E.isLeft(gradient)) return refuse(callback, 'wrong-size', grpc.status.INVALID_ARGUMENT, `the ${what} ${gradient.left}`);
+      if (!allFinite(gradient.right)) return refuse(callback, 'not-finite', grpc.status.INVALID_ARGUMENT, `the ${what} holds NaN or Inf values`);
       // A push sent again because its reply was lost is answered, not applied again.
-      const applied = applyPush(state, segments, schedule, gradient.right, push.frames, push.id);
+      const applied = what === 'delta' ? applyDelta(state, gradient.right, push.frames, push.updates ?? 1, push.id) : applyPush(state, segments, schedule, gradient.right, push.frames, push.id);
       if (applied) {
         received.bytes += push.gradient.length;
         received.pushes++;

@@ -1,5 +1,5 @@
 /**
- * The training pipeline as RxJS stages: waveforms, augment, features, delayTargets, chunk, bptt, sgd or pushGradients, score; what flows between them.
+ * The training pipeline as RxJS stages: waveforms, augment, features, delayTargets, chunk, bptt, sgd (and pushDeltas) or pushGradients, score; what flows between them.
  *
  * @module
  */
@@ -11,6 +11,7 @@ export * from './delay-targets.js';
 export * from './features.js';
 export * from './frame-clock.js';
 export * from './operate.js';
+export * from './push-deltas.js';
 export * from './push-gradients.js';
 export * from './score.js';
 export * from './sgd.js';

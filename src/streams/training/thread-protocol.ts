@@ -43,19 +43,22 @@ export type TrainingThreadCommand =
 
 /**
  * How a thread updates the parameters: SGD on the process's shared buffer
- * (one machine), or by pushing its gradients to the parameter server through
- * its mailbox every `pushEvery` chunks (many machines).
+ * (one machine); by pushing its gradients to the parameter server through
+ * its mailbox every `pushEvery` chunks (many machines); or SGD on the shared
+ * buffer, asking the process every `pushEvery` chunks to push what changed
+ * (local SGD on many machines).
  */
 export type ThreadUpdate =
   | { readonly kind: 'local'; readonly schedule: Schedule }
-  | { readonly kind: 'remote'; readonly mailbox: GradientMailbox; readonly pushEvery: number };
+  | { readonly kind: 'remote'; readonly mailbox: GradientMailbox; readonly pushEvery: number }
+  | { readonly kind: 'deltas'; readonly schedule: Schedule; readonly pushEvery: number };
 
 /** What a training thread tells the main thread. */
 export type TrainingThreadMessage =
   | { readonly type: 'progress'; readonly updates: number; readonly loss: number; readonly frames: number; readonly correct: number; readonly learningRate: number }
   | { readonly type: 'epoch'; readonly epoch: number }
-  /** the thread's mailbox holds a gradient summed over `frames` frames: push it, answer, wake the thread */
-  | { readonly type: 'push'; readonly frames: number }
+  /** the thread's mailbox holds a gradient summed over `frames` frames (answer, wake the thread); or, pushing deltas, the thread has trained `frames` more frames: push what changed, when the push before is through */
+  | { readonly type: 'push'; readonly frames: number; readonly updates?: number }
   | { readonly type: 'skipped'; readonly id: string; readonly reason: string }
   | { readonly type: 'done' }
   | ThreadFailure;

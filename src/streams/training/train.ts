@@ -11,9 +11,10 @@ import { layoutOf } from '../../model/network/layout.js';
 import { networkOf } from '../../model/network/network.js';
 import { learningRateAt, type Schedule } from '../../model/network/schedule.js';
 import { cmvnTransform, type CmvnStats } from '../../ops/dsp/cmvn.js';
+import { deltaSince, rebase } from '../../ops/nn/local-sgd.js';
 import type { KernelName } from '../../ops/kernels/choice.js';
 import type { ChunkOptions } from '../pipeline/chunk.js';
-import type { ParameterServerClient } from '../cluster/parameter-client.js';
+import type { ParameterServerClient, ServerPosition } from '../cluster/parameter-client.js';
 import { CLOCK_BYTES, sharedClock } from '../pipeline/frame-clock.js';
 import { answerMailbox, mailboxFor } from '../pipeline/push-gradients.js';
 import { errorOf, onThreadFailure, startThread } from '../threads/thread.js';
@@ -86,11 +87,25 @@ export interface TrainOptions {
  * one of the paper's machines. Remote: each thread's gradients go to the
  * sharded parameter server every `pushEvery` chunks; every `fetchEvery`-th
  * push brings the shards' fresh values back into the buffer (DistBelief's
- * n_push and n_fetch), and the schedule lives on the shards.
+ * n_push and n_fetch), and the schedule lives on the shards. Remote with
+ * `push: 'deltas'`: local SGD; the threads apply SGD to the process's buffer
+ * with the shards' schedule, and at most every `pushEvery` chunks of a
+ * thread the process pushes what changed since its last push (its share of
+ * the workers' average, or all of it to sum them), which the shards add to
+ * their values, and merges their fresh values in (every push fetches).
  */
 export type TrainUpdate =
   | { readonly kind: 'local'; readonly schedule: Schedule }
-  | { readonly kind: 'remote'; readonly server: ParameterServerClient; readonly pushEvery: number; readonly fetchEvery: number };
+  | {
+      readonly kind: 'remote';
+      readonly server: ParameterServerClient;
+      readonly pushEvery: number;
+      readonly fetchEvery: number;
+      /** what the process pushes (default: gradients) */
+      readonly push?: 'gradients' | 'deltas';
+      /** how the shards combine the deltas of the run's `part.count` workers: averaged (the default) or summed */
+      readonly combine?: 'average' | 'sum';
+    };
 
 /**
  * Multi-threaded ASGD, as on one of the paper's machines: `threads` worker
@@ -142,7 +157,22 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
       let updates = start.updates;
       const epochs = new Array<number>(options.threads).fill(start.epoch);
       let lastLearningRate = server?.learningRate ?? (update.kind === 'local' ? learningRateAt(update.schedule, start.framesSeen) : 0);
-      const mailboxes = Array.from({ length: remote ? options.threads : 0 }, () => mailboxFor(parameters.length));
+      const share = remote?.combine === 'sum' ? 1 : 1 / (options.part?.count ?? 1);
+      const deltas =
+        remote?.push === 'deltas'
+          ? localSgd(
+              remote.server,
+              pulled!,
+              parameters,
+              share,
+              (answer) => clock.advance(Math.max(0, answer.framesSeen - clock.frames)),
+              (error) => {
+                pushFailure ??= error;
+                abort(error);
+              },
+            )
+          : null;
+      const mailboxes = Array.from({ length: remote && !deltas ? options.threads : 0 }, () => mailboxFor(parameters.length));
       const pushes = new Array<number>(options.threads).fill(0);
       const inFlight = new Array<Promise<void>>(options.threads).fill(Promise.resolve());
       let pushFailure: unknown = null;
@@ -161,10 +191,12 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
           reportEvery: options.reportEvery ?? TRAINING_DEFAULTS.reportEvery,
           position,
           snapshot: async () => {
-            // The shared model lives on the shards; this process's copy may be a few pushes old.
-            if (remote) await remote.server.pull(parameters);
+            // The shared model lives on the shards; this process's copy may be a few pushes old, and
+            // pushing deltas, it holds training not yet pushed, which a pull into it would lose.
+            const shared = deltas ? new Float32Array(parameters.length) : parameters;
+            if (remote) await remote.server.pull(shared);
             const { framesSeen, epoch } = position();
-            return { config, parameters: parameters.slice(), cmvn: stats, training: { framesSeen, updates, epoch }, delay: options.delay };
+            return { config, parameters: shared.slice(), cmvn: stats, training: { framesSeen, updates, epoch }, delay: options.delay };
           },
           evaluate: devEvaluator(options.corpus, networkOf(config, kernels.alloc(parameters.length), kernels), {
             normalisation: cmvn,
@@ -190,7 +222,11 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
             parameters: shared,
             clock: clockBuffer,
             stop: stopBuffer,
-            update: remote ? { kind: 'remote', mailbox: mailboxes[index], pushEvery: remote.pushEvery } : { kind: 'local', schedule: (update as { schedule: Schedule }).schedule },
+            update: deltas
+              ? { kind: 'deltas', schedule: deltas.schedule, pushEvery: remote!.pushEvery }
+              : remote
+                ? { kind: 'remote', mailbox: mailboxes[index], pushEvery: remote.pushEvery }
+                : { kind: 'local', schedule: (update as { schedule: Schedule }).schedule },
             chunking: options.chunking,
             delay: options.delay,
             shard: { index: (options.part?.index ?? 0) * options.threads + index, count: (options.part?.count ?? 1) * options.threads },
@@ -215,6 +251,10 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
                 events.trained({ loss: message.loss, frames: message.frames, correct: message.correct });
                 break;
               case 'push': {
+                if (deltas) {
+                  inFlight[0] = deltas.request(message.frames, message.updates ?? 1);
+                  break;
+                }
                 // A fetching push wakes its thread once the fresh values are in the parameters. Any other
                 // push is encoded (the mailbox copied into its messages) as soon as it starts, so the thread
                 // goes on training while it travels; its next push waits until this one is through.
@@ -297,6 +337,60 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
     );
     return stop;
   });
+}
+
+/**
+ * A worker's side of local SGD over `server`: `base` holds the shards'
+ * values as last fetched (at first, as pulled), `parameters` the process's
+ * copy its threads train, without pause. `request` asks for a push of what
+ * training changed over `frames` more frames and `updates` more steps, times
+ * `share` (1/W to average W workers' changes, 1 to sum them). One push
+ * travels at a time; the requests that come meanwhile are taken together by
+ * the next. Each answer is merged into the parameters and told to
+ * `answered`; a push that fails is told to `failed`, and nothing more is
+ * pushed. The promise `request` returns settles once no request waits.
+ * Every buffer is allocated here, once.
+ */
+function localSgd(
+  server: ParameterServerClient,
+  base: Float32Array,
+  parameters: Float32Array,
+  share: number,
+  answered: (answer: ServerPosition) => void,
+  failed: (error: unknown) => void,
+) {
+  if (!server.schedule) throw new InputError('the shards do not say their learning-rate schedule, which a worker pushing deltas runs: start them with this version of lstmp ps, or push gradients');
+  const taken = new Float32Array(parameters.length);
+  const delta = new Float32Array(parameters.length);
+  const waiting = { frames: 0, updates: 0 };
+  let pushing: Promise<void> | null = null;
+  let broken = false;
+  const drain = async () => {
+    while (waiting.updates > 0 && !broken) {
+      const { frames, updates } = waiting;
+      waiting.frames = waiting.updates = 0;
+      taken.set(parameters);
+      deltaSince(taken, base, delta, share);
+      answered(await server.pushDelta(delta, frames, updates, base));
+      // Without a lock, as Hogwild's threads race each other: a step a thread writes between this
+      // merge's read and write of a value is lost.
+      rebase(parameters, taken, base);
+    }
+  };
+  return {
+    schedule: server.schedule,
+    request: (frames: number, updates: number): Promise<void> => {
+      waiting.frames += frames;
+      waiting.updates += updates;
+      pushing ??= drain()
+        .catch((error: unknown) => {
+          broken = true;
+          failed(error);
+        })
+        .finally(() => (pushing = null));
+      return pushing;
+    },
+  };
 }
 
 /**

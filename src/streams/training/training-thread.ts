@@ -1,20 +1,21 @@
-import { lastValueFrom, Subject, takeWhile, tap, type Observable } from 'rxjs';
+import { lastValueFrom, Subject, takeWhile, tap, type Observable, type OperatorFunction } from 'rxjs';
 import { runThread } from '../threads/thread.js';
 import { parentPort } from 'node:worker_threads';
 import { augment } from '../pipeline/augment.js';
 import { waveforms, type WaveformUtterance } from '../pipeline/waveforms.js';
 import type { AudioUtterance } from '../pipeline/features.js';
-import { networkOf } from '../../model/network/network.js';
-import { bptt } from '../pipeline/bptt.js';
+import { networkOf, type Network } from '../../model/network/network.js';
+import { bptt, type ChunkGradient } from '../pipeline/bptt.js';
 import { chunk, type Chunk } from '../pipeline/chunk.js';
 import { utterances } from '../corpora/corpus.js';
 import { delayTargets } from '../pipeline/delay-targets.js';
 import { features } from '../pipeline/features.js';
-import { sharedClock } from '../pipeline/frame-clock.js';
+import { sharedClock, type FrameClock } from '../pipeline/frame-clock.js';
 import { attachParameters } from './shared-parameters.js';
+import { pushDeltas } from '../pipeline/push-deltas.js';
 import { pushGradients } from '../pipeline/push-gradients.js';
-import { sgd } from '../pipeline/sgd.js';
-import type { TrainingThreadCommand, TrainingThreadMessage, TrainingThreadSetup } from './thread-protocol.js';
+import { sgd, type TrainingStep } from '../pipeline/sgd.js';
+import type { ThreadUpdate, TrainingThreadCommand, TrainingThreadMessage, TrainingThreadSetup } from './thread-protocol.js';
 
 /**
  * One Hogwild training thread: runs the whole single-thread pipeline on its
@@ -44,9 +45,7 @@ async function run(setup: TrainingThreadSetup, post: (message: TrainingThreadMes
   const trained = lastValueFrom(
     chunks.pipe(
       bptt(network),
-      setup.update.kind === 'local'
-        ? sgd(network, setup.update.schedule, clock)
-        : pushGradients(setup.update.mailbox, setup.update.pushEvery, (frames) => post({ type: 'push', frames })),
+      updateStage(setup.update, network, clock, (frames, updates = 1) => post({ type: 'push', frames, updates })),
       tap((step) => {
         pending.updates++;
         pending.loss += step.loss;
@@ -97,6 +96,18 @@ async function run(setup: TrainingThreadSetup, post: (message: TrainingThreadMes
   await trained;
   report();
   if (failure !== null) throw failure;
+}
+
+/** The stages that turn a chunk's gradient into an update of the parameters, as `update` says. */
+function updateStage(update: ThreadUpdate, network: Network, clock: FrameClock, send: (frames: number, updates?: number) => void): OperatorFunction<ChunkGradient, TrainingStep> {
+  switch (update.kind) {
+    case 'local':
+      return sgd(network, update.schedule, clock);
+    case 'remote':
+      return pushGradients(update.mailbox, update.pushEvery, send);
+    case 'deltas':
+      return (gradients) => gradients.pipe(sgd(network, update.schedule, clock), pushDeltas(update.pushEvery, send));
+  }
 }
 
 runThread(run);

@@ -5,7 +5,7 @@ import { modelIdentity } from '../../../src/model/network/identity.js';
 import { initParameters } from '../../../src/model/network/init.js';
 import { isBiasOrPeephole, layoutOf } from '../../../src/model/network/layout.js';
 import type { Schedule } from '../../../src/model/network/schedule.js';
-import { applyPush, APPLIED_LIMIT, decodeShardState, encodeShardState, segmentsOf, shardOf, type PushIdentity, type ShardState } from '../../../src/model/cluster/shard-state.js';
+import { applyDelta, applyPush, APPLIED_LIMIT, decodeShardState, encodeShardState, segmentsOf, shardOf, type PushIdentity, type ShardState } from '../../../src/model/cluster/shard-state.js';
 import { plainMsgpack } from '../../../src/model/formats/tensors.js';
 import type { LstmpSpec } from '../../../src/ops/nn/lstmp.js';
 import { sgdStep } from '../../../src/ops/kernels/portable/update.js';
@@ -64,6 +64,28 @@ describe('a parameter-server shard', () => {
           }
         },
       ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('adds a pushed delta to its slice, counts its frames and steps, leaves the momentum alone, and applies it once', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 0, max: 500 }), fc.integer({ min: 1, max: 1000 }), (count, frames, seed) => {
+        const initial = initParameters(spec, 2, 0.1);
+        const delta = initParameters(spec, seed, 0.01);
+        for (let index = 0; index < count; index++) {
+          const state = shardOf(spec, initial, index, count, 7);
+          const { offset, length } = state.range;
+          const piece = delta.subarray(offset, offset + length);
+          const id = { worker: 'w', thread: 0, sequence: 1 };
+          expect(applyDelta(state, piece, frames, 5, id)).toBe(true);
+          expect(applyDelta(state, piece, frames, 5, id)).toBe(false);
+          // Its updates are the SGD steps the delta holds.
+          expect([state.framesSeen, state.updates]).toEqual([7 + frames, 5]);
+          expect(Array.from(state.values)).toEqual(Array.from(piece, (d, i) => Math.fround(initial[offset + i] + d)));
+          expect(state.velocity.every((v) => v === 0)).toBe(true);
+        }
+      }),
       { numRuns: 30 },
     );
   });

@@ -72,6 +72,30 @@ describe('parameter-server shards', () => {
     server.close();
   });
 
+  it('add a pushed delta to their values, compressed or not, say their schedule, and refuse a delta that is not finite', async () => {
+    const { initial, states, addresses } = await cluster(3);
+    const server = await connectShards(addresses, connect);
+    expect(server.schedule).toEqual(schedule);
+    const delta = Float32Array.from({ length: total }, (_, i) => Math.sin(i) / 64);
+    const fresh = new Float32Array(total);
+    const position = await server.pushDelta(delta, 40, 3, fresh);
+    expect([position.framesSeen, position.updates]).toEqual([40, 3]);
+    // No learning rate, no clipping, no momentum: the values move by the delta.
+    expect(Array.from(fresh)).toEqual(Array.from(initial, (value, i) => Math.fround(value + delta[i])));
+    expect(states.every((state) => state.velocity.every((v) => v === 0))).toBe(true);
+    // Compressed, error feedback and all: bf16 deltas of bf16-exact values arrive exact.
+    const bf16 = await connectShards(addresses, { ...connect, compression: { kind: 'bf16' } });
+    await bf16.pushDelta(new Float32Array(total).fill(0.5), 10, 1, fresh);
+    expect(Array.from(fresh)).toEqual(Array.from(initial, (value, i) => Math.fround(Math.fround(value + delta[i]) + 0.5)));
+    const broken = delta.slice();
+    broken[3] = NaN;
+    await expect(server.pushDelta(broken, 10, 1, null)).rejects.toThrow(/refused the call: shard 0\/3: the delta holds NaN or Inf values/);
+    // Each shard takes or refuses its piece whole: the one holding the NaN refused it.
+    expect(states.map((state) => state.framesSeen)).toEqual([50, 60, 60]);
+    server.close();
+    bf16.close();
+  });
+
   it('apply a push once when its reply is lost and the client sends it again (each push has an identity)', async () => {
     const { initial, states, addresses } = await cluster(2);
     // The first push reply from each shard is dropped after the shard has applied the push: the client

@@ -8,7 +8,7 @@ import { modelIdentity } from '../../../src/model/network/identity.js';
 import { initParameters } from '../../../src/model/network/init.js';
 import type { Schedule } from '../../../src/model/network/schedule.js';
 import type { ShardInfo } from '../../../src/model/cluster/shard-messages.js';
-import { applyPush, segmentsOf, shardOf } from '../../../src/model/cluster/shard-state.js';
+import { applyDelta, applyPush, segmentsOf, shardOf } from '../../../src/model/cluster/shard-state.js';
 import { learningRateAt } from '../../../src/model/network/schedule.js';
 import type { ParameterServerClient } from '../../../src/streams/cluster/parameter-client.js';
 import { splitFrames } from '../../../src/streams/corpora/corpus.js';
@@ -54,7 +54,7 @@ const schedule: Schedule = { learningRate: 0.01, decay: 1, decayFrames: 1, biasR
 /** The parameter server without the network: shard states in this process, counting what the workers ask. */
 function inProcessServer(shards: number, refuseAfter = Infinity) {
   const states = Array.from({ length: shards }, (_, index) => shardOf(config, initParameters(config, 3, 0.1), index, shards));
-  const counts = { pushes: 0, fetches: 0, frames: 0 };
+  const counts = { pushes: 0, fetches: 0, frames: 0, updates: 0 };
   const position = () => ({ framesSeen: states[0].framesSeen, updates: states[0].updates, learningRate: learningRateAt(schedule, states[0].framesSeen) });
   const copyInto = (into: Float32Array) => states.forEach((state) => into.set(state.values, state.range.offset));
   const server: ParameterServerClient = {
@@ -72,6 +72,19 @@ function inProcessServer(shards: number, refuseAfter = Infinity) {
       }
       return position();
     },
+    pushDelta: async (delta, frames, updates, into) => {
+      if (counts.pushes >= refuseAfter) throw new InputError('shard 127.0.0.1:1 refused the call: the delta holds NaN or Inf values');
+      counts.pushes++;
+      counts.frames += frames;
+      counts.updates += updates;
+      for (const state of states) applyDelta(state, delta.subarray(state.range.offset, state.range.offset + state.range.length), frames, updates);
+      if (into) {
+        counts.fetches++;
+        copyInto(into);
+      }
+      return position();
+    },
+    schedule,
     pull: async (into) => {
       copyInto(into);
       return position();
@@ -183,6 +196,41 @@ describe('train with remote updates (the worker side of the parameter server)', 
     expect(counts.fetches).toBeLessThanOrEqual(Math.ceil(counts.pushes / 2));
     // The checkpoint is the shared model as the shards hold it, not a worker's possibly older copy.
     for (const state of states) expect(Array.from(done.checkpoint.parameters.subarray(state.range.offset, state.range.offset + state.range.length))).toEqual(Array.from(state.values));
+  });
+
+  it('pushing deltas: trains by SGD itself, pushes at most every n-th chunk of a thread, fetches every time, and ends with the shards\' values', async () => {
+    const { server, states, counts } = inProcessServer(3);
+    const initial = initParameters(config, 3, 0.1);
+    const events: TrainEvent[] = await lastValueFrom(train({ ...options(server, 4, 1), update: { kind: 'remote', server, pushEvery: 4, fetchEvery: 1, push: 'deltas' }, threads: 2 }).pipe(toArray()));
+    const done = events.at(-1)!;
+    if (done.type !== 'done') throw new Error('no done event');
+    expect(frameAccuracy(done.dev)).toBeGreaterThan(0.8);
+    // Every frame trained was counted once in the pushes; every push fetched. Requests that came while
+    // a push travelled went with the next, so there are no more pushes than requests.
+    const trainFrames = await splitFrames(corpus, 'train');
+    expect(counts.frames).toBe(epochs * trainFrames);
+    expect(counts.fetches).toBe(counts.pushes);
+    expect(counts.pushes).toBeGreaterThan(epochs);
+    expect(counts.pushes).toBeLessThanOrEqual(done.updates / 4 + 2 * epochs);
+    // The pushes held every SGD step the threads took.
+    expect(counts.updates).toBe(done.updates);
+    // The shards hold what the threads' SGD did (they moved), and the checkpoint is the shards' model.
+    expect(states.some((state) => state.values.some((value, i) => value !== initial[state.range.offset + i]))).toBe(true);
+    for (const state of states) expect(Array.from(done.checkpoint.parameters.subarray(state.range.offset, state.range.offset + state.range.length))).toEqual(Array.from(state.values));
+  });
+
+  it('pushing deltas from shards that do not say their schedule: one line naming what to do', async () => {
+    const { server } = inProcessServer(1);
+    const silent: ParameterServerClient = { ...server, schedule: null };
+    await expect(lastValueFrom(train({ ...options(silent, 4, 1), update: { kind: 'remote', server: silent, pushEvery: 4, fetchEvery: 1, push: 'deltas' } }))).rejects.toThrow(
+      /^the shards do not say their learning-rate schedule/,
+    );
+  });
+
+  it('pushing deltas: fails with the shard\'s refusal, and stops its threads', async () => {
+    const { server } = inProcessServer(2, 3);
+    await expect(lastValueFrom(train({ ...options(server, 2, 1), update: { kind: 'remote', server, pushEvery: 2, fetchEvery: 1, push: 'deltas' }, threads: 2 }))).rejects.toThrow(/refused the call: the delta holds NaN/);
+    await allExited();
   });
 
   it('fails with the shard\'s refusal, and stops its threads, when a push is refused', async () => {
