@@ -17,7 +17,7 @@ import { listDirectory, makeDirectory, writeAtomic } from '../streams/io/files.j
 import { writeRunSummary } from '../streams/io/run-dir.js';
 import { frameAccuracy } from '../streams/pipeline/score.js';
 import type { TrainEvent } from '../streams/training/train.js';
-import { compressionOption, integerOption, combineOption, pushOption, PUSH_EVERY, threadsOption, type Combining, type Pushing } from './options.js';
+import { compressionOption, integerOption, combineOption, pushChoices, pushOption, threadsOption, type Combining, type Pushing } from './options.js';
 import { kernelsFor } from './kernel-choice.js';
 import { progress } from './progress.js';
 import { stopRequests } from './stop.js';
@@ -29,8 +29,8 @@ interface ClusterCommandOptions extends TrainingOptions {
   workers: number;
   out: string;
   push: Pushing;
-  combine: Combining;
-  pushEvery?: number;
+  combine?: Combining;
+  pushEvery: number;
   fetchEvery: number;
   compress: Compression;
   maxStaleness?: number;
@@ -84,10 +84,10 @@ export function registerCluster(program: Command): void {
     .option('--workers <W>', 'worker processes (each with --threads threads)', threadsOption, 2)
     .addOption(pushOption())
     .addOption(combineOption())
-    .option('--push-every <n>', `chunks a worker thread trains between pushes (default: ${PUSH_EVERY.deltas} pushing deltas, ${PUSH_EVERY.gradients} pushing gradients)`, integerOption(1))
+    .option('--push-every <n>', 'chunks a worker thread trains between pushes (pushing deltas, at least that many: a push asked for while one travels goes with the next)', integerOption(1), 1)
     .option('--fetch-every <m>', 'pushes between fetches of fresh values from the shards (pushing gradients; every push of deltas fetches)', integerOption(1), 1)
     .option('--max-staleness <s>', 'bounded staleness: a push more than s pushes ahead of the slowest worker thread waits (0: synchronous; default: never waits)', integerOption(0))
-    .option('--compress <how>', 'how workers push gradients: none, bf16, 1bit or topk:F (the largest fraction F of the values), with error feedback', compressionOption, { kind: 'f32' })
+    .option('--compress <how>', 'how workers compress what they push (deltas or gradients): none, bf16, 1bit or topk:F (the largest fraction F of the values), with error feedback', compressionOption, { kind: 'f32' })
     .option('--eval-every <F>', 'frames between dev evaluations of the shared model and checkpoints', integerOption(1), 200_000)
     .option('--dev-utterances <N>', 'dev utterances scored at each evaluation', integerOption(1), 300)
     .option('--save-every <s>', 'seconds between the shards\' state saves', positiveOption, 30)
@@ -99,7 +99,7 @@ export function registerCluster(program: Command): void {
     .action(async (given: Unresolved<ClusterCommandOptions>) => {
       const options = withPreset(given);
       quietGrpc();
-      if (options.push === 'deltas' && options.fetchEvery !== 1) fail('--fetch-every: every push of deltas fetches; give it with --push gradients only');
+      const { combine } = pushChoices(options);
       const states = corpusStates(options.corpus);
       const init = join(options.out, 'init.msgpack');
       // The shards resume whatever state they find in shards/: a run there is continued only when asked.
@@ -152,7 +152,7 @@ export function registerCluster(program: Command): void {
           seed: options.seed,
           strict: options.strict,
           push: options.push,
-          combine: options.combine,
+          combine: options.push === 'deltas' ? combine : undefined,
           'push-every': options.pushEvery,
           'fetch-every': options.fetchEvery,
           compress: compressionName(options.compress),

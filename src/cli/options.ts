@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { availableParallelism } from 'node:os';
 import { parseCompression } from '../model/cluster/compression.js';
 import type { Compression } from '../ops/compression/compression.js';
+import { fail } from '../errors.js';
 
 /** Parses a whole number ≥ min for a commander option. */
 export function integerOption(min: number): (value: string) => number {
@@ -46,20 +47,11 @@ export function compressionOption(value: string): Compression {
 /** What a distributed worker pushes: its gradients (the shards run SGD), or deltas (it runs SGD itself: local SGD). */
 export type Pushing = 'gradients' | 'deltas';
 
-/**
- * Chunks a worker thread trains between pushes, by what it pushes. Deltas go
- * as often as the network allows: a push asked for while one travels goes
- * with the next.
- */
-export const PUSH_EVERY: Record<Pushing, number> = { deltas: 1, gradients: 1 };
-
 /** How the shards combine the deltas of the workers: `--combine average|sum`. */
 export type Combining = 'average' | 'sum';
 
 export function combineOption(): Option {
-  return new Option('--combine <how>', 'pushing deltas: the shards hold the average of the workers\' models (each pushes 1/W of its change: model averaging) or their sum (W workers step as W Hogwild threads would)')
-    .choices(['average', 'sum'])
-    .default('average');
+  return new Option('--combine <how>', 'pushing deltas: the shards hold the average of the workers\' models (each pushes 1/W of its change: model averaging) or their sum (W workers step as W Hogwild threads would) (default: average)').choices(['average', 'sum']);
 }
 
 /** `--push deltas|gradients`, shared by worker and cluster. */
@@ -67,4 +59,14 @@ export function pushOption(): Option {
   return new Option('--push <what>', 'what workers push: deltas (each worker runs SGD on its own copy and pushes what it changed, which the shards add: local SGD) or gradients (the shards run SGD on them: DistBelief\'s Downpour)')
     .choices(['deltas', 'gradients'])
     .default('deltas');
+}
+
+/**
+ * What a worker's push options come to, or a one-line refusal of a choice
+ * that means nothing for what it pushes.
+ */
+export function pushChoices(options: { push: Pushing; combine?: Combining; fetchEvery: number }): { push: Pushing; combine: Combining; fetchEvery: number } {
+  if (options.push === 'deltas' && options.fetchEvery !== 1) fail('--fetch-every: every push of deltas fetches; give it with --push gradients only');
+  if (options.push === 'gradients' && options.combine !== undefined) fail('--combine: the shards combine deltas; give it with --push deltas only');
+  return { push: options.push, combine: options.combine ?? 'average', fetchEvery: options.fetchEvery };
 }

@@ -13,7 +13,7 @@ import { frameAccuracy } from '../streams/pipeline/score.js';
 import { parentGone } from '../streams/cluster/parent.js';
 import { readSecret, secretFileWarning } from '../streams/cluster/secret.js';
 import { train } from '../streams/training/train.js';
-import { compressionOption, integerOption, combineOption, pushOption, PUSH_EVERY, type Combining, type Pushing } from './options.js';
+import { compressionOption, integerOption, combineOption, pushChoices, pushOption, type Combining, type Pushing } from './options.js';
 import { kernelsFor } from './kernel-choice.js';
 import { progress } from './progress.js';
 import { stopRequests } from './stop.js';
@@ -24,8 +24,8 @@ interface WorkerCommandOptions extends PipelineOptions {
   ps: string[];
   worker: { index: number; count: number };
   push: Pushing;
-  combine: Combining;
-  pushEvery?: number;
+  combine?: Combining;
+  pushEvery: number;
   fetchEvery: number;
   out?: string;
   evalEvery?: number;
@@ -62,9 +62,9 @@ export function registerWorker(program: Command): void {
     .option('--worker <i/W>', 'this worker is number i of W: it trains on that part of the data', partOption, { index: 0, count: 1 })
     .addOption(pushOption())
     .addOption(combineOption())
-    .option('--push-every <n>', `chunks a thread trains between pushes (default: ${PUSH_EVERY.deltas} pushing deltas, ${PUSH_EVERY.gradients} pushing gradients)`, integerOption(1))
+    .option('--push-every <n>', 'chunks a thread trains between pushes (pushing deltas, at least that many: a push asked for while one travels goes with the next)', integerOption(1), 1)
     .option('--fetch-every <m>', 'pushes between fetches of fresh values from the shards (pushing gradients; every push of deltas fetches)', integerOption(1), 1)
-    .option('--compress <how>', 'how pushes send gradients: none, bf16, 1bit or topk:F (the largest fraction F of the values), with error feedback', compressionOption, { kind: 'f32' })
+    .option('--compress <how>', 'how pushes compress what they send (deltas or gradients): none, bf16, 1bit or topk:F (the largest fraction F of the values), with error feedback', compressionOption, { kind: 'f32' })
     .option('--out <ck.msgpack>', 'at the end, save the shared model pulled from every shard')
     .option('--eval-every <F>', 'frames between dev evaluations of the shared model (default: at the end only, with --dev-utterances)', integerOption(1))
     .option('--dev-utterances <N>', 'dev utterances scored at each evaluation (0: none)', integerOption(0), 0)
@@ -83,7 +83,7 @@ export function registerWorker(program: Command): void {
       const secret = readSecret(options.secretFile);
       const exposed = options.secretFile ? secretFileWarning(options.secretFile) : null;
       if (exposed) process.stderr.write(`lstmp: warning: ${exposed}\n`);
-      if (options.push === 'deltas' && options.fetchEvery !== 1) fail('--fetch-every: every push of deltas fetches; give it with --push gradients only');
+      const { combine } = pushChoices(options);
       const kernels = kernelsFor(options.kernels);
       const total = await plannedFrames(options, options.worker.count);
       const bar = progress({ label: `worker ${options.worker.index}/${options.worker.count}`, total, unit: 'frames', fields: TRAINING_FIELDS, quiet: options.quiet || options.json || options.jsonl });
@@ -106,7 +106,7 @@ export function registerWorker(program: Command): void {
         train({
           corpus: options.corpus,
           config: server.config,
-          update: { kind: 'remote', server, push: options.push, combine: options.combine, pushEvery: options.pushEvery ?? PUSH_EVERY[options.push], fetchEvery: options.fetchEvery },
+          update: { kind: 'remote', server, push: options.push, combine, pushEvery: options.pushEvery, fetchEvery: options.fetchEvery },
           threads: options.threads,
           part: options.worker,
           epochs: options.epochs ?? (options.frames === undefined ? 1 : Infinity),

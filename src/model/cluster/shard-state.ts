@@ -72,9 +72,10 @@ export function applyPush(state: ShardState, segments: readonly RateSegment[], s
 /**
  * Adds one pushed delta piece to the shard's values: what a worker's own SGD
  * changed in this slice over `frames` frames and `updates` SGD steps since
- * it last fetched (local SGD). Deltas are summed, not averaged, so W workers move the model as W
- * Hogwild threads of one machine do; the shard's schedule and momentum are
- * the worker's business then, and only its frame count moves. Applied once,
+ * it last fetched (local SGD). The shard adds what it is sent: a worker
+ * that pushes 1/W of its change makes the shard hold the average of W
+ * workers' models, one that pushes all of it their sum. The schedule and
+ * momentum are the worker's business then; only the shard's counts move. Applied once,
  * as {@link applyPush} is; returns whether it was applied. The caller has
  * checked the piece's length and finiteness.
  */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+export * from './delta-pushes.js';
 export * from './local-cluster.js';
 export * from './parameter-client.js';
 export * from './parent.js';

@@ -287,6 +287,9 @@ export async function connectShards(addresses: readonly string[], options: Conne
       ),
     );
   };
+  const scheduleOf = (info: ShardInfo) => JSON.stringify(info.schedule ?? null);
+  const disagree = infos.findIndex((info) => scheduleOf(info) !== scheduleOf(first));
+  if (disagree >= 0) fail(`shards ${addresses[0]} and ${addresses[disagree]} run different schedules (${scheduleOf(first)}, ${scheduleOf(infos[disagree])}): give every shard the same schedule options`);
   const schedule = first.schedule === undefined ? null : decodeSchedule(first.schedule);
   if (schedule && E.isLeft(schedule)) return fail(`shard ${addresses[0]} serves a bad schedule: ${schedule.left}`);
 

@@ -57,8 +57,10 @@ export type ThreadUpdate =
 export type TrainingThreadMessage =
   | { readonly type: 'progress'; readonly updates: number; readonly loss: number; readonly frames: number; readonly correct: number; readonly learningRate: number }
   | { readonly type: 'epoch'; readonly epoch: number }
-  /** the thread's mailbox holds a gradient summed over `frames` frames (answer, wake the thread); or, pushing deltas, the thread has trained `frames` more frames: push what changed, when the push before is through */
-  | { readonly type: 'push'; readonly frames: number; readonly updates?: number }
+  /** the thread's mailbox holds a gradient summed over `frames` frames: push it, answer, wake the thread */
+  | { readonly type: 'push'; readonly frames: number }
+  /** pushing deltas: the thread has trained `frames` more frames in `updates` steps; push what changed once the push before is through */
+  | { readonly type: 'deltas'; readonly frames: number; readonly updates: number }
   | { readonly type: 'skipped'; readonly id: string; readonly reason: string }
   | { readonly type: 'done' }
   | ThreadFailure;

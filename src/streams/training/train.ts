@@ -11,10 +11,10 @@ import { layoutOf } from '../../model/network/layout.js';
 import { networkOf } from '../../model/network/network.js';
 import { learningRateAt, type Schedule } from '../../model/network/schedule.js';
 import { cmvnTransform, type CmvnStats } from '../../ops/dsp/cmvn.js';
-import { deltaSince, rebase } from '../../ops/nn/local-sgd.js';
 import type { KernelName } from '../../ops/kernels/choice.js';
 import type { ChunkOptions } from '../pipeline/chunk.js';
-import type { ParameterServerClient, ServerPosition } from '../cluster/parameter-client.js';
+import { deltaPushes } from '../cluster/delta-pushes.js';
+import type { ParameterServerClient } from '../cluster/parameter-client.js';
 import { CLOCK_BYTES, sharedClock } from '../pipeline/frame-clock.js';
 import { answerMailbox, mailboxFor } from '../pipeline/push-gradients.js';
 import { errorOf, onThreadFailure, startThread } from '../threads/thread.js';
@@ -157,25 +157,28 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
       let updates = start.updates;
       const epochs = new Array<number>(options.threads).fill(start.epoch);
       let lastLearningRate = server?.learningRate ?? (update.kind === 'local' ? learningRateAt(update.schedule, start.framesSeen) : 0);
-      const share = remote?.combine === 'sum' ? 1 : 1 / (options.part?.count ?? 1);
+      let pushFailure: unknown = null;
+      // Pushing deltas: the process's one push loop, fed by every thread's requests.
       const deltas =
         remote?.push === 'deltas'
-          ? localSgd(
-              remote.server,
-              pulled!,
+          ? deltaPushes(remote.server, {
               parameters,
-              share,
-              (answer) => clock.advance(Math.max(0, answer.framesSeen - clock.frames)),
-              (error) => {
+              base: pulled!,
+              share: remote.combine === 'sum' ? 1 : 1 / (options.part?.count ?? 1),
+              // The shards' count, and what this worker trained while the push travelled.
+              answered: (answer, meanwhile) => clock.advance(Math.max(0, answer.framesSeen + meanwhile - clock.frames)),
+              failed: (error) => {
                 pushFailure ??= error;
                 abort(error);
               },
-            )
+              stopped: () => stopped,
+              trained: () => clock.frames,
+            })
           : null;
+      let deltasPushed: Promise<void> = Promise.resolve();
       const mailboxes = Array.from({ length: remote && !deltas ? options.threads : 0 }, () => mailboxFor(parameters.length));
       const pushes = new Array<number>(options.threads).fill(0);
       const inFlight = new Array<Promise<void>>(options.threads).fill(Promise.resolve());
-      let pushFailure: unknown = null;
       const position = (): Position => ({
         framesSeen: clock.frames,
         updates,
@@ -192,11 +195,16 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
           position,
           snapshot: async () => {
             // The shared model lives on the shards; this process's copy may be a few pushes old, and
-            // pushing deltas, it holds training not yet pushed, which a pull into it would lose.
-            const shared = deltas ? new Float32Array(parameters.length) : parameters;
-            if (remote) await remote.server.pull(shared);
-            const { framesSeen, epoch } = position();
-            return { config, parameters: shared.slice(), cmvn: stats, training: { framesSeen, updates, epoch }, delay: options.delay };
+            // pushing deltas, it holds training not yet pushed, which a pull into it would lose: those
+            // values go into a buffer of their own, stamped with the shards' own count.
+            const { epoch, ...here } = position();
+            if (deltas) {
+              const shared = new Float32Array(parameters.length);
+              const pulled = await remote!.server.pull(shared);
+              return { config, parameters: shared, cmvn: stats, training: { framesSeen: pulled.framesSeen, updates: pulled.updates, epoch }, delay: options.delay };
+            }
+            if (remote) await remote.server.pull(parameters);
+            return { config, parameters: parameters.slice(), cmvn: stats, training: { framesSeen: here.framesSeen, updates, epoch }, delay: options.delay };
           },
           evaluate: devEvaluator(options.corpus, networkOf(config, kernels.alloc(parameters.length), kernels), {
             normalisation: cmvn,
@@ -251,10 +259,6 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
                 events.trained({ loss: message.loss, frames: message.frames, correct: message.correct });
                 break;
               case 'push': {
-                if (deltas) {
-                  inFlight[0] = deltas.request(message.frames, message.updates ?? 1);
-                  break;
-                }
                 // A fetching push wakes its thread once the fresh values are in the parameters. Any other
                 // push is encoded (the mailbox copied into its messages) as soon as it starts, so the thread
                 // goes on training while it travels; its next push waits until this one is through.
@@ -278,6 +282,9 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
                 });
                 break;
               }
+              case 'deltas':
+                deltasPushed = deltas!.request(message.frames, message.updates);
+                break;
               case 'epoch':
                 epochs[index] = message.epoch;
                 break;
@@ -314,7 +321,7 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
       });
       try {
         await finished;
-        await Promise.all(inFlight);
+        await Promise.all([...inFlight, deltasPushed]);
         // A thread's last push may fail after the thread is done.
         if (pushFailure !== null) throw pushFailure;
       } finally {
@@ -337,60 +344,6 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
     );
     return stop;
   });
-}
-
-/**
- * A worker's side of local SGD over `server`: `base` holds the shards'
- * values as last fetched (at first, as pulled), `parameters` the process's
- * copy its threads train, without pause. `request` asks for a push of what
- * training changed over `frames` more frames and `updates` more steps, times
- * `share` (1/W to average W workers' changes, 1 to sum them). One push
- * travels at a time; the requests that come meanwhile are taken together by
- * the next. Each answer is merged into the parameters and told to
- * `answered`; a push that fails is told to `failed`, and nothing more is
- * pushed. The promise `request` returns settles once no request waits.
- * Every buffer is allocated here, once.
- */
-function localSgd(
-  server: ParameterServerClient,
-  base: Float32Array,
-  parameters: Float32Array,
-  share: number,
-  answered: (answer: ServerPosition) => void,
-  failed: (error: unknown) => void,
-) {
-  if (!server.schedule) throw new InputError('the shards do not say their learning-rate schedule, which a worker pushing deltas runs: start them with this version of lstmp ps, or push gradients');
-  const taken = new Float32Array(parameters.length);
-  const delta = new Float32Array(parameters.length);
-  const waiting = { frames: 0, updates: 0 };
-  let pushing: Promise<void> | null = null;
-  let broken = false;
-  const drain = async () => {
-    while (waiting.updates > 0 && !broken) {
-      const { frames, updates } = waiting;
-      waiting.frames = waiting.updates = 0;
-      taken.set(parameters);
-      deltaSince(taken, base, delta, share);
-      answered(await server.pushDelta(delta, frames, updates, base));
-      // Without a lock, as Hogwild's threads race each other: a step a thread writes between this
-      // merge's read and write of a value is lost.
-      rebase(parameters, taken, base);
-    }
-  };
-  return {
-    schedule: server.schedule,
-    request: (frames: number, updates: number): Promise<void> => {
-      waiting.frames += frames;
-      waiting.updates += updates;
-      pushing ??= drain()
-        .catch((error: unknown) => {
-          broken = true;
-          failed(error);
-        })
-        .finally(() => (pushing = null));
-      return pushing;
-    },
-  };
 }
 
 /**

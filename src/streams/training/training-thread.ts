@@ -45,7 +45,7 @@ async function run(setup: TrainingThreadSetup, post: (message: TrainingThreadMes
   const trained = lastValueFrom(
     chunks.pipe(
       bptt(network),
-      updateStage(setup.update, network, clock, (frames, updates = 1) => post({ type: 'push', frames, updates })),
+      updateStage(setup.update, network, clock, post),
       tap((step) => {
         pending.updates++;
         pending.loss += step.loss;
@@ -99,14 +99,14 @@ async function run(setup: TrainingThreadSetup, post: (message: TrainingThreadMes
 }
 
 /** The stages that turn a chunk's gradient into an update of the parameters, as `update` says. */
-function updateStage(update: ThreadUpdate, network: Network, clock: FrameClock, send: (frames: number, updates?: number) => void): OperatorFunction<ChunkGradient, TrainingStep> {
+function updateStage(update: ThreadUpdate, network: Network, clock: FrameClock, post: (message: TrainingThreadMessage) => void): OperatorFunction<ChunkGradient, TrainingStep> {
   switch (update.kind) {
     case 'local':
       return sgd(network, update.schedule, clock);
     case 'remote':
-      return pushGradients(update.mailbox, update.pushEvery, send);
+      return pushGradients(update.mailbox, update.pushEvery, (frames) => post({ type: 'push', frames }));
     case 'deltas':
-      return (gradients) => gradients.pipe(sgd(network, update.schedule, clock), pushDeltas(update.pushEvery, send));
+      return (gradients) => gradients.pipe(sgd(network, update.schedule, clock), pushDeltas(update.pushEvery, (frames, updates) => post({ type: 'deltas', frames, updates })));
   }
 }
 
