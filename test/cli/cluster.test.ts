@@ -266,13 +266,15 @@ describe('lstmp ps and lstmp worker', () => {
     expect(unreachable.stderr).toMatch(/^lstmp: shard 127\.0\.0\.1:1 unreachable for 1(\.\d)? s: connect ECONNREFUSED 127\.0\.0\.1:1\n$/);
   });
 
-  it('refuse --fetch-every with deltas, whose every push fetches, and an unknown --push or --combine, in one line', async () => {
+  it('refuse --fetch-every with deltas, whose every push fetches, --combine with gradients, and an unknown --push or --combine, in one line', async () => {
     const refusal = '--fetch-every: every push of deltas fetches; give it with --push gradients only';
     const worker = await runCli(['worker', '--ps', '127.0.0.1:1', '--corpus', corpus, '--fetch-every', '4'], undefined, { env: env('a good long secret') });
     expect([worker.status, worker.stderr]).toEqual([2, `lstmp: ${refusal}\n`]);
     const cluster = await runCli(['cluster', '--corpus', corpus, '--out', join(root, 'refused'), '--fetch-every', '4']);
     expect([cluster.status, cluster.stderr]).toEqual([2, `lstmp: ${refusal}\n`]);
     expect(existsSync(join(root, 'refused'))).toBe(false);
+    const combine = await runCli(['worker', '--ps', '127.0.0.1:1', '--corpus', corpus, '--push', 'gradients', '--combine', 'sum'], undefined, { env: env('a good long secret') });
+    expect([combine.status, combine.stderr]).toEqual([2, 'lstmp: --combine: the shards combine deltas; give it with --push deltas only\n']);
     for (const [option, value] of [['--push', 'weights'], ['--combine', 'median']]) {
       const bad = await runCli(['worker', '--ps', '127.0.0.1:1', '--corpus', corpus, option, value], undefined, { env: env('a good long secret') });
       expect(bad.status).toBe(2);

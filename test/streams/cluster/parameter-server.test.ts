@@ -96,6 +96,14 @@ describe('parameter-server shards', () => {
     bf16.close();
   });
 
+  it('are refused as one model\'s shards when they run different schedules, in one line', async () => {
+    const initial = initParameters(spec, 7, 0.1);
+    const states = [0, 1].map((index) => shardOf(spec, initial, index, 2));
+    servers = await Promise.all(states.map((state, index) => serveShard({ state, schedule: { ...schedule, learningRate: 0.01 * (index + 1) }, secret, listen: '127.0.0.1:0' })));
+    const addresses = servers.map((server) => server.address);
+    await expect(connectShards(addresses, connect)).rejects.toThrow(new RegExp(`^shards ${addresses[0]} and ${addresses[1]} run different schedules \\(.*"learningRate":0\\.01.*, .*"learningRate":0\\.02.*\\): give every shard the same schedule options$`));
+  });
+
   it('apply a push once when its reply is lost and the client sends it again (each push has an identity)', async () => {
     const { initial, states, addresses } = await cluster(2);
     // The first push reply from each shard is dropped after the shard has applied the push: the client
