@@ -11,7 +11,7 @@
 # the kernel has sch_netem) shaped so instead. PUSH=gradients, COMPRESS=1bit
 # (any --compress), FETCH_EVERY=8 (with PUSH=gradients) and WORKERS=4 change
 # what the workers push, its compression, their fetches and their count
-# (deltas, none, 1 and 2 by default). The last line says frames/s and bytes
+# (deltas, the CLI's default compression, 1 and 2 by default). The last line says frames/s and bytes
 # per frame.
 #
 # Needs root (ip netns) and a built lstmp (npm run build). Leaves in OUTDIR:
@@ -25,7 +25,7 @@ frames=${3:-200000}
 shards=2
 workers=${WORKERS:-2}
 push=${PUSH:-deltas}
-compress=${COMPRESS:-none}
+compress=${COMPRESS:-}
 fetch_every=${FETCH_EVERY:-1}
 netem=${NETEM:-}
 rate=${RATE:-}
@@ -106,7 +106,7 @@ for ((w = 0; w < workers; w++)); do
   extra=()
   if ((w == 0)); then extra=(--out "$out/model.msgpack" --dev-utterances 100); fi
   ip netns exec "$tag-w$w" "${lstmp[@]}" worker --ps "$ps" --corpus "$corpus" --worker "$w/$workers" --threads 1 \
-    --frames "$frames" --secret-file "$secret" --push "$push" --compress "$compress" --fetch-every "$fetch_every" --json "${extra[@]}" >"$out/worker$w.json" 2>"$out/worker$w.log" &
+    --frames "$frames" --secret-file "$secret" --push "$push" ${compress:+--compress "$compress"} --fetch-every "$fetch_every" --json "${extra[@]}" >"$out/worker$w.json" 2>"$out/worker$w.log" &
   worker_pids+=($!)
 done
 status=0

@@ -32,7 +32,7 @@ interface ClusterCommandOptions extends TrainingOptions {
   combine?: Combining;
   pushEvery: number;
   fetchEvery: number;
-  compress: Compression;
+  compress?: Compression;
   maxStaleness?: number;
   evalEvery: number;
   devUtterances: number;
@@ -87,7 +87,7 @@ export function registerCluster(program: Command): void {
     .option('--push-every <n>', 'chunks a worker thread trains between pushes (pushing deltas, at least that many: a push asked for while one travels goes with the next)', integerOption(1), 1)
     .option('--fetch-every <m>', 'pushes between fetches of fresh values from the shards (pushing gradients; every push of deltas fetches)', integerOption(1), 1)
     .option('--max-staleness <s>', 'bounded staleness: a push more than s pushes ahead of the slowest worker thread waits (0: synchronous; default: never waits)', integerOption(0))
-    .option('--compress <how>', 'how workers compress what they push (deltas or gradients): none, bf16, 1bit or topk:F (the largest fraction F of the values), with error feedback', compressionOption, { kind: 'f32' })
+    .option('--compress <how>', 'how workers compress what they push, with error feedback, and pushing deltas, how the shards compress their answers: none, bf16, 1bit or topk:F (the largest fraction F of the values) (default: bf16 pushing deltas, none pushing gradients)', compressionOption)
     .option('--eval-every <F>', 'frames between dev evaluations of the shared model and checkpoints', integerOption(1), 200_000)
     .option('--dev-utterances <N>', 'dev utterances scored at each evaluation', integerOption(1), 300)
     .option('--save-every <s>', 'seconds between the shards\' state saves', positiveOption, 30)
@@ -99,7 +99,7 @@ export function registerCluster(program: Command): void {
     .action(async (given: Unresolved<ClusterCommandOptions>) => {
       const options = withPreset(given);
       quietGrpc();
-      const { combine } = pushChoices(options);
+      const { combine, compress } = pushChoices(options);
       const states = corpusStates(options.corpus);
       const init = join(options.out, 'init.msgpack');
       // The shards resume whatever state they find in shards/: a run there is continued only when asked.
@@ -155,7 +155,7 @@ export function registerCluster(program: Command): void {
           combine: options.push === 'deltas' ? combine : undefined,
           'push-every': options.pushEvery,
           'fetch-every': options.fetchEvery,
-          compress: compressionName(options.compress),
+          compress: compressionName(compress),
         }),
         // Only the children's environment carries it: never a command line, never a file.
         secret: randomBytes(32).toString('hex'),
@@ -191,7 +191,7 @@ export function registerCluster(program: Command): void {
       writeRunSummary(options.out, summary);
       if (options.json) {
         const devLoss = done.dev.frames > 0 ? done.dev.loss / done.dev.frames : 0;
-        const line = { devFrameAccuracy: frameAccuracy(done.dev), devLoss, frames: done.framesSeen, seconds: done.elapsed, framesPerSecond, shards: options.shards, workers: options.workers, threads: options.threads, restarts, push: options.push, compress: compressionName(options.compress), pushedBytes: pushed.bytes, bytesPerFrame, checkpoint };
+        const line = { devFrameAccuracy: frameAccuracy(done.dev), devLoss, frames: done.framesSeen, seconds: done.elapsed, framesPerSecond, shards: options.shards, workers: options.workers, threads: options.threads, restarts, push: options.push, compress: compressionName(compress), pushedBytes: pushed.bytes, bytesPerFrame, checkpoint };
         process.stdout.write(`${JSON.stringify(line)}\n`);
       } else if (!options.quiet && !options.jsonl) {
         process.stdout.write(`trained ${done.framesSeen} frames in ${done.elapsed.toFixed(0)} s (${Math.round(framesPerSecond)} frames/s) on ${options.shards} shard(s) and ${workers}, pushing ${Math.round(bytesPerFrame).toLocaleString('en-US')} bytes a frame; kept the model of frame ${done.bestFramesSeen}, the best on dev: frame accuracy ${(100 * frameAccuracy(done.dev)).toFixed(2)}%\n${checkpoint}\n`);

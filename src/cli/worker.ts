@@ -34,7 +34,7 @@ interface WorkerCommandOptions extends PipelineOptions {
   tlsCa?: string;
   deadline: number;
   retryFor: number;
-  compress: Compression;
+  compress?: Compression;
   jsonl?: boolean;
   json?: boolean;
   quiet?: boolean;
@@ -64,7 +64,7 @@ export function registerWorker(program: Command): void {
     .addOption(combineOption())
     .option('--push-every <n>', 'chunks a thread trains between pushes (pushing deltas, at least that many: a push asked for while one travels goes with the next)', integerOption(1), 1)
     .option('--fetch-every <m>', 'pushes between fetches of fresh values from the shards (pushing gradients; every push of deltas fetches)', integerOption(1), 1)
-    .option('--compress <how>', 'how pushes compress what they send (deltas or gradients): none, bf16, 1bit or topk:F (the largest fraction F of the values), with error feedback', compressionOption, { kind: 'f32' })
+    .option('--compress <how>', 'how pushes compress what they send, with error feedback, and pushing deltas, how the shards compress their answers: none, bf16, 1bit or topk:F (the largest fraction F of the values) (default: bf16 pushing deltas, none pushing gradients)', compressionOption)
     .option('--out <ck.msgpack>', 'at the end, save the shared model pulled from every shard')
     .option('--eval-every <F>', 'frames between dev evaluations of the shared model (default: at the end only, with --dev-utterances)', integerOption(1))
     .option('--dev-utterances <N>', 'dev utterances scored at each evaluation (0: none)', integerOption(0), 0)
@@ -83,7 +83,7 @@ export function registerWorker(program: Command): void {
       const secret = readSecret(options.secretFile);
       const exposed = options.secretFile ? secretFileWarning(options.secretFile) : null;
       if (exposed) process.stderr.write(`lstmp: warning: ${exposed}\n`);
-      const { combine } = pushChoices(options);
+      const { combine, compress } = pushChoices(options);
       const kernels = kernelsFor(options.kernels);
       const total = await plannedFrames(options, options.worker.count);
       const bar = progress({ label: `worker ${options.worker.index}/${options.worker.count}`, total, unit: 'frames', fields: TRAINING_FIELDS, quiet: options.quiet || options.json || options.jsonl });
@@ -93,7 +93,7 @@ export function registerWorker(program: Command): void {
         deadlineMs: options.deadline * 1000,
         retryForMs: options.retryFor * 1000,
         retrying: (address, reason) => bar.log(`shard ${address} unreachable (${reason}); retrying`),
-        compression: options.compress,
+        compression: compress,
       });
       const states = corpusStates(options.corpus);
       if (server.config.outputs !== states.length) fail(`${options.corpus}: the shards' network has ${server.config.outputs} outputs, the corpus ${states.length} states`);

@@ -46,9 +46,9 @@ describe('lstmp worker', () => {
     expect(server.info().updates).toBeGreaterThan(0);
   });
 
-  it('pushes 1-bit deltas with --compress 1bit: its --json names the bytes, about 1/28 of float32 a value, which the shard received', async () => {
+  it('pushes 1-bit deltas with --compress 1bit, bf16 by default: its --json names the bytes (about 1/28 and 1/2 of float32 a value), which the shard received', async () => {
     const plain = await shard();
-    const full = await runCli(['worker', '--ps', plain.address, '--corpus', corpus, '--threads', '1', '--frames', '800', '--json'], undefined, { env });
+    const full = await runCli(['worker', '--ps', plain.address, '--corpus', corpus, '--threads', '1', '--frames', '800', '--compress', 'none', '--json'], undefined, { env });
     expect(full.status).toBe(0);
     const compressed = await shard();
     const result = await runCli(['worker', '--ps', compressed.address, '--corpus', corpus, '--threads', '1', '--frames', '800', '--compress', '1bit', '--json'], undefined, { env });
@@ -64,6 +64,11 @@ describe('lstmp worker', () => {
     // carries depends on how fast the one before came back).
     const perPush = (bytes: number, pushes = 0) => bytes / pushes;
     expect(perPush(line.pushedBytes, info.received?.pushes) / perPush(fullLine.pushedBytes, plain.info().received?.pushes)).toBeCloseTo((1 / 8 + 8 / 512) / 4, 3);
+    // Pushing deltas, bf16 is the default: half of float32's bytes.
+    const halves = await shard();
+    const byDefault = await runCli(['worker', '--ps', halves.address, '--corpus', corpus, '--threads', '1', '--frames', '800', '--json'], undefined, { env });
+    const defaultLine = JSON.parse(byDefault.stdout) as { pushedBytes: number };
+    expect(perPush(defaultLine.pushedBytes, halves.info().received?.pushes) / perPush(fullLine.pushedBytes, plain.info().received?.pushes)).toBe(0.5);
   });
 
   it('refuses a --compress it does not know, in one line, exit 2', async () => {

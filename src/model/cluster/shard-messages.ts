@@ -50,6 +50,14 @@ const PushIdentityCodec = t.type({ worker: t.string, thread: NonNegativeInt, seq
 /** How a push's gradient bytes are compressed (ops/compression); float32 when a push does not say. */
 export const EncodingCodec = t.keyof({ f32: null, bf16: null, '1bit': null, topk: null }, 'f32, bf16, 1bit or topk');
 
+const Fraction = t.refinement(t.number, (n) => n > 0 && n <= 1, 'a fraction in (0, 1]');
+
+/** A compression (ops/compression), as a push names the one its answer may use. */
+export const CompressionCodec = t.union([
+  t.type({ kind: t.keyof({ f32: null, bf16: null, '1bit': null }) }),
+  t.type({ kind: t.literal('topk'), fraction: Fraction }),
+]);
+
 /**
  * What a push carries: a gradient the shard applies with its schedule (the default), or a delta, what
  * the worker's own SGD changed, which the shard adds to its values.
@@ -61,11 +69,13 @@ export type Pushed = t.TypeOf<typeof PushedCodec>;
  * A gradient (or delta) piece for one shard, summed over `frames` frames; with `fetch` the shard
  * answers with its fresh values. With `id`, a push the shard has already applied is not applied
  * again. With `encoding`, the bytes are compressed so (float32 otherwise). A delta says how many SGD
- * steps it holds (`updates`, 1 when it does not say), which the shard counts as its updates.
+ * steps it holds (`updates`, 1 when it does not say), which the shard counts as its updates. With
+ * `answerAs`, a fetching push with an identity may be answered with the change since the values
+ * last sent to its thread, compressed so (see {@link ShardValuesCodec}).
  */
 export const PushCodec = t.intersection([
   t.type({ model: t.string, frames: NonNegativeInt, gradient: Bin, fetch: t.boolean }),
-  t.partial({ id: PushIdentityCodec, encoding: EncodingCodec, pushed: PushedCodec, updates: NonNegativeInt }),
+  t.partial({ id: PushIdentityCodec, encoding: EncodingCodec, pushed: PushedCodec, updates: NonNegativeInt, answerAs: CompressionCodec }),
 ]);
 export type Push = t.TypeOf<typeof PushCodec>;
 
@@ -77,10 +87,14 @@ export type Leave = t.TypeOf<typeof LeaveCodec>;
 export const PullCodec = t.type({ model: t.string });
 export type Pull = t.TypeOf<typeof PullCodec>;
 
-/** A shard's answer to a push or a pull: where its schedule stands, and its values when asked for. */
+/**
+ * A shard's answer to a push or a pull: where its schedule stands, and its values when asked for:
+ * as float32 `values`, or as the `change` since the values it last sent the push's thread,
+ * compressed as `encoding` says, to be added to them.
+ */
 export const ShardValuesCodec = t.intersection([
   t.type({ framesSeen: NonNegativeInt, updates: NonNegativeInt, learningRate: Finite }),
-  t.partial({ values: Bin }),
+  t.partial({ values: Bin, change: Bin, encoding: EncodingCodec }),
 ]);
 export type ShardValues = t.TypeOf<typeof ShardValuesCodec>;
 

@@ -104,3 +104,33 @@ export function compressWithFeedback(
   for (let i = 0; i < n; i++) residual[i] -= scratch[i];
   return written;
 }
+
+/**
+ * A copy kept in step across the network: compresses the change from
+ * `copy` (what the other side holds) to `values` into `out`, and moves
+ * `copy` by what those bytes decode to, as the other side does when it adds
+ * them to its own copy. What compression loses stays in `values − copy`
+ * and goes with the next change: error feedback, with `copy` as the
+ * residual's other half. `change` and `scratch`, as long as `values`, are
+ * working memory. Returns the bytes written.
+ *
+ * @example
+ * const n = compressChange({ kind: '1bit' }, values, sentToWorker, out, 0, change, scratch)
+ * // the worker: decompress('1bit', out, 0, n, change); base[i] += change[i]
+ */
+export function compressChange(
+  compression: Compression,
+  values: Float32Array,
+  copy: Float32Array,
+  out: Uint8Array,
+  offset: number,
+  change: Float32Array,
+  scratch: Float32Array,
+): number {
+  const n = values.length;
+  for (let i = 0; i < n; i++) change[i] = values[i] - copy[i];
+  const written = compress(compression, change, out, offset, scratch);
+  decompress(compression.kind, out, offset, written, change);
+  for (let i = 0; i < n; i++) copy[i] += change[i];
+  return written;
+}

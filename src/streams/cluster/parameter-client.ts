@@ -22,7 +22,7 @@ import {
   type ShardInfo,
   type ShardValues,
 } from '../../model/cluster/shard-messages.js';
-import { compressedBytes, compressWithFeedback, type Compression } from '../../ops/compression/compression.js';
+import { compressedBytes, compressedProblem, compressWithFeedback, decompress, type Compression } from '../../ops/compression/compression.js';
 import { channelOptions, ParameterShardService, secretMetadata } from './parameter-service.js';
 
 export interface ConnectOptions {
@@ -243,6 +243,8 @@ export async function connectShards(addresses: readonly string[], options: Conne
   // message buffer per shard serve every thread: a push's pieces are compressed before its first await.
   const residuals = new Map<number, Float32Array>();
   const scratch = new Float32Array(compression.kind === 'f32' ? 0 : total);
+  // Where compressed answers are decoded before they are added to the values they change.
+  const changes = new Float32Array(compression.kind === 'f32' ? 0 : total);
   const compressed = infos.map((info) => new Uint8Array(compression.kind === 'f32' ? 0 : compressedBytes(compression, info.length)));
   const traffic = { bytes: 0, pushes: 0, frames: 0 };
   const pieceOf = (gradient: Float32Array, thread: number, i: number): Uint8Array => {
@@ -262,8 +264,16 @@ export async function connectShards(addresses: readonly string[], options: Conne
   });
   const store = (reply: ShardValues, info: ShardInfo, into: Float32Array | null, address: string) => {
     if (!into) return;
+    const slice = into.subarray(info.offset, info.offset + info.length);
+    if (reply.change && reply.encoding) {
+      const problem = compressedProblem(reply.encoding, reply.change, 0, reply.change.length, info.length);
+      if (problem) fail(`shard ${address} answered with a change that does not fit: ${problem}`);
+      const change = decompress(reply.encoding, reply.change, 0, reply.change.length, changes.subarray(info.offset, info.offset + info.length));
+      for (let i = 0; i < slice.length; i++) slice[i] += change[i];
+      return;
+    }
     if (!reply.values) return fail(`shard ${address} answered without its values`);
-    const written = bytesIntoValues(reply.values, into.subarray(info.offset, info.offset + info.length));
+    const written = bytesIntoValues(reply.values, slice);
     if (E.isLeft(written)) fail(`shard ${address} answered with values that do not fit: ${written.left}`);
   };
 
@@ -273,7 +283,8 @@ export async function connectShards(addresses: readonly string[], options: Conne
     const id = { worker, thread, sequence };
     traffic.pushes++;
     traffic.frames += frames;
-    const kind = pushed === 'delta' ? { pushed, updates } : {};
+    // Deltas fetch into the worker's copy of the shards' values, which a compressed change can update.
+    const kind = pushed === 'delta' ? { pushed, updates, ...(into && compression.kind !== 'f32' && { answerAs: compression }) } : {};
     return positionOf(
       await Promise.all(
         connections.map(async (connection, i) => {

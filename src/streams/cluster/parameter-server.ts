@@ -19,7 +19,7 @@ import {
   type Push,
   type ShardInfo,
 } from '../../model/cluster/shard-messages.js';
-import { compressedProblem, decompress } from '../../ops/compression/compression.js';
+import { compressChange, compressedBytes, compressedProblem, decompress } from '../../ops/compression/compression.js';
 import { allFinite } from '../../ops/kernels/portable/update.js';
 import { carriesSecret, channelOptions, ParameterShardService } from './parameter-service.js';
 
@@ -60,6 +60,9 @@ export interface ShardServerOptions {
  */
 const SILENT_MS = 20_000;
 
+/** Worker threads whose last answer a shard keeps a copy of (each its slice's size), for compressed answers. */
+const COPIES_LIMIT = 64;
+
 export interface ShardServer {
   /** the address actually bound (the port filled in when 0 was asked for) */
   readonly address: string;
@@ -83,6 +86,12 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
   const model = modelIdentity(state.config);
   const segments = segmentsOf(state, schedule);
   const scratch = new Float32Array(state.range.length);
+  // What each worker thread that asks for compressed answers was last sent, and working memory.
+  const copies = new Map<string, Float32Array>();
+  const change = new Float32Array(state.range.length);
+  const changeScratch = new Float32Array(state.range.length);
+  // One buffer per compression answers are asked in: the message is encoded from it at once.
+  const answerBytes = new Map<string, Uint8Array>();
   const refusals: Record<string, number> = {};
   let repeated = 0;
   const received = { bytes: 0, pushes: 0 };
@@ -122,6 +131,39 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
       learningRate: learningRateAt(schedule, state.framesSeen),
       ...(withValues && { values: valuesToBytes(state.values) }),
     });
+  /**
+   * The answer to a fetching push whose thread asked for compressed answers: the change since the
+   * values last sent to it, compressed, and that thread's copy moved by it. A thread with no copy
+   * here (its first push, a shard restarted, a worker restarted, more threads than kept), or a push
+   * sent again (the answer to it may be lost), gets the values whole.
+   */
+  const answerOf = (push: Push, applied: boolean) => {
+    const compression = push.answerAs;
+    if (!push.fetch || !push.id || !compression || compression.kind === 'f32') return position(push.fetch);
+    const key = `${push.id.worker}/${push.id.thread}`;
+    const copy = applied ? copies.get(key) : undefined;
+    if (!copy) {
+      copies.delete(key);
+      // The longest unheard-from thread makes room.
+      if (copies.size >= COPIES_LIMIT) copies.delete(copies.keys().next().value as string);
+      copies.set(key, state.values.slice());
+      return position(true);
+    }
+    // Map order is the order threads were last answered.
+    copies.delete(key);
+    copies.set(key, copy);
+    const name = JSON.stringify(compression);
+    let bytes = answerBytes.get(name);
+    if (!bytes) answerBytes.set(name, (bytes = new Uint8Array(compressedBytes(compression, state.values.length))));
+    const written = compressChange(compression, state.values, copy, bytes, 0, change, changeScratch);
+    return encodeMessage(ShardValuesCodec, {
+      framesSeen: state.framesSeen,
+      updates: state.updates,
+      learningRate: learningRateAt(schedule, state.framesSeen),
+      change: bytes.subarray(0, written),
+      encoding: compression.kind,
+    });
+  };
 
   /** A push's gradient bytes, as they were compressed, into the shard's scratch values. */
   const gradientOf = (encoding: NonNullable<Push['encoding']>, bytes: Uint8Array): E.Either<string, Float32Array> => {
@@ -173,7 +215,7 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
         received.bytes += push.gradient.length;
         received.pushes++;
       } else repeated++;
-      const answer = () => callback(null, position(push.fetch));
+      const answer = () => callback(null, answerOf(push, applied));
       if (!push.id || !Number.isFinite(gate.bound) || closing) return answer();
       const clock = pushed(gate, `${push.id.worker}/${push.id.thread}`, Date.now(), !applied);
       const entry = { clock, answer };
@@ -186,6 +228,7 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
       const leave = accepted(call, callback, (bytes) => decodeMessage(LeaveCodec, bytes));
       if (leave === null || !forThisModel(callback, leave.model)) return;
       left(gate, leave.worker);
+      for (const key of [...copies.keys()]) if (key.startsWith(`${leave.worker}/`)) copies.delete(key);
       release();
       callback(null, position(false));
     },

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeBfloat16, encodeBfloat16, fromBfloat16, toBfloat16 } from '../../../src/ops/compression/bfloat16.js';
 import {
   compress,
+  compressChange,
   compressedBytes,
   compressedProblem,
   compressWithFeedback,
@@ -229,5 +230,34 @@ describe('compression', () => {
       decompress('topk', out, 0, written, scratch).forEach((v, i) => v !== 0 && reached.add(i));
     }
     expect(reached.size).toBe(n);
+  });
+
+  it('a copy kept in step: the receiver adding what the bytes decode to holds the sender\'s copy exactly, and the copy closes on the values', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...KINDS), fc.integer({ min: 1, max: 1500 }), fc.integer({ min: 1, max: 1000 }), (compression, n, seed) => {
+        let state = seed;
+        const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+        const values = Float32Array.from({ length: n }, random);
+        const copy = new Float32Array(n);
+        const receiver = new Float32Array(n);
+        const change = new Float32Array(n);
+        const scratch = new Float32Array(n);
+        const out = new Uint8Array(compressedBytes(compression, n));
+        const gap = () => values.reduce((sum, v, i) => sum + Math.abs(v - copy[i]), 0);
+        const first = gap();
+        // The values move between sends, as a shard's do between answers.
+        for (let round = 0; round < 60; round++) {
+          if (round < 20) values.forEach((_, i) => (values[i] += 0.01 * random()));
+          const written = compressChange(compression, values, copy, out, 0, change, scratch);
+          expect(compressedProblem(compression.kind, out, 0, written, n)).toBeNull();
+          const received = decompress(compression.kind, out, 0, written, new Float32Array(n));
+          receiver.forEach((_, i) => (receiver[i] += received[i]));
+          expect(receiver).toEqual(copy);
+        }
+        // Forty sends after the values stopped: what compression held back has gone out.
+        expect(gap()).toBeLessThanOrEqual(compression.kind === 'f32' ? 1e-6 * n : 0.05 * first + 1e-6 * n);
+      }),
+      { numRuns: 40 },
+    );
   });
 });

@@ -96,6 +96,52 @@ describe('parameter-server shards', () => {
     bf16.close();
   });
 
+  it('answer a compressing worker\'s deltas with the change since its last answer, compressed, its copy kept in step; whole when a reply was lost', async () => {
+    const { states, addresses } = await cluster(2);
+    const shardValues = () => {
+      const all = new Float32Array(total);
+      for (const state of states) all.set(state.values, state.range.offset);
+      return all;
+    };
+    // While `dropping` counts down, push replies are dropped after the shards applied the push: it is sent again.
+    let dropping = 0;
+    const dropSecond: grpc.Interceptor = (options, nextCall) =>
+      new grpc.InterceptingCall(nextCall(options), {
+        start: (metadata, _listener, next) => {
+          const drop = options.method_definition.path.endsWith('/Push') && dropping > 0 && dropping-- > 0;
+          next(metadata, {
+            onReceiveStatus: (status: grpc.StatusObject, forward: (status: grpc.StatusObject) => void) =>
+              forward(drop ? { ...status, code: grpc.status.UNAVAILABLE, details: 'the reply was dropped on purpose' } : status),
+          });
+        },
+      });
+    const worker = await connectShards(addresses, { ...connect, compression: { kind: '1bit' }, interceptors: [dropSecond] });
+    const other = await connectShards(addresses, connect);
+    const base = new Float32Array(total);
+    await worker.pull(base);
+    const delta = Float32Array.from({ length: total }, (_, i) => Math.sin(i) / 32);
+    // First: the whole values, since the shards have sent this thread nothing yet.
+    await worker.pushDelta(delta, 10, 1, base);
+    expect(base).toEqual(shardValues());
+    // Then changes: another worker moves the shards, and the 1-bit answers close on them.
+    await other.pushDelta(delta, 10, 1, null);
+    const gap = () => shardValues().reduce((sum, v, i) => sum + Math.abs(v - base[i]), 0);
+    const zero = new Float32Array(total);
+    await worker.pushDelta(zero, 10, 1, base);
+    const after = gap();
+    expect(after).toBeGreaterThan(0);
+    for (let i = 0; i < 30; i++) await worker.pushDelta(zero, 10, 1, base);
+    expect(gap()).toBeLessThan(0.2 * after);
+    // A push whose replies were lost (both pieces) is sent again and answered whole.
+    await other.pushDelta(delta, 10, 1, null);
+    dropping = 2;
+    await worker.pushDelta(zero, 10, 1, base);
+    expect(servers.map((server) => server.info().repeated)).toEqual([1, 1]);
+    expect(base).toEqual(shardValues());
+    worker.close();
+    other.close();
+  });
+
   it('are refused as one model\'s shards when they run different schedules, in one line', async () => {
     const initial = initParameters(spec, 7, 0.1);
     const states = [0, 1].map((index) => shardOf(spec, initial, index, 2));
