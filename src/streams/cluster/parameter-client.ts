@@ -72,8 +72,11 @@ export interface ParameterServerClient {
   push(gradient: Float32Array, frames: number, into: Float32Array | null, thread?: number): Promise<ServerPosition>;
   /**
    * Pushes `delta`, what this worker's own SGD changed in the whole vector
-   * over `frames` frames in `updates` steps, for the shards to add to their values (local SGD);
-   * otherwise as {@link push}, compressed with error feedback the same way.
+   * over `frames` frames in `updates` steps, for the shards to add to their
+   * values (local SGD); otherwise as {@link push}, compressed with error
+   * feedback the same way. With `into`, it must hold the values the shards
+   * last sent this thread: compressing, they answer with the change since,
+   * which is added to it.
    */
   pushDelta(delta: Float32Array, frames: number, updates: number, into: Float32Array | null, thread?: number): Promise<ServerPosition>;
   /** the shards' learning-rate schedule, which a worker pushing deltas runs itself (null: the shards do not say) */
