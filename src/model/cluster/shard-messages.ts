@@ -71,11 +71,12 @@ export type Pushed = t.TypeOf<typeof PushedCodec>;
  * again. With `encoding`, the bytes are compressed so (float32 otherwise). A delta says how many SGD
  * steps it holds (`updates`, 1 when it does not say), which the shard counts as its updates. With
  * `answerAs`, a fetching push with an identity may be answered with the change since the values
- * last sent to its thread, compressed so (see {@link ShardValuesCodec}).
+ * last sent to its thread, compressed so (see {@link ShardValuesCodec}); `since` is the `tag` of the
+ * answer whose values the thread holds, so that the shard sends a change only from those.
  */
 export const PushCodec = t.intersection([
   t.type({ model: t.string, frames: NonNegativeInt, gradient: Bin, fetch: t.boolean }),
-  t.partial({ id: PushIdentityCodec, encoding: EncodingCodec, pushed: PushedCodec, updates: NonNegativeInt, answerAs: CompressionCodec }),
+  t.partial({ id: PushIdentityCodec, encoding: EncodingCodec, pushed: PushedCodec, updates: NonNegativeInt, answerAs: CompressionCodec, since: NonNegativeInt }),
 ]);
 export type Push = t.TypeOf<typeof PushCodec>;
 
@@ -90,11 +91,12 @@ export type Pull = t.TypeOf<typeof PullCodec>;
 /**
  * A shard's answer to a push or a pull: where its schedule stands, and its values when asked for:
  * as float32 `values`, or as the `change` since the values it last sent the push's thread,
- * compressed as `encoding` says, to be added to them.
+ * compressed as `encoding` says, to be added to them. An answer to a push that asked for compressed
+ * answers carries a `tag` naming the values the thread holds once it has taken the answer in.
  */
 export const ShardValuesCodec = t.intersection([
   t.type({ framesSeen: NonNegativeInt, updates: NonNegativeInt, learningRate: Finite }),
-  t.partial({ values: Bin, change: Bin, encoding: EncodingCodec }),
+  t.partial({ values: Bin, change: Bin, encoding: EncodingCodec, tag: NonNegativeInt }),
 ]);
 export type ShardValues = t.TypeOf<typeof ShardValuesCodec>;
 

@@ -265,8 +265,14 @@ export async function connectShards(addresses: readonly string[], options: Conne
     updates: Math.max(...replies.map((reply) => reply.updates)),
     learningRate: replies[0].learningRate,
   });
-  const store = (reply: ShardValues, info: ShardInfo, into: Float32Array | null, address: string) => {
+  // The tag of the answer whose values each thread holds, shard by shard (compressed answers).
+  const tags = new Map<number, number[]>();
+  const store = (reply: ShardValues, info: ShardInfo, into: Float32Array | null, address: string, thread: number, shard: number) => {
     if (!into) return;
+    if (reply.tag !== undefined) {
+      if (!tags.has(thread)) tags.set(thread, new Array<number>(infos.length).fill(0));
+      tags.get(thread)![shard] = reply.tag;
+    }
     const slice = into.subarray(info.offset, info.offset + info.length);
     if (reply.change && reply.encoding) {
       const problem = compressedProblem(reply.encoding, reply.change, 0, reply.change.length, info.length);
@@ -294,8 +300,9 @@ export async function connectShards(addresses: readonly string[], options: Conne
           const info = infos[i];
           const piece = pieceOf(vector, thread, i);
           traffic.bytes += piece.length;
-          const reply = await connection.call('push', encodeMessage(PushCodec, { model, frames, gradient: piece, fetch: into !== null, id, ...encoding, ...kind }), ShardValuesCodec);
-          store(reply, info, into, connection.address);
+          const since = 'answerAs' in kind ? { since: tags.get(thread)?.[i] ?? 0 } : {};
+          const reply = await connection.call('push', encodeMessage(PushCodec, { model, frames, gradient: piece, fetch: into !== null, id, ...encoding, ...kind, ...since }), ShardValuesCodec);
+          store(reply, info, into, connection.address, thread, i);
           return reply;
         }),
       ),
@@ -319,7 +326,7 @@ export async function connectShards(addresses: readonly string[], options: Conne
         await Promise.all(
           connections.map(async (connection, i) => {
             const reply = await connection.call('pull', encodeMessage(PullCodec, { model }), ShardValuesCodec);
-            store(reply, infos[i], into, connection.address);
+            store(reply, infos[i], into, connection.address, -1, i);
             return reply;
           }),
         ),

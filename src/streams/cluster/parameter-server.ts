@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as grpc from '@grpc/grpc-js';
+import { randomInt } from 'node:crypto';
 import { InputError } from '../../errors.js';
 import { modelIdentity } from '../../model/network/identity.js';
 import type { Schedule } from '../../model/network/schedule.js';
@@ -86,12 +87,23 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
   const model = modelIdentity(state.config);
   const segments = segmentsOf(state, schedule);
   const scratch = new Float32Array(state.range.length);
-  // What each worker thread that asks for compressed answers was last sent, and working memory.
-  const copies = new Map<string, Float32Array>();
+  // What each worker thread that asks for compressed answers holds, under the tag of the answer that
+  // gave it (tags start at random, so that a restarted shard's never meet its predecessor's), and
+  // working memory.
+  const copies = new Map<string, { values: Float32Array; tag: number }>();
+  let nextTag = 1 + randomInt(2 ** 47);
   const change = new Float32Array(state.range.length);
   const changeScratch = new Float32Array(state.range.length);
-  // One buffer per compression answers are asked in: the message is encoded from it at once.
+  // One buffer per compression answers are asked in (a few at most): the message is encoded from it at once.
   const answerBytes = new Map<string, Uint8Array>();
+  const answerBuffer = (compression: NonNullable<Push['answerAs']>): Uint8Array => {
+    const name = JSON.stringify(compression);
+    let bytes = answerBytes.get(name);
+    if (bytes) return bytes;
+    if (answerBytes.size >= 4) answerBytes.clear();
+    answerBytes.set(name, (bytes = new Uint8Array(compressedBytes(compression, state.values.length))));
+    return bytes;
+  };
   const refusals: Record<string, number> = {};
   let repeated = 0;
   const received = { bytes: 0, pushes: 0 };
@@ -124,45 +136,36 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
     ...(Number.isFinite(gate.bound) && { staleness: { bound: gate.bound, waiting: held.length } }),
     schedule,
   });
-  const position = (withValues: boolean) =>
-    encodeMessage(ShardValuesCodec, {
-      framesSeen: state.framesSeen,
-      updates: state.updates,
-      learningRate: learningRateAt(schedule, state.framesSeen),
-      ...(withValues && { values: valuesToBytes(state.values) }),
-    });
+  const standing = () => ({ framesSeen: state.framesSeen, updates: state.updates, learningRate: learningRateAt(schedule, state.framesSeen) });
+  const position = (withValues: boolean) => encodeMessage(ShardValuesCodec, { ...standing(), ...(withValues && { values: valuesToBytes(state.values) }) });
   /**
    * The answer to a fetching push whose thread asked for compressed answers: the change since the
-   * values last sent to it, compressed, and that thread's copy moved by it. A thread with no copy
-   * here (its first push, a shard restarted, a worker restarted, more threads than kept), or a push
-   * sent again (the answer to it may be lost), gets the values whole.
+   * values the thread holds, compressed, and the shard's copy of them moved by it, under a new tag.
+   * Only when the push names the tag of the shard's copy (`since`) does the thread hold those values;
+   * any other push (its first, after a restart of either side, a push sent again because its answer
+   * was lost, a late duplicate of one whose retry was answered) gets the values whole, under a new
+   * tag, and a thread that never takes that answer in names an old tag next time: whole again.
    */
-  const answerOf = (push: Push, applied: boolean) => {
+  const answerOf = (push: Push) => {
     const compression = push.answerAs;
     if (!push.fetch || !push.id || !compression || compression.kind === 'f32') return position(push.fetch);
     const key = `${push.id.worker}/${push.id.thread}`;
-    const copy = applied ? copies.get(key) : undefined;
-    if (!copy) {
-      copies.delete(key);
-      // The longest unheard-from thread makes room.
-      if (copies.size >= COPIES_LIMIT) copies.delete(copies.keys().next().value as string);
-      copies.set(key, state.values.slice());
-      return position(true);
-    }
-    // Map order is the order threads were last answered.
+    const held = copies.get(key);
+    const holds = held !== undefined && push.since === held.tag;
+    // Map order is the order threads were last answered: the longest unanswered makes room.
     copies.delete(key);
+    if (!held && copies.size >= COPIES_LIMIT) copies.delete(copies.keys().next().value as string);
+    const copy = held ?? { values: new Float32Array(state.values.length), tag: 0 };
     copies.set(key, copy);
-    const name = JSON.stringify(compression);
-    let bytes = answerBytes.get(name);
-    if (!bytes) answerBytes.set(name, (bytes = new Uint8Array(compressedBytes(compression, state.values.length))));
-    const written = compressChange(compression, state.values, copy, bytes, 0, change, changeScratch);
-    return encodeMessage(ShardValuesCodec, {
-      framesSeen: state.framesSeen,
-      updates: state.updates,
-      learningRate: learningRateAt(schedule, state.framesSeen),
-      change: bytes.subarray(0, written),
-      encoding: compression.kind,
-    });
+    copy.tag = nextTag++;
+    const bytes = answerBuffer(compression);
+    // A change as large as the values (top-k of most of them) goes as the values.
+    if (!holds || bytes.length >= 4 * state.values.length) {
+      copy.values.set(state.values);
+      return encodeMessage(ShardValuesCodec, { ...standing(), values: valuesToBytes(state.values), tag: copy.tag });
+    }
+    const written = compressChange(compression, state.values, copy.values, bytes, 0, change, changeScratch);
+    return encodeMessage(ShardValuesCodec, { ...standing(), change: bytes.subarray(0, written), encoding: compression.kind, tag: copy.tag });
   };
 
   /** A push's gradient bytes, as they were compressed, into the shard's scratch values. */
@@ -215,7 +218,7 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
         received.bytes += push.gradient.length;
         received.pushes++;
       } else repeated++;
-      const answer = () => callback(null, answerOf(push, applied));
+      const answer = () => callback(null, answerOf(push));
       if (!push.id || !Number.isFinite(gate.bound) || closing) return answer();
       const clock = pushed(gate, `${push.id.worker}/${push.id.thread}`, Date.now(), !applied);
       const entry = { clock, answer };
@@ -228,8 +231,8 @@ export async function serveShard(options: ShardServerOptions): Promise<ShardServ
       const leave = accepted(call, callback, (bytes) => decodeMessage(LeaveCodec, bytes));
       if (leave === null || !forThisModel(callback, leave.model)) return;
       left(gate, leave.worker);
-      for (const key of [...copies.keys()]) if (key.startsWith(`${leave.worker}/`)) copies.delete(key);
       release();
+      for (const key of [...copies.keys()]) if (key.startsWith(`${leave.worker}/`)) copies.delete(key);
       callback(null, position(false));
     },
     pull: (call: grpc.ServerUnaryCall<Uint8Array, Uint8Array>, callback: Callback) => {

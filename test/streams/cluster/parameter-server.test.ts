@@ -1,10 +1,11 @@
+import * as E from 'fp-ts/lib/Either.js';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { initParameters } from '../../../src/model/network/init.js';
 import { layoutOf } from '../../../src/model/network/layout.js';
 import type { Schedule } from '../../../src/model/network/schedule.js';
 import { shardOf } from '../../../src/model/cluster/shard-state.js';
-import { encodeMessage, PushCodec } from '../../../src/model/cluster/shard-messages.js';
+import { decodeMessage, encodeMessage, PushCodec, ShardValuesCodec, valuesToBytes } from '../../../src/model/cluster/shard-messages.js';
 import { modelIdentity } from '../../../src/model/network/identity.js';
 import { plainMsgpack } from '../../../src/model/formats/tensors.js';
 import type { LstmpSpec } from '../../../src/ops/nn/lstmp.js';
@@ -31,6 +32,19 @@ async function cluster(count: number, tls?: { certificate: Uint8Array; key: Uint
   const states = Array.from({ length: count }, (_, index) => shardOf(spec, initial, index, count));
   servers = await Promise.all(states.map((state) => serveShard({ state, schedule, secret, listen: '127.0.0.1:0', tls })));
   return { initial, states, addresses: servers.map((server) => server.address) };
+}
+
+/** A raw call's reply, as a worker of its own making sees it. */
+function rawReply(address: string, method: keyof typeof ParameterShardService, request: Uint8Array, metadata: grpc.Metadata): Promise<Uint8Array> {
+  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  const definition = ParameterShardService[method];
+  return new Promise((resolve, reject) =>
+    client.makeUnaryRequest(definition.path, definition.requestSerialize, definition.responseDeserialize, request, metadata, { deadline: Date.now() + 5_000 }, (error, response) => {
+      client.close();
+      if (error || !response) reject(error ?? new Error('no reply'));
+      else resolve(response);
+    }),
+  );
 }
 
 /** A raw call, as a stranger or a broken worker would make it. */
@@ -140,6 +154,40 @@ describe('parameter-server shards', () => {
     expect(base).toEqual(shardValues());
     worker.close();
     other.close();
+  });
+
+  it('answer with a change only from the values the thread says it holds: a late duplicate whose retry was answered does not break the two copies apart', async () => {
+    const { addresses } = await cluster(1);
+    const model = modelIdentity(spec);
+    const push = async (sequence: number, since: number) => {
+      const request = encodeMessage(PushCodec, {
+        model,
+        frames: 1,
+        gradient: valuesToBytes(new Float32Array(total).fill(1 / 64)),
+        fetch: true,
+        id: { worker: 'w', thread: 0, sequence },
+        pushed: 'delta',
+        answerAs: { kind: 'bf16' },
+        since,
+      });
+      const reply = await rawReply(addresses[0], 'push', request, secretMetadata(secret));
+      const decoded = decodeMessage(ShardValuesCodec, reply);
+      if (E.isLeft(decoded)) throw new Error(decoded.left);
+      return decoded.right;
+    };
+    const first = await push(1, 0);
+    expect(first.values).toBeDefined();
+    const second = await push(2, first.tag!);
+    expect(second.change).toBeDefined();
+    // The first attempt of push 2, late: answered whole, to nobody.
+    const late = await push(2, first.tag!);
+    expect(late.values).toBeDefined();
+    // The thread holds the second answer's values, not the late one's: it is answered whole, and in step again.
+    const third = await push(3, second.tag!);
+    expect(third.values).toBeDefined();
+    const fourth = await push(4, third.tag!);
+    expect(fourth.change).toBeDefined();
+    expect(new Set([first.tag, second.tag, late.tag, third.tag, fourth.tag]).size).toBe(5);
   });
 
   it('are refused as one model\'s shards when they run different schedules, in one line', async () => {
