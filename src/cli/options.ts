@@ -62,15 +62,16 @@ export function pushOption(): Option {
 }
 
 /**
- * What a worker's push options come to, or a one-line refusal of a choice
- * that means nothing for what it pushes.
+ * How the shards combine a worker's pushes and how they are compressed, by
+ * what it pushes; or a one-line refusal of a choice that means nothing for
+ * what it pushes.
  */
-export function pushChoices(options: { push: Pushing; combine?: Combining; fetchEvery: number; compress?: Compression }): { push: Pushing; combine: Combining; fetchEvery: number; compress: Compression } {
+export function pushChoices(options: { push: Pushing; combine?: Combining; fetchEvery: number; compress?: Compression }): { combine: Combining; compress: Compression } {
   if (options.push === 'deltas' && options.fetchEvery !== 1) fail('--fetch-every: every push of deltas fetches; give it with --push gradients only');
   if (options.push === 'gradients' && options.combine !== undefined) fail('--combine: the shards combine deltas; give it with --push deltas only');
   // bf16 deltas, answered in bf16, learnt as float32 ones do with half the bytes on the wire, and no
   // slower here; a gradient's bf16 encoding costs more time than its bytes save on a fast link
   // (docs/distributed.md).
   const compress = options.compress ?? (options.push === 'deltas' ? { kind: 'bf16' } : { kind: 'f32' });
-  return { push: options.push, combine: options.combine ?? 'average', fetchEvery: options.fetchEvery, compress };
+  return { combine: options.combine ?? 'average', compress };
 }

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
 import { littleEndianBytes, readLittleEndian } from '../../ops/codecs/little-endian.js';
-import { describeErrors, NonNegativeInt, PositiveInt } from '../codec.js';
+import { describeErrors, NonNegativeInt, numberWhere, PositiveInt } from '../codec.js';
 import { Bin, plainMsgpack, unpackWhole } from '../formats/tensors.js';
 
 /**
@@ -50,7 +50,7 @@ const PushIdentityCodec = t.type({ worker: t.string, thread: NonNegativeInt, seq
 /** How a push's gradient bytes are compressed (ops/compression); float32 when a push does not say. */
 export const EncodingCodec = t.keyof({ f32: null, bf16: null, '1bit': null, topk: null }, 'f32, bf16, 1bit or topk');
 
-const Fraction = t.refinement(t.number, (n) => n > 0 && n <= 1, 'a fraction in (0, 1]');
+const Fraction = numberWhere('a fraction in (0, 1]', (n) => n > 0 && n <= 1);
 
 /** A compression (ops/compression), as a push names the one its answer may use. */
 export const CompressionCodec = t.union([

@@ -75,9 +75,9 @@ export function applyPush(state: ShardState, segments: readonly RateSegment[], s
  * it last fetched (local SGD). The shard adds what it is sent: a worker
  * that pushes 1/W of its change makes the shard hold the average of W
  * workers' models, one that pushes all of it their sum. The schedule and
- * momentum are the worker's business then; only the shard's counts move. Applied once,
- * as {@link applyPush} is; returns whether it was applied. The caller has
- * checked the piece's length and finiteness.
+ * momentum are the worker's business then; only the shard's counts move.
+ * Applied once, as {@link applyPush} is; returns whether it was applied. The
+ * caller has checked the piece's length and finiteness.
  */
 export function applyDelta(state: ShardState, delta: Float32Array, frames: number, updates: number, id?: PushIdentity): boolean {
   if (!firstTime(state, id)) return false;

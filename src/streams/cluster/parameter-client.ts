@@ -293,14 +293,15 @@ export async function connectShards(addresses: readonly string[], options: Conne
     traffic.pushes++;
     traffic.frames += frames;
     // Deltas fetch into the worker's copy of the shards' values, which a compressed change can update.
-    const kind = pushed === 'delta' ? { pushed, updates, ...(into && compression.kind !== 'f32' && { answerAs: compression }) } : {};
+    const compressedAnswers = pushed === 'delta' && into !== null && compression.kind !== 'f32';
+    const kind = pushed === 'delta' ? { pushed, updates, ...(compressedAnswers && { answerAs: compression }) } : {};
     return positionOf(
       await Promise.all(
         connections.map(async (connection, i) => {
           const info = infos[i];
           const piece = pieceOf(vector, thread, i);
           traffic.bytes += piece.length;
-          const since = 'answerAs' in kind ? { since: tags.get(thread)?.[i] ?? 0 } : {};
+          const since = compressedAnswers ? { since: tags.get(thread)?.[i] ?? 0 } : {};
           const reply = await connection.call('push', encodeMessage(PushCodec, { model, frames, gradient: piece, fetch: into !== null, id, ...encoding, ...kind, ...since }), ShardValuesCodec);
           store(reply, info, into, connection.address, thread, i);
           return reply;
